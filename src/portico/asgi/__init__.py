@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by the manager and the webserver (no domain logic)."""

@@ -1,0 +1,157 @@
+"""The `portico` command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from portico.config import ConfigError, Settings, load_settings
+from portico.manager.errors import DomainError
+
+Command = Callable[[Settings, argparse.Namespace], Awaitable[int]]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="portico", description=__doc__)
+    parser.add_argument("--config", type=Path, help="TOML configuration file")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("manager", help="run the manager (account & API service)")
+
+    db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
+    db.add_parser("upgrade", help="apply all migrations")
+
+    user = sub.add_parser("user", help="accounts").add_subparsers(dest="user_command", required=True)
+    create = user.add_parser("create", help="create an account; prints its access key")
+    create.add_argument("--email", required=True)
+    create.add_argument("--username")
+    create.add_argument("--role", default="user",
+                        choices=["superadmin", "admin", "user", "monitor"])
+    create.add_argument("--password-stdin", action="store_true", required=True,
+                        help="read the password from standard input (never from the command line)")
+    user.add_parser("list", help="list accounts")
+
+    keypair = sub.add_parser("keypair", help="API keypairs").add_subparsers(
+        dest="keypair_command", required=True
+    )
+    show = keypair.add_parser("show", help="show an account's default keypair")
+    show.add_argument("--email", required=True)
+    show.add_argument("--reveal", action="store_true", help="also print the secret key")
+    return parser
+
+
+async def _run_manager(settings: Settings, _args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from portico.manager.app import create_app
+
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(settings),
+            host=settings.manager.ip,
+            port=settings.manager.port,
+            log_level="info",
+            server_header=False,
+            forwarded_allow_ips="",  # the manager reads X-Forwarded-For itself, from trusted hops
+        )
+    )
+    await server.serve()
+    return 0
+
+
+async def _with_services(settings: Settings, action: Callable[..., Awaitable[int]]) -> int:
+    from portico.manager.container import build_services
+
+    svc = await build_services(settings)
+    try:
+        return await action(svc)
+    finally:
+        await svc.close()
+
+
+async def _db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
+    from portico.db.engine import create_engine
+    from portico.db.migrate import upgrade
+
+    engine = create_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
+    print("database is at the latest schema")
+    return 0
+
+
+async def _user_create(settings: Settings, args: argparse.Namespace) -> int:
+    password = sys.stdin.readline().rstrip("\r\n")
+    if not password:
+        print("error: no password on standard input", file=sys.stderr)
+        return 2
+
+    async def action(svc):  # type: ignore[no-untyped-def]
+        created = await svc.accounts.create_user(
+            email=args.email, username=args.username, password=password, role=args.role
+        )
+        print(created.access_key)
+        return 0
+
+    return await _with_services(settings, action)
+
+
+async def _user_list(settings: Settings, _args: argparse.Namespace) -> int:
+    async def action(svc):  # type: ignore[no-untyped-def]
+        print(f"{'EMAIL':32} {'USERNAME':24} {'ROLE':10} {'STATUS':20} CREATED")
+        for u in await svc.accounts.list_users():
+            print(f"{u.email:32} {u.username:24} {u.role:10} {u.status:20} "
+                  f"{u.created_at:%Y-%m-%d %H:%M}")
+        return 0
+
+    return await _with_services(settings, action)
+
+
+async def _keypair_show(settings: Settings, args: argparse.Namespace) -> int:
+    async def action(svc):  # type: ignore[no-untyped-def]
+        access_key, secret_key = await svc.accounts.default_keypair(args.email)
+        print(f"access_key: {access_key}")
+        if args.reveal:
+            print(f"secret_key: {secret_key}")
+        return 0
+
+    return await _with_services(settings, action)
+
+
+def _command(args: argparse.Namespace) -> Command:
+    table: dict[tuple[str, ...], Command] = {
+        ("manager",): _run_manager,
+        ("db", "upgrade"): _db_upgrade,
+        ("user", "create"): _user_create,
+        ("user", "list"): _user_list,
+        ("keypair", "show"): _keypair_show,
+    }
+    sub = getattr(args, f"{args.command}_command", None)
+    return table[(args.command, sub) if sub else (args.command,)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    try:
+        settings = load_settings(args.config)
+        return asyncio.run(_command(args)(settings, args))
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except DomainError as exc:
+        print(f"error: {exc or type(exc).__name__}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

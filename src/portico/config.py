@@ -1,0 +1,196 @@
+"""Settings models and loading: one TOML file, overridden by PORTICO_<SECTION>__<KEY> variables.
+
+Key names follow Backend.AI's webserver config where the concept exists.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+
+_ENV_PREFIX = "PORTICO_"
+
+
+class ConfigError(Exception):
+    """A configuration problem, worded as the one line the operator needs to read."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class GeneralConfig(_Section):
+    data_dir: Path = Path("portico-data")
+
+
+class ServiceConfig(_Section):
+    ip: str = "127.0.0.1"
+    port: int = Field(8090, ge=0, le=65535)
+    public_url: str = ""
+    static_path: str = ""
+
+
+class ApiConfig(_Section):
+    endpoint: str = "http://127.0.0.1:8081"
+    domain: str = "default"
+    text: str = ""
+
+
+class ManagerConfig(_Section):
+    ip: str = "127.0.0.1"
+    port: int = Field(8081, ge=0, le=65535)
+    trusted_proxies: list[str] = Field(default_factory=lambda: ["127.0.0.1/32", "::1/128"])
+    hashing_workers: int = Field(0, ge=0, description="0 = one per CPU core")
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for item in value:
+            ipaddress.ip_network(item, strict=False)
+        return value
+
+
+class DbConfig(_Section):
+    url: str = ""
+
+
+class RedisConfig(_Section):
+    url: str = ""
+
+
+class SessionConfig(_Section):
+    store: Literal["sql", "redis"] = "sql"
+    max_age: int = Field(604800, gt=0)
+    idle_timeout: int = Field(86400, gt=0)
+    login_allowed_fail_count: int = Field(10, gt=0)
+    login_block_time: int = Field(1200, gt=0)
+    # A client address may fail this many log-ins within the window before it is refused too.
+    login_address_fail_limit: int = Field(100, gt=0)
+    login_address_window: int = Field(600, gt=0)
+
+
+class AuthConfig(_Section):
+    bcrypt_rounds: int = Field(12, ge=4, le=31)
+    password_policy: Literal["backendai", "nist"] = "backendai"
+
+
+class SignupConfig(_Section):
+    mode: Literal["closed", "invite", "open"] = "closed"
+    email_verification: bool = True
+    approval: bool = False
+
+
+class RecoveryConfig(_Section):
+    enabled: bool = False
+    token_ttl: int = Field(1800, gt=0)
+
+
+class EmailConfig(_Section):
+    backend: Literal["console", "file", "smtp"] = "console"
+    from_address: str = "portico@localhost"
+    file_dir: str = ""
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(25, ge=0, le=65535)
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+
+
+class SecurityConfig(_Section):
+    cookie_secure: Literal["auto", "true", "false"] = "auto"
+    allowed_origins: list[str] = Field(default_factory=list)
+    secret_key: str = ""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix=_ENV_PREFIX,
+        env_nested_delimiter="__",
+        extra="forbid",
+    )
+
+    general: GeneralConfig = Field(default_factory=GeneralConfig)
+    service: ServiceConfig = Field(default_factory=ServiceConfig)
+    api: ApiConfig = Field(default_factory=ApiConfig)
+    manager: ManagerConfig = Field(default_factory=ManagerConfig)
+    db: DbConfig = Field(default_factory=DbConfig)
+    redis: RedisConfig = Field(default_factory=RedisConfig)
+    session: SessionConfig = Field(default_factory=SessionConfig)
+    auth: AuthConfig = Field(default_factory=AuthConfig)
+    signup: SignupConfig = Field(default_factory=SignupConfig)
+    recovery: RecoveryConfig = Field(default_factory=RecoveryConfig)
+    email: EmailConfig = Field(default_factory=EmailConfig)
+    security: SecurityConfig = Field(default_factory=SecurityConfig)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The file's values arrive as init arguments; the environment outranks them.
+        return env_settings, init_settings
+
+    @property
+    def database_url(self) -> str:
+        if self.db.url:
+            return self.db.url
+        return f"sqlite+aiosqlite:///{(self.general.data_dir / 'portico.db').resolve()}"
+
+
+def load_settings(path: Path | str | None = None, **overrides: Any) -> Settings:
+    """Read the TOML file (if any), apply the environment, validate; raise ConfigError on a bad key."""
+    data: dict[str, Any] = {}
+    if path is not None:
+        try:
+            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise ConfigError(f"config file not found: {path}") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
+    for section, values in overrides.items():
+        data.setdefault(section, {}).update(values)
+    _check_environment_names()
+    try:
+        return Settings(**data)
+    except ValidationError as exc:
+        raise ConfigError(_one_line(exc)) from exc
+
+
+def _check_environment_names() -> None:
+    """pydantic-settings ignores variables for unknown sections; an operator's typo must not."""
+    for name in os.environ:
+        if not name.startswith(_ENV_PREFIX):
+            continue
+        section, _, key = name[len(_ENV_PREFIX) :].lower().partition("__")
+        field = Settings.model_fields.get(section)
+        if field is None or not key:
+            raise ConfigError(f"config: unknown environment variable {name}")
+        model = field.annotation
+        if isinstance(model, type) and issubclass(model, BaseModel) and key not in model.model_fields:
+            raise ConfigError(f"config: unknown environment variable {name}")
+
+
+def _one_line(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    where = ".".join(str(part) for part in error["loc"])
+    if error["type"] == "extra_forbidden":
+        return f"config: unknown key '{where}'"
+    return f"config: bad value for '{where}': {error['msg']}"
+
+
+__all__ = ["ConfigError", "Settings", "load_settings"]

@@ -1,0 +1,171 @@
+"""Database models, shaped as Backend.AI's where Backend.AI has the concept.
+
+Times that take part in lockout arithmetic are stored as float epoch seconds so that one SQL
+statement can compare and update them identically on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Double,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class UserStatus(enum.StrEnum):
+    ACTIVE = "active"
+    INACTIVE = "inactive"
+    DELETED = "deleted"
+    BEFORE_VERIFICATION = "before-verification"
+
+
+class UserRole(enum.StrEnum):
+    SUPERADMIN = "superadmin"
+    ADMIN = "admin"
+    USER = "user"
+    MONITOR = "monitor"
+
+
+class Domain(Base):
+    __tablename__ = "domains"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    description: Mapped[str] = mapped_column(String(512), default="")
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    total_resource_slots: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Group(Base):
+    """A project."""
+
+    __tablename__ = "groups"
+    __table_args__ = (UniqueConstraint("name", "domain_name", name="uq_groups_name_domain"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    name: Mapped[str] = mapped_column(String(64))
+    domain_name: Mapped[str] = mapped_column(ForeignKey("domains.name"))
+    description: Mapped[str] = mapped_column(String(512), default="")
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class GroupMember(Base):
+    __tablename__ = "association_groups_users"
+
+    group_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.uuid", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class KeypairResourcePolicy(Base):
+    __tablename__ = "keypair_resource_policies"
+
+    name: Mapped[str] = mapped_column(String(256), primary_key=True)
+    total_resource_slots: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    max_session_lifetime: Mapped[int] = mapped_column(Integer, default=0)
+    max_concurrent_sessions: Mapped[int] = mapped_column(Integer, default=1)
+    max_containers_per_session: Mapped[int] = mapped_column(Integer, default=1)
+    idle_timeout: Mapped[int] = mapped_column(BigInteger, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    uuid: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    username: Mapped[str] = mapped_column(String(64))
+    # Stored case-folded: log-in by e-mail is case-insensitive.
+    email: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    password: Mapped[str | None] = mapped_column(String(256))
+    need_password_change: Mapped[bool] = mapped_column(Boolean, default=False)
+    password_changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    full_name: Mapped[str] = mapped_column(String(64), default="")
+    description: Mapped[str] = mapped_column(String(500), default="")
+    status: Mapped[str] = mapped_column(String(32), default=UserStatus.ACTIVE.value)
+    status_info: Mapped[str] = mapped_column(String(64), default="")
+    domain_name: Mapped[str] = mapped_column(ForeignKey("domains.name"))
+    role: Mapped[str] = mapped_column(String(32), default=UserRole.USER.value)
+    resource_policy: Mapped[str] = mapped_column(String(256), default="default")
+    language: Mapped[str] = mapped_column(String(16), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    modified_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+
+# User names are unique regardless of case, since log-in by user name is case-insensitive.
+Index("ix_users_username_folded", func.lower(User.username), unique=True)
+
+
+class Keypair(Base):
+    __tablename__ = "keypairs"
+
+    access_key: Mapped[str] = mapped_column(String(20), primary_key=True)
+    # Sealed with the server key (see portico.sealing); never stored in plain text.
+    secret_key_sealed: Mapped[str] = mapped_column(Text)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.uuid", ondelete="CASCADE"))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_default: Mapped[bool] = mapped_column(Boolean, default=True)
+    rate_limit: Mapped[int] = mapped_column(Integer, default=10000)
+    resource_policy: Mapped[str] = mapped_column(
+        ForeignKey("keypair_resource_policies.name"), default="default"
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_used: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class LoginAttempt(Base):
+    """One lockout counter per account (or per normalised unknown id)."""
+
+    __tablename__ = "login_attempts"
+
+    key: Mapped[str] = mapped_column(String(320), primary_key=True)
+    fail_count: Mapped[int] = mapped_column(Integer, default=0)
+    last_attempt_at: Mapped[float] = mapped_column(Double, default=0.0)
+    blocked_until: Mapped[float | None] = mapped_column(Double)
+
+
+class LoginSession(Base):
+    """A log-in granted by /auth/authorize; the token itself is only stored hashed."""
+
+    __tablename__ = "login_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.uuid", ondelete="CASCADE"), index=True
+    )
+    access_key: Mapped[str] = mapped_column(String(20))
+    client_address: Mapped[str] = mapped_column(String(64), default="")
+    user_agent: Mapped[str] = mapped_column(String(512), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,1 @@
+"""The manager: the account & API service, sole owner of the database."""

@@ -1,0 +1,44 @@
+"""FastAPI dependencies: the services, the client's address, the signed caller."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from portico.manager.client_address import client_address
+from portico.manager.container import ManagerServices
+from portico.manager.services.request_auth import Caller
+
+
+def services(request: Request) -> ManagerServices:
+    return request.app.state.services
+
+
+Services = Annotated[ManagerServices, Depends(services)]
+
+
+def address_of(request: Request) -> str:
+    svc: ManagerServices = request.app.state.services
+    peer = request.client.host if request.client else ""
+    return client_address(peer, request.headers.get("x-forwarded-for"), svc.trusted_proxies)
+
+
+ClientAddress = Annotated[str, Depends(address_of)]
+
+
+async def signed_caller(request: Request) -> Caller:
+    svc: ManagerServices = request.app.state.services
+    # Clients sign the path as sent on the wire (percent-encoded), query included.
+    path = request.scope.get("raw_path", request.url.path.encode()).decode("latin-1")
+    if request.scope.get("query_string"):
+        path += "?" + request.scope["query_string"].decode("latin-1")
+    return await svc.authenticator.authenticate(
+        method=request.method,
+        path=path,
+        host=request.headers.get("host", ""),
+        headers=request.headers,
+    )
+
+
+SignedCaller = Annotated[Caller, Depends(signed_caller)]

@@ -1,0 +1,81 @@
+"""Translates the services' domain errors into Backend.AI-shaped HTTP problems."""
+
+from __future__ import annotations
+
+import math
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from portico.asgi.problem_responses import problem_response
+from portico.manager import errors
+from portico.wire import problems
+
+CREDENTIAL_MISMATCH = "Credential/signature mismatch."
+
+
+def too_many_failed_logins(exc: errors.TooManyFailedLogins) -> JSONResponse:
+    minutes = max(1, math.ceil(exc.retry_after / 60))
+    return problem_response(
+        429,
+        problems.TOO_MANY_REQUESTS,
+        "Too many failed login attempts",
+        details=f"Too many failed login attempts. Try again in {minutes} minute(s).",
+        retry_after=exc.retry_after,
+        headers={"Retry-After": str(exc.retry_after)},
+    )
+
+
+def _auth_failed(details: str) -> JSONResponse:
+    return problem_response(401, problems.AUTH_FAILED, CREDENTIAL_MISMATCH, details=details)
+
+
+def _respond(exc: errors.DomainError) -> JSONResponse:
+    match exc:
+        case errors.TooManyFailedLogins():
+            return too_many_failed_logins(exc)
+        case errors.InvalidCredentials():
+            return _auth_failed("User credential mismatch.")
+        case errors.AccountNotVerified():
+            return _auth_failed("This account needs email verification.")
+        case errors.AccountInactive():
+            return _auth_failed("This account is inactive.")
+        case errors.NoKeypair():
+            return _auth_failed("No API keypairs found.")
+        case errors.SignatureMismatch():
+            return _auth_failed("Credential/signature mismatch.")
+        case errors.BadAuthParameters():
+            return problem_response(
+                400, problems.INVALID_AUTH_PARAMS, "Invalid authorization parameters.",
+                details=str(exc),
+            )
+        case errors.WeakPassword():
+            return problem_response(
+                400,
+                problems.WEAK_PASSWORD,
+                "The password does not meet the password policy.",
+                details=str(exc),
+                reasons=[{"code": v.code, "message": v.message} for v in exc.violations],
+            )
+        case errors.PasswordMismatch():
+            return problem_response(
+                400, problems.INVALID_API_PARAMS, "new password mismatch",
+                error_msg="new password mismatch",
+            )
+        case errors.AccountExists():
+            return problem_response(400, problems.EMAIL_ALREADY_EXISTS, "Email already exists")
+        case errors.NotFound():
+            return problem_response(404, problems.OBJECT_NOT_FOUND, str(exc) or "Not found")
+        case errors.Forbidden():
+            return problem_response(403, problems.GENERIC_FORBIDDEN, str(exc) or "Forbidden")
+        case _:
+            return problem_response(400, problems.INVALID_API_PARAMS, str(exc) or "Bad request")
+
+
+async def _handler(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, errors.DomainError)
+    return _respond(exc)
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(errors.DomainError, _handler)

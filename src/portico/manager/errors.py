@@ -1,0 +1,71 @@
+"""Domain errors raised by the manager's services; routes translate them to HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+class DomainError(Exception):
+    """Base of every error a service raises on purpose."""
+
+
+class InvalidCredentials(DomainError):
+    """Wrong id or password; worded identically whatever the cause."""
+
+
+@dataclass
+class TooManyFailedLogins(DomainError):
+    retry_after: int
+
+
+class AccountNotVerified(DomainError):
+    """The password was right but the e-mail address is not verified yet."""
+
+
+class AccountInactive(DomainError):
+    """The password was right but the account is inactive or deleted."""
+
+
+class NoKeypair(DomainError):
+    """The account has no active default keypair."""
+
+
+@dataclass
+class PasswordViolation:
+    code: str
+    message: str
+
+
+class WeakPassword(DomainError):
+    def __init__(self, violations: Sequence[PasswordViolation]) -> None:
+        super().__init__("; ".join(v.message for v in violations))
+        self.violations = list(violations)
+
+
+class PasswordMismatch(DomainError):
+    """The new password and its confirmation differ."""
+
+
+class AccountExists(DomainError):
+    """The e-mail address or user name is taken."""
+
+
+class NotFound(DomainError):
+    pass
+
+
+class Forbidden(DomainError):
+    pass
+
+
+class InvalidRequest(DomainError):
+    pass
+
+
+class BadAuthParameters(DomainError):
+    """Signature headers missing, malformed, stale, or naming an unknown API version."""
+
+
+class SignatureMismatch(DomainError):
+    """Unknown or inactive access key, or a signature that does not verify."""

@@ -1,0 +1,1 @@
+"""The manager's HTTP routes, one module per area; thin translations to and from services."""

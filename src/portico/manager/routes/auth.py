@@ -1,0 +1,128 @@
+"""The /auth routes of Backend.AI's manager API."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from portico.asgi.problem_responses import problem_response
+from portico.manager.deps import ClientAddress, Services, SignedCaller
+from portico.manager.error_responses import CREDENTIAL_MISMATCH
+from portico.manager.errors import InvalidCredentials
+from portico.wire import problems
+
+router = APIRouter(prefix="/auth")
+
+
+class AuthorizeBody(BaseModel):
+    # The webserver forwards extra log-in fields (otp, force, ...) untouched.
+    model_config = ConfigDict(extra="allow")
+
+    type: str = "keypair"
+    domain: str = "default"
+    username: str = Field(min_length=1, max_length=512)
+    password: str = Field(min_length=1, max_length=4096)
+
+
+class LogoutBody(BaseModel):
+    session_token: str = Field(min_length=1, max_length=256)
+
+
+class UpdatePasswordBody(BaseModel):
+    old_password: str = Field(max_length=4096)
+    new_password: str = Field(max_length=4096)
+    new_password2: str = Field(max_length=4096)
+
+
+class UpdateFullNameBody(BaseModel):
+    email: str = Field(max_length=256)
+    full_name: str = Field(max_length=256)
+
+
+class EchoBody(BaseModel):
+    echo: Any = None
+
+
+@router.post("/authorize")
+async def authorize(
+    body: AuthorizeBody, request: Request, svc: Services, address: ClientAddress
+) -> Any:
+    if body.type != "keypair":
+        return problem_response(
+            400, problems.INVALID_AUTH_PARAMS, "Unsupported authorization type."
+        )
+    auth = await svc.accounts.authorize(
+        body.username,
+        body.password,
+        client_address=address,
+        user_agent=request.headers.get("user-agent", ""),
+    )
+    return {
+        "data": {
+            "response_type": "success",
+            "type": "keypair",
+            "access_key": auth.access_key,
+            "secret_key": auth.secret_key,
+            "role": auth.role,
+            "status": auth.status,
+            "user_id": str(auth.user_id),
+            "session_token": auth.session_token,
+        }
+    }
+
+
+@router.post("/logout")
+async def logout(body: LogoutBody, svc: Services) -> dict[str, Any]:
+    await svc.accounts.end_login_session(body.session_token)
+    return {}
+
+
+@router.post("/update-password")
+async def update_password(
+    body: UpdatePasswordBody, caller: SignedCaller, svc: Services
+) -> Any:
+    try:
+        await svc.accounts.update_password(
+            caller.user_id, body.old_password, body.new_password, body.new_password2
+        )
+    except InvalidCredentials:
+        return problem_response(
+            401, problems.AUTH_FAILED, CREDENTIAL_MISMATCH, details="Old password mismatch"
+        )
+    return {}
+
+
+@router.post("/update-full-name")
+async def update_full_name(
+    body: UpdateFullNameBody, caller: SignedCaller, svc: Services
+) -> dict[str, Any]:
+    await svc.accounts.update_full_name(caller.user_id, body.email, body.full_name)
+    return {}
+
+
+@router.get("/role")
+async def role(
+    caller: SignedCaller, svc: Services, group: uuid.UUID | None = Query(None)
+) -> dict[str, Any]:
+    roles = await svc.accounts.roles(caller.user_id, group)
+    return {
+        "global_role": roles.global_role,
+        "domain_role": roles.domain_role,
+        "group_role": roles.group_role,
+    }
+
+
+@router.get("")
+@router.get("/test")
+async def test_get(caller: SignedCaller, echo: str | None = None) -> dict[str, Any]:
+    return {"authorized": "yes", "echo": echo}
+
+
+@router.post("")
+@router.post("/test")
+async def test_post(caller: SignedCaller, body: EchoBody) -> JSONResponse:
+    return JSONResponse({"authorized": "yes", "echo": body.echo})

@@ -1,0 +1,370 @@
+"""Accounts: creation, log-in (authorize), password and name changes, log-in sessions."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from portico.db.models import (
+    Group,
+    GroupMember,
+    Keypair,
+    LoginSession,
+    User,
+    UserRole,
+    UserStatus,
+    utcnow,
+)
+from portico.manager.errors import (
+    AccountExists,
+    AccountInactive,
+    AccountNotVerified,
+    Forbidden,
+    InvalidCredentials,
+    InvalidRequest,
+    NoKeypair,
+    NotFound,
+    PasswordMismatch,
+)
+from portico.manager.services.address_throttle import AddressThrottle
+from portico.manager.services.hashing_pool import HashingPool
+from portico.manager.services.keypairs import generate_keypair
+from portico.manager.services.lockout import LoginLockout
+from portico.manager.services.password_policy import PasswordPolicy
+from portico.sealing import SecretBox
+
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+# ASCII only, so that SQL lower() folds user names exactly as Python does on every database.
+_USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}$")
+
+
+def normalize_login_id(login_id: str) -> str:
+    return login_id.strip().lower()
+
+
+def lockout_key(user: User | None, normalized_id: str) -> str:
+    """An account's e-mail and user name share one counter; unknown ids get their own."""
+    return f"user:{user.uuid}" if user is not None else f"id:{normalized_id}"
+
+
+@dataclass(frozen=True)
+class Authorization:
+    user_id: uuid.UUID
+    email: str
+    role: str
+    status: str
+    access_key: str
+    secret_key: str
+    session_token: str
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    user_id: uuid.UUID
+    email: str
+    username: str
+    full_name: str
+    role: str
+    status: str
+    domain_name: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, user: User) -> UserInfo:
+        return cls(
+            user.uuid,
+            user.email,
+            user.username,
+            user.full_name,
+            user.role,
+            user.status,
+            user.domain_name,
+            user.created_at,
+        )
+
+
+@dataclass(frozen=True)
+class CreatedAccount:
+    user_id: uuid.UUID
+    access_key: str
+    secret_key: str
+
+
+@dataclass(frozen=True)
+class Roles:
+    global_role: str
+    domain_role: str
+    group_role: str | None
+
+
+class AccountService:
+    def __init__(
+        self,
+        sessions: async_sessionmaker,
+        *,
+        pool: HashingPool,
+        policy: PasswordPolicy,
+        lockout: LoginLockout,
+        throttle: AddressThrottle,
+        box: SecretBox,
+    ) -> None:
+        self._sessions = sessions
+        self.pool = pool
+        self.policy = policy
+        self.lockout = lockout
+        self.throttle = throttle
+        self._box = box
+
+    # -- look-ups -----------------------------------------------------------------------------
+
+    @staticmethod
+    async def _find(db: AsyncSession, normalized_id: str) -> User | None:
+        users = (
+            await db.scalars(
+                select(User).where(
+                    or_(User.email == normalized_id, func.lower(User.username) == normalized_id)
+                )
+            )
+        ).all()
+        # An e-mail match wins over another account whose user name looks like that address.
+        return next((u for u in users if u.email == normalized_id), users[0] if users else None)
+
+    async def get_user(self, user_id: uuid.UUID) -> UserInfo:
+        async with self._sessions() as db:
+            user = await db.get(User, user_id)
+        if user is None:
+            raise NotFound("no such user")
+        return UserInfo.of(user)
+
+    async def list_users(self) -> list[UserInfo]:
+        async with self._sessions() as db:
+            users = (await db.scalars(select(User).order_by(User.created_at))).all()
+        return [UserInfo.of(u) for u in users]
+
+    async def default_keypair(self, email: str) -> tuple[str, str]:
+        """(access key, secret key) of the account's default keypair."""
+        async with self._sessions() as db:
+            row = (
+                await db.execute(
+                    select(Keypair.access_key, Keypair.secret_key_sealed)
+                    .join(User, User.uuid == Keypair.user_id)
+                    .where(User.email == normalize_login_id(email), Keypair.is_default)
+                )
+            ).first()
+        if row is None:
+            raise NotFound("no such user")
+        return row.access_key, self._box.open(row.secret_key_sealed)
+
+    # -- creation -----------------------------------------------------------------------------
+
+    async def create_user(
+        self,
+        *,
+        email: str,
+        password: str,
+        username: str | None = None,
+        role: str = UserRole.USER.value,
+        domain_name: str = "default",
+        group_name: str = "default",
+        status: str = UserStatus.ACTIVE.value,
+        need_password_change: bool = False,
+    ) -> CreatedAccount:
+        email = normalize_login_id(email)
+        username = (username or email).strip()
+        if not _EMAIL.match(email) or len(email) > 64:
+            raise InvalidRequest("a valid e-mail address of at most 64 characters is required")
+        if not _USERNAME.match(username):
+            raise InvalidRequest(
+                "a user name has 1-64 characters: letters, digits and . _ @ + - "
+                "(starting with a letter or digit)"
+            )
+        if role not in {r.value for r in UserRole}:
+            raise InvalidRequest(f"unknown role {role!r}")
+        self.policy.check(password, email=email, username=username)
+        password_hash = await self.pool.make(password)
+        keypair = generate_keypair()
+        async with self._sessions() as db:
+            folded = username.lower()
+            taken = await db.scalar(
+                select(func.count())
+                .select_from(User)
+                .where(
+                    or_(
+                        User.email.in_([email, folded]),
+                        func.lower(User.username).in_([email, folded]),
+                    )
+                )
+            )
+            if taken:
+                raise AccountExists("the e-mail address or user name is taken")
+            group = await db.scalar(
+                select(Group).where(Group.name == group_name, Group.domain_name == domain_name)
+            )
+            if group is None:
+                raise InvalidRequest(f"no project {group_name!r} in domain {domain_name!r}")
+            user = User(
+                uuid=uuid.uuid4(),
+                email=email,
+                username=username,
+                password=password_hash,
+                role=role,
+                status=status,
+                domain_name=domain_name,
+                need_password_change=need_password_change,
+            )
+            db.add(user)
+            await db.flush()
+            db.add(
+                Keypair(
+                    access_key=keypair.access_key,
+                    secret_key_sealed=self._box.seal(keypair.secret_key),
+                    user_id=user.uuid,
+                    is_admin=role in (UserRole.SUPERADMIN, UserRole.ADMIN),
+                    is_default=True,
+                )
+            )
+            db.add(GroupMember(group_id=group.id, user_id=user.uuid))
+            try:
+                await db.commit()
+            except IntegrityError as exc:  # lost a race with a concurrent creation
+                raise AccountExists("the e-mail address or user name is taken") from exc
+        return CreatedAccount(user.uuid, keypair.access_key, keypair.secret_key)
+
+    # -- log-in -------------------------------------------------------------------------------
+
+    async def authorize(
+        self,
+        login_id: str,
+        password: str,
+        *,
+        client_address: str = "",
+        user_agent: str = "",
+    ) -> Authorization:
+        """Check a log-in. Existing, missing and locked ids fail alike and cost one hash each."""
+        normalized = normalize_login_id(login_id)
+        async with self._sessions() as db:
+            user = await self._find(db, normalized)
+        key = lockout_key(user, normalized)
+        await self.throttle.check(client_address)
+        await self.lockout.reserve(key)
+        stored_hash = user.password if user is not None else None
+        if not await self.pool.verify(password, stored_hash):
+            await self.lockout.record_failure(key)
+            await self.throttle.record_failure(client_address)
+            raise InvalidCredentials()
+        assert user is not None  # verify() is False without a stored hash
+        await self.lockout.record_success(key)
+        # Only now, after the right password, may the answer reveal the account's state.
+        if user.status == UserStatus.BEFORE_VERIFICATION:
+            raise AccountNotVerified()
+        if user.status != UserStatus.ACTIVE:
+            raise AccountInactive()
+        if self.pool.must_update(password, stored_hash or ""):
+            await self._store_password(user.uuid, await self.pool.make(password), changed=False)
+        return await self._open_login_session(user, client_address, user_agent)
+
+    async def _open_login_session(
+        self, user: User, client_address: str, user_agent: str
+    ) -> Authorization:
+        token = secrets.token_hex(32)
+        async with self._sessions.begin() as db:
+            keypair = await db.scalar(
+                select(Keypair).where(
+                    Keypair.user_id == user.uuid, Keypair.is_default, Keypair.is_active
+                )
+            )
+            if keypair is None:
+                raise NoKeypair()
+            db.add(
+                LoginSession(
+                    token_hash=_token_hash(token),
+                    user_id=user.uuid,
+                    access_key=keypair.access_key,
+                    client_address=client_address[:64],
+                    user_agent=user_agent[:512],
+                )
+            )
+        return Authorization(
+            user_id=user.uuid,
+            email=user.email,
+            role=user.role,
+            status=user.status,
+            access_key=keypair.access_key,
+            secret_key=self._box.open(keypair.secret_key_sealed),
+            session_token=token,
+        )
+
+    async def end_login_session(self, session_token: str) -> None:
+        async with self._sessions.begin() as db:
+            await db.execute(
+                update(LoginSession)
+                .where(
+                    LoginSession.token_hash == _token_hash(session_token),
+                    LoginSession.ended_at.is_(None),
+                )
+                .values(ended_at=utcnow())
+            )
+
+    # -- changes by the account's owner -------------------------------------------------------
+
+    async def update_password(
+        self, user_id: uuid.UUID, old_password: str, new_password: str, new_password2: str
+    ) -> None:
+        async with self._sessions() as db:
+            user = await db.get(User, user_id)
+        if user is None:
+            raise NotFound("no such user")
+        if new_password != new_password2:
+            raise PasswordMismatch()
+        # The old password is a password guess like any other: it counts toward the lockout.
+        key = lockout_key(user, user.email)
+        await self.lockout.reserve(key)
+        if not await self.pool.verify(old_password, user.password):
+            await self.lockout.record_failure(key)
+            raise InvalidCredentials()
+        await self.lockout.record_success(key)
+        self.policy.check(new_password, email=user.email, username=user.username)
+        await self._store_password(user.uuid, await self.pool.make(new_password), changed=True)
+
+    async def _store_password(self, user_id: uuid.UUID, password_hash: str, changed: bool) -> None:
+        values: dict[str, object] = {"password": password_hash}
+        if changed:
+            values.update(password_changed_at=utcnow(), need_password_change=False)
+        async with self._sessions.begin() as db:
+            await db.execute(update(User).where(User.uuid == user_id).values(**values))
+
+    async def update_full_name(self, user_id: uuid.UUID, email: str, full_name: str) -> None:
+        if len(full_name) > 64:
+            raise InvalidRequest("full_name has at most 64 characters")
+        async with self._sessions.begin() as db:
+            user = await db.get(User, user_id)
+            if user is None or user.email != normalize_login_id(email):
+                raise Forbidden("Not the account owner")
+            user.full_name = full_name
+
+    async def roles(self, user_id: uuid.UUID, group_id: uuid.UUID | None) -> Roles:
+        async with self._sessions() as db:
+            user = await db.get(User, user_id)
+            if user is None:
+                raise NotFound("no such user")
+            group_role = None
+            if group_id is not None:
+                member = await db.get(GroupMember, (group_id, user_id))
+                group_role = "user" if member is not None else None
+        return Roles(
+            global_role="superadmin" if user.role == UserRole.SUPERADMIN else "user",
+            domain_role="admin" if user.role in (UserRole.SUPERADMIN, UserRole.ADMIN) else "user",
+            group_role=group_role,
+        )
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -1,0 +1,119 @@
+"""The login lockout: N consecutive failures block an account (or an unknown id) for a fixed time.
+
+Each attempt first *reserves* a slot with one atomic UPDATE ... RETURNING, before the password is
+checked, so concurrent guesses can never get more than `allowed_failures` checks between them.
+A refused attempt writes nothing, so it cannot extend the block.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+
+from sqlalchemy import and_, case, delete, or_, select, update
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from portico.db.models import LoginAttempt
+from portico.db.upsert import insert_ignoring_conflicts
+from portico.manager.errors import TooManyFailedLogins
+
+_T = LoginAttempt.__table__
+
+
+class LoginLockout:
+    def __init__(
+        self,
+        sessions: async_sessionmaker,
+        *,
+        allowed_failures: int,
+        block_seconds: int,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._sessions = sessions
+        self.allowed_failures = allowed_failures
+        self.block_seconds = block_seconds
+        self._clock = clock
+
+    async def reserve(self, key: str) -> None:
+        """Take a slot for one password check, or raise TooManyFailedLogins."""
+        now = self._clock()
+        stale = now - self.block_seconds  # a streak with no attempt for this long is forgotten
+        block_over = and_(_T.c.blocked_until.is_not(None), _T.c.blocked_until <= now)
+        fresh_start = or_(block_over, _T.c.last_attempt_at <= stale)
+        async with self._sessions.begin() as db:
+            dialect = db.bind.dialect.name
+            await db.execute(
+                insert_ignoring_conflicts(
+                    _T, dialect, key=key, fail_count=0, last_attempt_at=now, blocked_until=None
+                )
+            )
+            reserved = await db.execute(
+                update(_T)
+                .where(
+                    _T.c.key == key,
+                    or_(
+                        block_over,
+                        and_(
+                            _T.c.blocked_until.is_(None),
+                            or_(
+                                _T.c.fail_count < self.allowed_failures,
+                                _T.c.last_attempt_at <= stale,
+                            ),
+                        ),
+                    ),
+                )
+                .values(
+                    fail_count=case((fresh_start, 1), else_=_T.c.fail_count + 1),
+                    blocked_until=None,
+                    last_attempt_at=now,
+                )
+                .returning(_T.c.fail_count)
+            )
+            if reserved.first() is not None:
+                return
+            row = (
+                await db.execute(
+                    select(_T.c.blocked_until, _T.c.last_attempt_at).where(_T.c.key == key)
+                )
+            ).one()
+        ends = row.blocked_until if row.blocked_until is not None else row.last_attempt_at
+        if row.blocked_until is None:
+            ends += self.block_seconds
+        raise TooManyFailedLogins(retry_after=max(1, math.ceil(ends - now)))
+
+    async def record_failure(self, key: str) -> None:
+        """The reserved check failed; the failure that fills the quota starts the block."""
+        now = self._clock()
+        async with self._sessions.begin() as db:
+            await db.execute(
+                update(_T)
+                .where(
+                    _T.c.key == key,
+                    _T.c.fail_count >= self.allowed_failures,
+                    _T.c.blocked_until.is_(None),
+                )
+                .values(blocked_until=now + self.block_seconds)
+            )
+
+    async def clear(self, key: str) -> None:
+        """A success, a completed password reset or an admin's unlock: start from zero."""
+        async with self._sessions.begin() as db:
+            await db.execute(
+                update(_T).where(_T.c.key == key).values(fail_count=0, blocked_until=None)
+            )
+
+    record_success = clear
+
+    async def purge(self) -> int:
+        """Forget counters that can no longer matter, so unknown ids do not pile up."""
+        now = self._clock()
+        async with self._sessions.begin() as db:
+            result = await db.execute(
+                delete(_T).where(
+                    _T.c.last_attempt_at <= now - self.block_seconds,
+                    or_(_T.c.blocked_until.is_(None), _T.c.blocked_until <= now),
+                )
+            )
+        return result.rowcount or 0
+

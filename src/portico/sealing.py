@@ -1,0 +1,54 @@
+"""Secrets at rest: keypair secret keys are sealed with a key derived from the server secret."""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+from pathlib import Path
+
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+
+class SealBroken(Exception):
+    """A sealed value could not be opened: wrong server key or tampered data."""
+
+
+class SecretBox:
+    """Authenticated encryption of short secrets; one purpose string per use keeps keys apart."""
+
+    def __init__(self, server_secret: str, purpose: str) -> None:
+        key = HKDF(
+            algorithm=hashes.SHA256(), length=32, salt=None, info=f"portico:{purpose}".encode()
+        ).derive(server_secret.encode())
+        self._fernet = Fernet(base64.urlsafe_b64encode(key))
+
+    def seal(self, plaintext: str) -> str:
+        return self._fernet.encrypt(plaintext.encode()).decode()
+
+    def open(self, sealed: str) -> str:
+        try:
+            return self._fernet.decrypt(sealed.encode()).decode()
+        except InvalidToken as exc:
+            raise SealBroken("sealed value does not open with this server key") from exc
+
+
+def load_or_create_server_secret(configured: str, data_dir: Path) -> str:
+    """The configured [security] secret_key, or one generated once into the data directory."""
+    if configured:
+        return configured
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text(encoding="ascii").strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48)
+    # O_EXCL: when two processes start together, exactly one writes and both read the same key.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(value + "\n")
+    return value

@@ -1,0 +1,1 @@
+"""Backend.AI protocol pieces shared by the manager and the webserver."""

@@ -1,0 +1,32 @@
+"""RFC 7807 problem documents with Backend.AI's type URIs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+_BASE = "https://api.backend.ai/probs/"
+
+AUTH_FAILED = _BASE + "auth-failed"
+INVALID_API_PARAMS = _BASE + "invalid-api-params"
+INVALID_AUTH_PARAMS = _BASE + "invalid-auth-params"
+GENERIC_BAD_REQUEST = _BASE + "generic-bad-request"
+GENERIC_FORBIDDEN = _BASE + "generic-forbidden"
+OBJECT_NOT_FOUND = _BASE + "object-not-found"
+METHOD_NOT_ALLOWED = _BASE + "method-not-allowed"
+TOO_MANY_REQUESTS = _BASE + "too-many-requests"
+REQUEST_TOO_LARGE = _BASE + "request-too-large"
+UNSUPPORTED_MEDIA_TYPE = _BASE + "unsupported-media-type"
+BAD_GATEWAY = _BASE + "bad-gateway"
+INTERNAL_SERVER_ERROR = _BASE + "internal-server-error"
+EMAIL_ALREADY_EXISTS = _BASE + "email-already-exists"
+WEAK_PASSWORD = _BASE + "weak-password"
+
+
+def problem(type_: str, title: str, status: int, **extra: Any) -> dict[str, Any]:
+    """A problem document; `msg` mirrors `details` because Backend.AI's clients read either."""
+    doc: dict[str, Any] = {"type": type_, "title": title, "status": status}
+    doc.update({key: value for key, value in extra.items() if value is not None})
+    if "details" in doc and "msg" not in doc:
+        doc["msg"] = doc["details"]
+    return doc
