@@ -1,0 +1,64 @@
+"""Runs `portico` as a real process on a real port, for integration tests."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+
+def portico_env(extra: Mapping[str, str]) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PORTICO_")}
+    env.update(extra)
+    return env
+
+
+def run_cli(args: list[str], env: Mapping[str, str], stdin: str = "") -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "portico.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=portico_env(env),
+        timeout=120,
+        check=False,
+    )
+
+
+@contextmanager
+def running(
+    args: list[str], env: Mapping[str, str], ready_url: str, log_path: Path
+) -> Iterator[subprocess.Popen]:
+    """Start `portico ARGS`, wait until `ready_url` answers, stop it afterwards."""
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "portico.cli", *args],
+            env=portico_env(env),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                if proc.poll() is not None:
+                    raise RuntimeError(f"portico exited early:\n{log_path.read_text()}")
+                try:
+                    httpx.get(ready_url, timeout=1)
+                    break
+                except httpx.TransportError:
+                    if time.monotonic() > deadline:
+                        raise RuntimeError(f"portico did not start:\n{log_path.read_text()}")
+                    time.sleep(0.1)
+            yield proc
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
