@@ -22,17 +22,26 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("manager", help="run the manager (account & API service)")
 
-    db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
+    db = sub.add_parser("db", help="database schema").add_subparsers(
+        dest="db_command", required=True
+    )
     db.add_parser("upgrade", help="apply all migrations")
 
-    user = sub.add_parser("user", help="accounts").add_subparsers(dest="user_command", required=True)
+    user = sub.add_parser("user", help="accounts").add_subparsers(
+        dest="user_command", required=True
+    )
     create = user.add_parser("create", help="create an account; prints its access key")
     create.add_argument("--email", required=True)
     create.add_argument("--username")
-    create.add_argument("--role", default="user",
-                        choices=["superadmin", "admin", "user", "monitor"])
-    create.add_argument("--password-stdin", action="store_true", required=True,
-                        help="read the password from standard input (never from the command line)")
+    create.add_argument(
+        "--role", default="user", choices=["superadmin", "admin", "user", "monitor"]
+    )
+    create.add_argument(
+        "--password-stdin",
+        action="store_true",
+        required=True,
+        help="read the password from standard input (never from the command line)",
+    )
     user.add_parser("list", help="list accounts")
 
     keypair = sub.add_parser("keypair", help="API keypairs").add_subparsers(
@@ -106,8 +115,10 @@ async def _user_list(settings: Settings, _args: argparse.Namespace) -> int:
     async def action(svc):  # type: ignore[no-untyped-def]
         print(f"{'EMAIL':32} {'USERNAME':24} {'ROLE':10} {'STATUS':20} CREATED")
         for u in await svc.accounts.list_users():
-            print(f"{u.email:32} {u.username:24} {u.role:10} {u.status:20} "
-                  f"{u.created_at:%Y-%m-%d %H:%M}")
+            print(
+                f"{u.email:32} {u.username:24} {u.role:10} {u.status:20} "
+                f"{u.created_at:%Y-%m-%d %H:%M}"
+            )
         return 0
 
     return await _with_services(settings, action)
@@ -138,7 +149,9 @@ def _command(args: argparse.Namespace) -> Command:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         settings = load_settings(args.config)

@@ -18,7 +18,6 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
-
 _ENV_PREFIX = "PORTICO_"
 
 
@@ -82,7 +81,7 @@ class SessionConfig(_Section):
 
 class AuthConfig(_Section):
     bcrypt_rounds: int = Field(12, ge=4, le=31)
-    password_policy: Literal["backendai", "nist"] = "backendai"
+    password_policy: Literal["backendai", "nist"] = "backendai"  # noqa: S105 (a mode name)
 
 
 class SignupConfig(_Section):
@@ -153,7 +152,7 @@ class Settings(BaseSettings):
 
 
 def load_settings(path: Path | str | None = None, **overrides: Any) -> Settings:
-    """Read the TOML file (if any), apply the environment, validate; raise ConfigError on a bad key."""
+    """Read the TOML file (if any), apply the environment, validate; ConfigError when bad."""
     data: dict[str, Any] = {}
     if path is not None:
         try:
@@ -181,7 +180,11 @@ def _check_environment_names() -> None:
         if field is None or not key:
             raise ConfigError(f"config: unknown environment variable {name}")
         model = field.annotation
-        if isinstance(model, type) and issubclass(model, BaseModel) and key not in model.model_fields:
+        if (
+            isinstance(model, type)
+            and issubclass(model, BaseModel)
+            and key not in model.model_fields
+        ):
             raise ConfigError(f"config: unknown environment variable {name}")
 
 

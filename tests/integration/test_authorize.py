@@ -17,8 +17,13 @@ from tests.conftest import GOOD_PASSWORD
 
 
 def login(username: str, password: str, **extra: Any) -> dict[str, Any]:
-    return {"type": "keypair", "domain": "default", "username": username, "password": password,
-            **extra}
+    return {
+        "type": "keypair",
+        "domain": "default",
+        "username": username,
+        "password": password,
+        **extra,
+    }
 
 
 async def test_success_returns_the_keypair_in_backendai_shape(
@@ -41,7 +46,9 @@ async def test_success_returns_the_keypair_in_backendai_shape(
     assert stored == hashlib.sha256(data["session_token"].encode()).hexdigest()
 
 
-@pytest.mark.parametrize("login_id", ["ALICE@example.COM", "  alice@example.com ", "alice", "Alice"])
+@pytest.mark.parametrize(
+    "login_id", ["ALICE@example.COM", "  alice@example.com ", "alice", "Alice"]
+)
 async def test_log_in_by_email_or_user_name_case_insensitively(
     manager: httpx.AsyncClient, make_account, login_id: str
 ) -> None:
@@ -140,7 +147,9 @@ async def test_imported_pbkdf2_hash_logs_in_and_is_rehashed(
     async with services.sessions() as db:
         stored = await db.scalar(select(User.password))
     assert stored.startswith("$2b$04$")
-    assert (await manager.post("/auth/authorize", json=login("alice", GOOD_PASSWORD))).status_code == 200
+    assert (
+        await manager.post("/auth/authorize", json=login("alice", GOOD_PASSWORD))
+    ).status_code == 200
 
 
 async def test_unsupported_auth_type(manager: httpx.AsyncClient) -> None:
@@ -160,7 +169,9 @@ async def test_locked_answers_429_with_retry_after_alike_for_missing_ids(
     await make_account()
     for login_id in ("alice", "nobody"):
         for _ in range(3):
-            assert (await manager.post("/auth/authorize", json=login(login_id, "x"))).status_code == 401
+            assert (
+                await manager.post("/auth/authorize", json=login(login_id, "x"))
+            ).status_code == 401
     locked = await manager.post("/auth/authorize", json=login("alice", GOOD_PASSWORD))
     missing = await manager.post("/auth/authorize", json=login("nobody", GOOD_PASSWORD))
     assert locked.status_code == missing.status_code == 429
@@ -175,7 +186,9 @@ async def test_email_and_user_name_share_one_counter(
     await make_account()
     for login_id in ("alice", "ALICE@example.com", "alice@example.com"):
         await manager.post("/auth/authorize", json=login(login_id, "x"))
-    assert (await manager.post("/auth/authorize", json=login("alice", GOOD_PASSWORD))).status_code == 429
+    assert (
+        await manager.post("/auth/authorize", json=login("alice", GOOD_PASSWORD))
+    ).status_code == 429
 
 
 async def test_one_address_failing_over_many_ids_is_slowed(

@@ -108,9 +108,7 @@ async def test_concurrent_reservations_never_exceed_the_quota(lockout: LoginLock
     assert len(refused) == 37
 
 
-async def test_purge_forgets_only_finished_counters(
-    lockout: LoginLockout, clock: Clock
-) -> None:
+async def test_purge_forgets_only_finished_counters(lockout: LoginLockout, clock: Clock) -> None:
     await fail(lockout, "id:old")
     for _ in range(3):
         await fail(lockout, "id:blocked")

@@ -19,7 +19,9 @@ def portico_env(extra: Mapping[str, str]) -> dict[str, str]:
     return env
 
 
-def run_cli(args: list[str], env: Mapping[str, str], stdin: str = "") -> subprocess.CompletedProcess:
+def run_cli(
+    args: list[str], env: Mapping[str, str], stdin: str = ""
+) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "portico.cli", *args],
         input=stdin,
@@ -53,7 +55,9 @@ def running(
                     break
                 except httpx.TransportError:
                     if time.monotonic() > deadline:
-                        raise RuntimeError(f"portico did not start:\n{log_path.read_text()}")
+                        raise RuntimeError(
+                            f"portico did not start:\n{log_path.read_text()}"
+                        ) from None
                     time.sleep(0.1)
             yield proc
         finally:

@@ -21,7 +21,9 @@ def test_every_reason_is_listed_at_once() -> None:
     with pytest.raises(WeakPassword) as info:
         PasswordPolicy("backendai").check("qzx")
     assert {v.code for v in info.value.violations} == {
-        "too_short", "no_digit", "no_special",
+        "too_short",
+        "no_digit",
+        "no_special",
     }
     assert all(v.message for v in info.value.violations)
 
@@ -41,7 +43,9 @@ def test_common_passwords_are_refused_in_any_case() -> None:
 
 def test_the_email_and_user_name_are_refused() -> None:
     policy = PasswordPolicy("backendai")
-    assert "contains_identity" in codes(policy, "Alice.Liddell#1", email="alice.liddell@example.com")
+    assert "contains_identity" in codes(
+        policy, "Alice.Liddell#1", email="alice.liddell@example.com"
+    )
     assert "contains_identity" in codes(policy, "xx-Rabbit99!", username="rabbit99")
     assert "contains_identity" not in codes(policy, "Zebra-42-quilt", email="al@example.com")
 

@@ -11,8 +11,14 @@ def test_signature_follows_backendai_key_derivation() -> None:
     date = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
     raw = date.isoformat()
     got = signing.signature(
-        method="get", path="/auth/role?group=x", raw_date=raw, date=date, host="h:8081",
-        content_type="Application/JSON", api_version="v9.20250722", secret_key="s3cret",
+        method="get",
+        path="/auth/role?group=x",
+        raw_date=raw,
+        date=date,
+        host="h:8081",
+        content_type="Application/JSON",
+        api_version="v9.20250722",
+        secret_key="s3cret",
     )
     # Written out independently of the module: date key, then host key, then the string.
     k = hmac.new(b"s3cret", b"20260102", hashlib.sha256).digest()
@@ -27,8 +33,15 @@ def test_signature_follows_backendai_key_derivation() -> None:
 def test_date_key_uses_the_request_dates_own_day() -> None:
     # 23:30 at UTC-5 is the next day in UTC; the client derives the key from its own date.
     date = datetime(2026, 1, 1, 23, 30, tzinfo=timezone(timedelta(hours=-5)))
-    kwargs = dict(method="GET", path="/", raw_date=date.isoformat(), host="h",
-                  content_type="text/plain", api_version="v9.20250722", secret_key="k")
+    kwargs = dict(
+        method="GET",
+        path="/",
+        raw_date=date.isoformat(),
+        host="h",
+        content_type="text/plain",
+        api_version="v9.20250722",
+        secret_key="k",
+    )
     assert signing.signature(date=date, **kwargs) != signing.signature(
         date=date.astimezone(UTC), **kwargs
     )
@@ -39,13 +52,21 @@ def test_parse_authorization() -> None:
         "BackendAI signMethod=HMAC-SHA256, credential=AKIAXXXXXXXXXXXXXXXX:ABCdef0123"
     )
     assert cred == signing.Credential("sha256", "AKIAXXXXXXXXXXXXXXXX", "abcdef0123")
-    assert signing.parse_authorization("Sorna signMethod=HMAC-SHA256, credential=A:00").access_key == "A"
+    assert (
+        signing.parse_authorization("Sorna signMethod=HMAC-SHA256, credential=A:00").access_key
+        == "A"
+    )
 
 
 @pytest.mark.parametrize(
     "value",
-    ["", "Bearer x", "BackendAI signMethod=HMAC-MD5, credential=A:00",
-     "BackendAI signMethod=HMAC-SHA256, credential=A", "BackendAI credential=A:00"],
+    [
+        "",
+        "Bearer x",
+        "BackendAI signMethod=HMAC-MD5, credential=A:00",
+        "BackendAI signMethod=HMAC-SHA256, credential=A",
+        "BackendAI credential=A:00",
+    ],
 )
 def test_malformed_authorization_is_refused(value: str) -> None:
     with pytest.raises(ValueError):
@@ -53,7 +74,9 @@ def test_malformed_authorization_is_refused(value: str) -> None:
 
 
 def test_parse_date_accepts_python_and_javascript_forms() -> None:
-    assert signing.parse_date("2026-01-02T03:04:05.123Z") == datetime(2026, 1, 2, 3, 4, 5, 123000, UTC)
+    assert signing.parse_date("2026-01-02T03:04:05.123Z") == datetime(
+        2026, 1, 2, 3, 4, 5, 123000, UTC
+    )
     assert signing.parse_date("2026-01-02T03:04:05+00:00").tzinfo is not None
     assert signing.parse_date("2026-01-02T03:04:05").tzinfo == UTC
     with pytest.raises(ValueError):

@@ -35,7 +35,10 @@ def create_app(settings: Settings, services: ManagerServices | None = None) -> F
                 await svc.close()
 
     app = FastAPI(
-        title="portico manager", lifespan=lifespan, docs_url=None, redoc_url=None,
+        title="portico manager",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
         openapi_url=None,
     )
     if services is not None:

@@ -43,7 +43,9 @@ async def build_services(settings: Settings, *, migrate: bool = True) -> Manager
     sessions = session_factory(engine)
     secret = load_or_create_server_secret(settings.security.secret_key, settings.general.data_dir)
     box = SecretBox(secret, "keypair-secret")
-    pool = HashingPool(PasswordHashers(settings.auth.bcrypt_rounds), settings.manager.hashing_workers)
+    pool = HashingPool(
+        PasswordHashers(settings.auth.bcrypt_rounds), settings.manager.hashing_workers
+    )
     lockout = LoginLockout(
         sessions,
         allowed_failures=settings.session.login_allowed_fail_count,

@@ -46,7 +46,9 @@ def _respond(exc: errors.DomainError) -> JSONResponse:
             return _auth_failed("Credential/signature mismatch.")
         case errors.BadAuthParameters():
             return problem_response(
-                400, problems.INVALID_AUTH_PARAMS, "Invalid authorization parameters.",
+                400,
+                problems.INVALID_AUTH_PARAMS,
+                "Invalid authorization parameters.",
                 details=str(exc),
             )
         case errors.WeakPassword():
@@ -59,7 +61,9 @@ def _respond(exc: errors.DomainError) -> JSONResponse:
             )
         case errors.PasswordMismatch():
             return problem_response(
-                400, problems.INVALID_API_PARAMS, "new password mismatch",
+                400,
+                problems.INVALID_API_PARAMS,
+                "new password mismatch",
                 error_msg="new password mismatch",
             )
         case errors.AccountExists():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
@@ -82,9 +82,7 @@ async def logout(body: LogoutBody, svc: Services) -> dict[str, Any]:
 
 
 @router.post("/update-password")
-async def update_password(
-    body: UpdatePasswordBody, caller: SignedCaller, svc: Services
-) -> Any:
+async def update_password(body: UpdatePasswordBody, caller: SignedCaller, svc: Services) -> Any:
     try:
         await svc.accounts.update_password(
             caller.user_id, body.old_password, body.new_password, body.new_password2
@@ -106,7 +104,7 @@ async def update_full_name(
 
 @router.get("/role")
 async def role(
-    caller: SignedCaller, svc: Services, group: uuid.UUID | None = Query(None)
+    caller: SignedCaller, svc: Services, group: Annotated[uuid.UUID | None, Query()] = None
 ) -> dict[str, Any]:
     roles = await svc.accounts.roles(caller.user_id, group)
     return {
@@ -118,11 +116,11 @@ async def role(
 
 @router.get("")
 @router.get("/test")
-async def test_get(caller: SignedCaller, echo: str | None = None) -> dict[str, Any]:
+async def echo_get(caller: SignedCaller, echo: str | None = None) -> dict[str, Any]:
     return {"authorized": "yes", "echo": echo}
 
 
 @router.post("")
 @router.post("/test")
-async def test_post(caller: SignedCaller, body: EchoBody) -> JSONResponse:
+async def echo_post(caller: SignedCaller, body: EchoBody) -> JSONResponse:
     return JSONResponse({"authorized": "yes", "echo": body.echo})

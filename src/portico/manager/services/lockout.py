@@ -116,4 +116,3 @@ class LoginLockout:
                 )
             )
         return result.rowcount or 0
-

@@ -49,9 +49,7 @@ class PasswordPolicy:
         password = normalize_password(password)
         found: list[PasswordViolation] = []
         if len(password) < MIN_LENGTH:
-            found.append(
-                PasswordViolation("too_short", f"Use at least {MIN_LENGTH} characters.")
-            )
+            found.append(PasswordViolation("too_short", f"Use at least {MIN_LENGTH} characters."))
         if len(password) > MAX_LENGTH:
             found.append(PasswordViolation("too_long", f"Use at most {MAX_LENGTH} characters."))
         if self.mode == "backendai":

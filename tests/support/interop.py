@@ -1,0 +1,54 @@
+"""A separate virtual environment holding Backend.AI's own client (PyPI backend.ai-client).
+
+It is built once into .cache/ and reused; it never shares packages with portico's own.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+from tests.support.services import unavailable
+
+ROOT = Path(__file__).resolve().parents[2]
+VENV = ROOT / ".cache" / "backendai-client-venv"
+# 23.9 is the newest client that installs on Python 3.11 here; it reaches into yarl's
+# internals, which changed in yarl 1.10.
+REQUIREMENTS = ["backend.ai-client==23.9.10", "yarl<1.10"]
+
+
+def backendai_python() -> Path:
+    python = VENV / "bin" / "python"
+    stamp = VENV / ".installed"
+    if stamp.exists() and stamp.read_text() == repr(REQUIREMENTS):
+        return python
+    venv.create(VENV, with_pip=True, clear=True)
+    result = subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", *REQUIREMENTS],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    if result.returncode != 0:
+        unavailable(f"cannot install Backend.AI's client: {result.stderr.strip()[-500:]}")
+    stamp.write_text(repr(REQUIREMENTS))
+    return python
+
+
+def run_client_script(
+    python: Path, script: str, env: dict[str, str]
+) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(python), "-c", script],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+__all__ = ["backendai_python", "run_client_script", "sys"]
