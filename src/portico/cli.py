@@ -21,6 +21,8 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     sub.add_parser("manager", help="run the manager (account & API service)")
+    sub.add_parser("webserver", help="run the webserver (console server)")
+    sub.add_parser("serve", help="run manager and webserver together (the embedded default)")
 
     db = sub.add_parser("db", help="database schema").add_subparsers(
         dest="db_command", required=True
@@ -54,21 +56,25 @@ def _parser() -> argparse.ArgumentParser:
 
 
 async def _run_manager(settings: Settings, _args: argparse.Namespace) -> int:
-    import uvicorn
-
     from portico.manager.app import create_app
+    from portico.runner import http_server, serve_all
 
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(settings),
-            host=settings.manager.ip,
-            port=settings.manager.port,
-            log_level="info",
-            server_header=False,
-            forwarded_allow_ips="",  # the manager reads X-Forwarded-For itself, from trusted hops
-        )
-    )
-    await server.serve()
+    await serve_all([http_server(create_app(settings), settings.manager.ip, settings.manager.port)])
+    return 0
+
+
+async def _run_webserver(settings: Settings, _args: argparse.Namespace) -> int:
+    from portico.runner import http_server, serve_all
+    from portico.webserver.app import create_app
+
+    await serve_all([http_server(create_app(settings), settings.service.ip, settings.service.port)])
+    return 0
+
+
+async def _serve(settings: Settings, _args: argparse.Namespace) -> int:
+    from portico.runner import serve_embedded
+
+    await serve_embedded(settings)
     return 0
 
 
@@ -138,6 +144,8 @@ async def _keypair_show(settings: Settings, args: argparse.Namespace) -> int:
 def _command(args: argparse.Namespace) -> Command:
     table: dict[tuple[str, ...], Command] = {
         ("manager",): _run_manager,
+        ("webserver",): _run_webserver,
+        ("serve",): _serve,
         ("db", "upgrade"): _db_upgrade,
         ("user", "create"): _user_create,
         ("user", "list"): _user_list,

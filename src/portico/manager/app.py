@@ -14,7 +14,7 @@ from portico.asgi.body_limit import BodyLimitMiddleware
 from portico.config import Settings
 from portico.manager import error_responses
 from portico.manager.container import ManagerServices, build_services
-from portico.manager.routes import auth, root
+from portico.manager.routes import auth, root, ui_settings
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +47,7 @@ def create_app(settings: Settings, services: ManagerServices | None = None) -> F
     error_responses.install(app)
     app.include_router(root.router)
     app.include_router(auth.router)
+    app.include_router(ui_settings.router)
     app.add_middleware(BodyLimitMiddleware)
     return app
 

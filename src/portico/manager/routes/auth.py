@@ -70,6 +70,7 @@ async def authorize(
             "role": auth.role,
             "status": auth.status,
             "user_id": str(auth.user_id),
+            "email": auth.email,
             "session_token": auth.session_token,
         }
     }

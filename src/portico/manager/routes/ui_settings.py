@@ -1,0 +1,34 @@
+"""GET /portico/ui-settings: what the webserver's UI config needs to know from the manager.
+
+The manager owns and enforces these switches; the webserver only shows them, so a split
+deployment cannot disagree with itself.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from portico.manager.deps import Services
+
+router = APIRouter()
+
+
+@router.get("/portico/ui-settings")
+async def ui_settings(svc: Services) -> dict[str, Any]:
+    s = svc.settings
+    return {
+        "signup": {
+            "mode": s.signup.mode,
+            "enabled": s.signup.mode != "closed",
+            "email_verification": s.signup.email_verification,
+            "approval": s.signup.approval,
+        },
+        "recovery": {"enabled": s.recovery.enabled},
+        "password_policy": svc.accounts.policy.describe(),
+        "login": {
+            "allowed_fail_count": s.session.login_allowed_fail_count,
+            "block_time": s.session.login_block_time,
+        },
+    }

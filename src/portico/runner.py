@@ -1,0 +1,83 @@
+"""Running the HTTP services: one or several uvicorn servers in one event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+
+import uvicorn
+from starlette.types import ASGIApp
+
+from portico.config import Settings
+
+log = logging.getLogger(__name__)
+
+
+def http_server(app: ASGIApp, host: str, port: int) -> uvicorn.Server:
+    return uvicorn.Server(
+        uvicorn.Config(
+            app,
+            host=host,
+            port=port,
+            log_level="info",
+            server_header=False,
+            # X-Forwarded-For is judged by portico itself, against [manager] trusted_proxies.
+            forwarded_allow_ips="",
+        )
+    )
+
+
+async def serve_all(servers: list[uvicorn.Server]) -> None:
+    """Serve until SIGINT/SIGTERM; every server then shuts down gracefully."""
+    loop = asyncio.get_running_loop()
+
+    def stop() -> None:
+        for server in servers:
+            server.should_exit = True
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop)
+    for server in servers:
+        # The handlers above stop all servers together; uvicorn's own would stop only one.
+        server.capture_signals = contextlib.nullcontext  # type: ignore[method-assign]
+    await asyncio.gather(*(server.serve() for server in servers))
+
+
+async def serve_embedded(settings: Settings) -> None:
+    """`portico serve`: manager and webserver in one process, on one database."""
+    from portico.manager.app import create_app as manager_app
+    from portico.manager.bootstrap import ensure_first_superadmin
+    from portico.manager.container import build_services
+    from portico.webserver.app import create_app as webserver_app
+    from portico.webserver.container import build_web_services
+
+    manager_host = "127.0.0.1" if settings.manager.ip in ("0.0.0.0", "::") else settings.manager.ip  # noqa: S104
+    settings = settings.model_copy(deep=True)
+    settings.api.endpoint = f"http://{manager_host}:{settings.manager.port}"
+
+    services = await build_services(settings)
+    web = build_web_services(settings, engine=services.engine)
+    try:
+        created = await ensure_first_superadmin(services.accounts)
+        if created is not None:
+            email, password = created
+            print(
+                "\nportico: created the first superadmin\n"
+                f"    e-mail:   {email}\n    password: {password}\n"
+                "This password is shown only once. Log in and change it (user menu > Change "
+                "password), or run: backend.ai login, then the update-password API.\n",
+                file=sys.stderr, flush=True,
+            )
+        log.info("webserver on http://%s:%d, manager on http://%s:%d", settings.service.ip,
+                 settings.service.port, settings.manager.ip, settings.manager.port)
+        await serve_all([
+            http_server(manager_app(settings, services), settings.manager.ip, settings.manager.port),
+            http_server(webserver_app(settings, web), settings.service.ip, settings.service.port),
+        ])
+    finally:
+        await web.close()
+        await services.close()

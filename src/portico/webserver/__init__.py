@@ -1,0 +1,1 @@
+"""The webserver (console server): WebUI, browser sessions, log-in, and the signed relay."""

@@ -1,0 +1,61 @@
+"""Request helpers: the services, the browser session, the forwarding headers."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from portico.webserver.container import WebServices
+from portico.webserver.sessions import WebSession
+
+COOKIE_NAME = "AIOHTTP_SESSION"
+SESSION_HEADER = "X-BackendAI-SessionID"
+
+
+def web_services(request: Request) -> WebServices:
+    return request.app.state.web
+
+
+Web = Annotated[WebServices, Depends(web_services)]
+
+
+def presented_session_id(request: Request) -> tuple[str | None, bool]:
+    """The id the client presented, and whether it came in the header (which wins)."""
+    header = request.headers.get(SESSION_HEADER)
+    if header:
+        return header, True
+    return request.cookies.get(COOKIE_NAME), False
+
+
+async def current_session(request: Request) -> tuple[str, WebSession] | None:
+    session_id, _ = presented_session_id(request)
+    if not session_id or len(session_id) > 128:
+        return None
+    session = await request.app.state.web.store.load(session_id)
+    return (session_id, session) if session is not None else None
+
+
+def peer_address(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+def forwarding_headers(request: Request) -> dict[str, str]:
+    """What the manager needs to know about the browser; it decides whom to believe."""
+    peer = peer_address(request)
+    chain = request.headers.get("x-forwarded-for")
+    headers = {
+        "X-Forwarded-For": f"{chain}, {peer}" if chain else peer,
+        "X-Forwarded-Host": request.headers.get("host", ""),
+        "X-Forwarded-Proto": request.url.scheme,
+    }
+    for name in ("user-agent", "accept-language"):
+        if name in request.headers:
+            headers[name.title()] = request.headers[name]
+    return headers
+
+
+def cookie_secure(request: Request, setting: str) -> bool:
+    if setting == "auto":
+        return request.url.scheme == "https"
+    return setting == "true"

@@ -1,0 +1,101 @@
+"""Browser-facing protections on every response and every state-changing request.
+
+- Security headers: a CSP without inline script, no framing, no sniffing, no referrer.
+- A state-changing request must come from an allowed Origin (or carry none, as non-browser
+  clients do) and, when it has a body, send it as JSON or as Backend.AI's encoded body. A
+  cross-site form can do neither, so this closes CSRF without tokens.
+"""
+
+from __future__ import annotations
+
+import json
+
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from portico.wire import problems
+from portico.wire.encoded_body import HEADER as ENCODED_HEADER
+
+_UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+_JSON_TYPES = {"application/json", "application/problem+json"}
+
+
+def security_headers(connect_src: str) -> list[tuple[bytes, bytes]]:
+    csp = (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        f"connect-src {connect_src}; font-src 'self'; object-src 'none'; base-uri 'none'; "
+        "form-action 'self'; frame-ancestors 'none'"
+    )
+    return [
+        (b"content-security-policy", csp.encode()),
+        (b"x-content-type-options", b"nosniff"),
+        (b"x-frame-options", b"DENY"),
+        (b"referrer-policy", b"no-referrer"),
+        (b"cross-origin-opener-policy", b"same-origin"),
+    ]
+
+
+class BrowserGuards:
+    def __init__(self, app: ASGIApp, *, allowed_origins: list[str], connect_src: str) -> None:
+        self.app = app
+        self.allowed_origins = {o.rstrip("/") for o in allowed_origins}
+        self.headers = security_headers(connect_src)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_headers = Headers(scope=scope)
+        refusal = self._refusal(scope, request_headers)
+        path: str = scope["path"]
+        no_store = path.startswith(("/server/", "/func/"))
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers.extend(self.headers)
+                if no_store:
+                    headers.append((b"cache-control", b"no-store"))
+                message["headers"] = headers
+            await send(message)
+
+        if refusal is not None:
+            status, doc = refusal
+            body = json.dumps(doc).encode()
+            await send_with_headers({
+                "type": "http.response.start", "status": status,
+                "headers": [(b"content-type", problems.PROBLEM_CONTENT_TYPE.encode()),
+                            (b"content-length", str(len(body)).encode())],
+            })
+            await send({"type": "http.response.body", "body": body})
+            return
+        await self.app(scope, receive, send_with_headers)
+
+    def _refusal(self, scope: Scope, headers: Headers) -> tuple[int, dict] | None:
+        if scope["method"] not in _UNSAFE:
+            return None
+        origin = headers.get("origin")
+        if origin is not None and origin.rstrip("/") not in self._origins_for(scope, headers):
+            return 403, problems.problem(
+                problems.GENERIC_FORBIDDEN, "Cross-origin request refused", 403,
+                details=f"Origin {origin} is not allowed.",
+            )
+        if has_body(headers) and headers.get(ENCODED_HEADER, "").lower() != "true":
+            media = headers.get("content-type", "").split(";")[0].strip().lower()
+            if media not in _JSON_TYPES:
+                return 415, problems.problem(
+                    problems.UNSUPPORTED_MEDIA_TYPE, "Unsupported media type", 415,
+                    details="Send the request body as application/json.",
+                )
+        return None
+
+    def _origins_for(self, scope: Scope, headers: Headers) -> set[str]:
+        own = f"{scope.get('scheme', 'http')}://{headers.get('host', '')}"
+        return self.allowed_origins | {own}
+
+
+def has_body(headers: Headers) -> bool:
+    length = headers.get("content-length")
+    if length is not None:
+        return length.strip() not in ("", "0")
+    return "transfer-encoding" in headers

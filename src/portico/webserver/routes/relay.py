@@ -1,0 +1,91 @@
+"""/func/<path>: relayed to the manager, signed with the browser session's keypair."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from starlette.background import BackgroundTask
+from starlette.responses import StreamingResponse
+
+from portico import __version__
+from portico.asgi.problem_responses import problem_response
+from portico.webserver.deps import Web, current_session, forwarding_headers
+from portico.webserver.guards import has_body
+from portico.webserver.manager_client import ManagerUnreachable
+from portico.wire import encoded_body, problems
+
+router = APIRouter()
+
+# Relayed without a session: the manager itself decides what anonymous callers may do.
+ANONYMOUS_PREFIXES: tuple[str, ...] = ()
+
+_HOP_BY_HOP = {
+    "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
+    "transfer-encoding", "upgrade", "server", "date",
+}
+_FORWARDED_REQUEST_HEADERS = ("content-type", "content-length", "accept")
+
+
+@router.get("/func/ping")
+async def ping() -> dict[str, str]:
+    return {"version": __version__, "details": "Success"}
+
+
+@router.api_route("/func", methods=["GET"])
+@router.api_route("/func/", methods=["GET"])
+async def version_probe(request: Request, web: Web) -> Response:
+    return await _relay(request, web, "/", signed=False)
+
+
+@router.api_route("/func/{path:path}", methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"])
+async def relay(request: Request, web: Web, path: str) -> Response:
+    manager_path = _manager_path(request)
+    anonymous = manager_path.lstrip("/").startswith(ANONYMOUS_PREFIXES) if ANONYMOUS_PREFIXES else False
+    return await _relay(request, web, manager_path, signed=not anonymous)
+
+
+def _manager_path(request: Request) -> str:
+    raw = request.scope.get("raw_path", request.url.path.encode()).decode("latin-1")
+    path = raw[len("/func") :] or "/"
+    query = request.scope.get("query_string", b"").decode("latin-1")
+    return f"{path}?{query}" if query else path
+
+
+async def _relay(request: Request, web: Web, path: str, *, signed: bool) -> Response:
+    keypair = None
+    if signed:
+        found = await current_session(request)
+        if found is None:
+            return problem_response(401, problems.AUTH_FAILED, "Unauthorized access")
+        session = found[1]
+        keypair = (session.access_key, session.secret_key)
+
+    headers = forwarding_headers(request)
+    headers["X-BackendAI-Domain"] = web.settings.api.domain
+    for name in _FORWARDED_REQUEST_HEADERS:
+        if name in request.headers:
+            headers[name.title()] = request.headers[name]
+    if request.headers.get(encoded_body.HEADER, "").lower() == "true":
+        endpoint = f"{request.url.scheme}://{request.headers.get('host', '')}"
+        try:
+            body: bytes | object = encoded_body.decode(endpoint, await request.body())
+        except encoded_body.MalformedEncodedBody:
+            return problem_response(400, problems.INVALID_API_PARAMS, "Malformed encoded body.")
+        headers["Content-Type"] = "application/json"
+        headers["Content-Length"] = str(len(body))  # type: ignore[arg-type]
+    elif has_body(request.headers):
+        body = request.stream()
+    else:
+        body = b""
+
+    try:
+        upstream = await web.manager.relay(
+            request.method, path, headers=headers, body=body,  # type: ignore[arg-type]
+            keypair=keypair, api_version=request.headers.get("x-backendai-version"),
+        )
+    except ManagerUnreachable:
+        return problem_response(502, problems.BAD_GATEWAY, "The proxy target server is inaccessible.")
+    response_headers = {k: v for k, v in upstream.headers.items() if k.lower() not in _HOP_BY_HOP}
+    return StreamingResponse(
+        upstream.aiter_raw(), status_code=upstream.status_code, headers=response_headers,
+        background=BackgroundTask(upstream.aclose),
+    )

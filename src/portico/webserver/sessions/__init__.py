@@ -1,0 +1,138 @@
+"""Browser sessions: what a session holds, and the stores that keep it (SQL or Redis).
+
+Ids carry 256 random bits and are stored only as their SHA-256, so a copy of the store does not
+yield live session ids; the keypair's secret key is sealed with the server key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from portico.sealing import SecretBox
+
+
+@dataclass(frozen=True)
+class WebSession:
+    user_id: str
+    email: str
+    role: str
+    status: str
+    access_key: str
+    secret_key: str
+    manager_token: str
+    created_at: float
+    expires_at: float
+    last_seen: float
+    client_address: str = ""
+    user_agent: str = ""
+
+
+def new_session_id() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def id_hash(session_id: str) -> str:
+    return hashlib.sha256(session_id.encode()).hexdigest()
+
+
+class SessionStore(ABC):
+    """Expiry, idle timeout and sealing; subclasses only move records."""
+
+    def __init__(
+        self,
+        box: SecretBox,
+        *,
+        max_age: int,
+        idle_timeout: int,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._box = box
+        self.max_age = max_age
+        self.idle_timeout = idle_timeout
+        self._clock = clock
+        # Writing last_seen on every request would make each relayed call a write.
+        self._touch_interval = max(1.0, min(60.0, idle_timeout / 10))
+
+    def start(
+        self, *, user_id: str, email: str, role: str, status: str, access_key: str,
+        secret_key: str, manager_token: str, client_address: str = "", user_agent: str = "",
+    ) -> WebSession:
+        now = self._clock()
+        return WebSession(
+            user_id=user_id, email=email, role=role, status=status, access_key=access_key,
+            secret_key=secret_key, manager_token=manager_token, created_at=now,
+            expires_at=now + self.max_age, last_seen=now, client_address=client_address,
+            user_agent=user_agent,
+        )
+
+    async def create(self, session: WebSession) -> str:
+        """Store a session under a brand-new id and return the id."""
+        session_id = new_session_id()
+        await self._put(id_hash(session_id), session.user_id, self._seal(session),
+                        session.expires_at, self._ttl(session))
+        return session_id
+
+    async def load(self, session_id: str) -> WebSession | None:
+        key = id_hash(session_id)
+        record = await self._get(key)
+        if record is None:
+            return None
+        session = self._open(record)
+        now = self._clock()
+        if session is None or now >= session.expires_at or now - session.last_seen >= self.idle_timeout:
+            await self._delete(key)
+            return None
+        if now - session.last_seen >= self._touch_interval:
+            record["last_seen"] = now
+            await self._touch(key, record, now, self._ttl_at(session, now))
+        return session
+
+    async def delete(self, session_id: str) -> WebSession | None:
+        key = id_hash(session_id)
+        record = await self._get(key)
+        await self._delete(key)
+        return self._open(record) if record is not None else None
+
+    def _ttl(self, session: WebSession) -> int:
+        return self._ttl_at(session, session.last_seen)
+
+    def _ttl_at(self, session: WebSession, now: float) -> int:
+        return max(1, int(min(session.expires_at - now, self.idle_timeout)) + 1)
+
+    def _seal(self, session: WebSession) -> dict[str, Any]:
+        record = asdict(session)
+        record["secret_key"] = self._box.seal(session.secret_key)
+        record["manager_token"] = self._box.seal(session.manager_token)
+        return record
+
+    def _open(self, record: dict[str, Any]) -> WebSession | None:
+        try:
+            return WebSession(
+                **{**record,
+                   "secret_key": self._box.open(record["secret_key"]),
+                   "manager_token": self._box.open(record["manager_token"])}
+            )
+        except Exception:  # sealed under another server key, or not ours: no session
+            return None
+
+    @abstractmethod
+    async def _put(self, key: str, user_id: str, record: dict[str, Any], expires_at: float,
+                   ttl: int) -> None: ...
+
+    @abstractmethod
+    async def _get(self, key: str) -> dict[str, Any] | None: ...
+
+    @abstractmethod
+    async def _touch(self, key: str, record: dict[str, Any], now: float, ttl: int) -> None: ...
+
+    @abstractmethod
+    async def _delete(self, key: str) -> None: ...
+
+    async def close(self) -> None:
+        return None

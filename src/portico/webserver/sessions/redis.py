@@ -1,0 +1,42 @@
+"""Browser sessions in Redis: shared by several webservers, expired by Redis itself."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import redis.asyncio as redis
+
+from portico.webserver.sessions import SessionStore
+
+_PREFIX = "portico:websession:"
+_USER_PREFIX = "portico:websessions-of:"
+
+
+class RedisSessionStore(SessionStore):
+    def __init__(self, url: str, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._redis = redis.Redis.from_url(url)
+
+    async def _put(self, key: str, user_id: str, record: dict[str, Any], expires_at: float,
+                   ttl: int) -> None:
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.set(_PREFIX + key, json.dumps(record), ex=ttl)
+            # Per-user index so that "sign out everywhere" can find them.
+            pipe.sadd(_USER_PREFIX + user_id, key)
+            pipe.expire(_USER_PREFIX + user_id, self.max_age + 60)
+            await pipe.execute()
+
+    async def _get(self, key: str) -> dict[str, Any] | None:
+        raw = await self._redis.get(_PREFIX + key)
+        return json.loads(raw) if raw is not None else None
+
+    async def _touch(self, key: str, record: dict[str, Any], now: float, ttl: int) -> None:
+        # XX: never resurrect a session deleted meanwhile.
+        await self._redis.set(_PREFIX + key, json.dumps(record), ex=ttl, xx=True)
+
+    async def _delete(self, key: str) -> None:
+        await self._redis.delete(_PREFIX + key)
+
+    async def close(self) -> None:
+        await self._redis.aclose()
