@@ -13,6 +13,9 @@ import pytest
 from portico.config import Settings, load_settings
 from portico.manager.app import create_app
 from portico.manager.container import ManagerServices, build_services
+from portico.webserver.app import create_app as create_web_app
+from portico.webserver.container import WebServices, build_web_services
+from portico.webserver.manager_client import ManagerClient
 from portico.wire.signing import signed_headers
 from portico.wire.versions import API_VERSION
 from tests.support.database import BACKENDS, fresh_database_url
@@ -115,3 +118,42 @@ async def signed(
     )
     headers.update(header_overrides)
     return await client.request(method, path, json=json, headers=headers)
+
+
+WEB_HOST = "console.test"
+
+
+@pytest.fixture
+def web_overrides() -> dict[str, dict[str, Any]]:
+    """Override in a test module to change the webserver's settings."""
+    return {}
+
+
+@pytest.fixture
+async def web_services(
+    services: ManagerServices, web_overrides: dict[str, dict[str, Any]]
+) -> AsyncIterator[WebServices]:
+    settings = services.settings.model_copy(deep=True)
+    for section, values in web_overrides.items():
+        for key, value in values.items():
+            setattr(getattr(settings, section), key, value)
+    web = build_web_services(settings, engine=services.engine)
+    manager_app = create_app(services.settings, services)
+    await web.manager.close()
+    web.manager = ManagerClient(
+        f"http://{MANAGER_HOST}",
+        transport=httpx.ASGITransport(app=manager_app, client=("127.0.0.1", 40000)),
+    )
+    try:
+        yield web
+    finally:
+        await web.close()
+
+
+@pytest.fixture
+async def console(web_services: WebServices) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the webserver, keeping cookies like a browser would."""
+    app = create_web_app(web_services.settings, web_services)
+    transport = httpx.ASGITransport(app=app, client=("198.51.100.23", 51000))
+    async with httpx.AsyncClient(transport=transport, base_url=f"http://{WEB_HOST}") as c:
+        yield c

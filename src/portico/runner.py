@@ -70,14 +70,26 @@ async def serve_embedded(settings: Settings) -> None:
                 f"    e-mail:   {email}\n    password: {password}\n"
                 "This password is shown only once. Log in and change it (user menu > Change "
                 "password), or run: backend.ai login, then the update-password API.\n",
-                file=sys.stderr, flush=True,
+                file=sys.stderr,
+                flush=True,
             )
-        log.info("webserver on http://%s:%d, manager on http://%s:%d", settings.service.ip,
-                 settings.service.port, settings.manager.ip, settings.manager.port)
-        await serve_all([
-            http_server(manager_app(settings, services), settings.manager.ip, settings.manager.port),
-            http_server(webserver_app(settings, web), settings.service.ip, settings.service.port),
-        ])
+        log.info(
+            "webserver on http://%s:%d, manager on http://%s:%d",
+            settings.service.ip,
+            settings.service.port,
+            settings.manager.ip,
+            settings.manager.port,
+        )
+        await serve_all(
+            [
+                http_server(
+                    manager_app(settings, services), settings.manager.ip, settings.manager.port
+                ),
+                http_server(
+                    webserver_app(settings, web), settings.service.ip, settings.service.port
+                ),
+            ]
+        )
     finally:
         await web.close()
         await services.close()

@@ -21,7 +21,9 @@ async def ensure_first_superadmin(accounts: AccountService) -> tuple[str, str] |
         return None
     password = random_password()
     await accounts.create_user(
-        email=FIRST_ADMIN_EMAIL, username="admin", password=password,
+        email=FIRST_ADMIN_EMAIL,
+        username="admin",
+        password=password,
         role=UserRole.SUPERADMIN.value,
     )
     return FIRST_ADMIN_EMAIL, password

@@ -29,8 +29,13 @@ def create_app(settings: Settings, services: WebServices | None = None) -> FastA
             if services is None:
                 await web.close()
 
-    app = FastAPI(title="portico webserver", lifespan=lifespan, docs_url=None, redoc_url=None,
-                  openapi_url=None)
+    app = FastAPI(
+        title="portico webserver",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
     if services is not None:
         app.state.web = services
     problem_responses.install(app)
@@ -44,10 +49,18 @@ def create_app(settings: Settings, services: WebServices | None = None) -> FastA
     app.add_middleware(BrowserGuards, allowed_origins=origins, connect_src=connect_src)
     if origins:
         app.add_middleware(
-            CORSMiddleware, allow_origins=origins, allow_credentials=True,
+            CORSMiddleware,
+            allow_origins=origins,
+            allow_credentials=True,
             allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-            allow_headers=["Content-Type", "X-BackendAI-Encoded", "X-BackendAI-SessionID",
-                           "X-BackendAI-Version", "Accept-Language"],
-            expose_headers=["X-BackendAI-SessionID", "Retry-After"], max_age=600,
+            allow_headers=[
+                "Content-Type",
+                "X-BackendAI-Encoded",
+                "X-BackendAI-SessionID",
+                "X-BackendAI-Version",
+                "Accept-Language",
+            ],
+            expose_headers=["X-BackendAI-SessionID", "Retry-After"],
+            max_age=600,
         )
     return app

@@ -62,11 +62,16 @@ class BrowserGuards:
         if refusal is not None:
             status, doc = refusal
             body = json.dumps(doc).encode()
-            await send_with_headers({
-                "type": "http.response.start", "status": status,
-                "headers": [(b"content-type", problems.PROBLEM_CONTENT_TYPE.encode()),
-                            (b"content-length", str(len(body)).encode())],
-            })
+            await send_with_headers(
+                {
+                    "type": "http.response.start",
+                    "status": status,
+                    "headers": [
+                        (b"content-type", problems.PROBLEM_CONTENT_TYPE.encode()),
+                        (b"content-length", str(len(body)).encode()),
+                    ],
+                }
+            )
             await send({"type": "http.response.body", "body": body})
             return
         await self.app(scope, receive, send_with_headers)
@@ -77,14 +82,18 @@ class BrowserGuards:
         origin = headers.get("origin")
         if origin is not None and origin.rstrip("/") not in self._origins_for(scope, headers):
             return 403, problems.problem(
-                problems.GENERIC_FORBIDDEN, "Cross-origin request refused", 403,
+                problems.GENERIC_FORBIDDEN,
+                "Cross-origin request refused",
+                403,
                 details=f"Origin {origin} is not allowed.",
             )
         if has_body(headers) and headers.get(ENCODED_HEADER, "").lower() != "true":
             media = headers.get("content-type", "").split(";")[0].strip().lower()
             if media not in _JSON_TYPES:
                 return 415, problems.problem(
-                    problems.UNSUPPORTED_MEDIA_TYPE, "Unsupported media type", 415,
+                    problems.UNSUPPORTED_MEDIA_TYPE,
+                    "Unsupported media type",
+                    415,
                     details="Send the request body as application/json.",
                 )
         return None

@@ -27,7 +27,10 @@ class Answer:
 
 class ManagerClient:
     def __init__(
-        self, endpoint: str, *, timeout: float = 30.0,
+        self,
+        endpoint: str,
+        *,
+        timeout: float = 30.0,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.endpoint = endpoint.rstrip("/")
@@ -83,9 +86,13 @@ class ManagerClient:
         if keypair is not None:
             headers.update(
                 signed_headers(
-                    method=method, path=path, host=self._host,
+                    method=method,
+                    path=path,
+                    host=self._host,
                     content_type=headers.get("Content-Type", "application/octet-stream"),
-                    api_version=version, access_key=keypair[0], secret_key=keypair[1],
+                    api_version=version,
+                    access_key=keypair[0],
+                    secret_key=keypair[1],
                 )
             )
         request = self._http.build_request(method, path, headers=headers, content=body)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 from typing import Any
@@ -37,16 +38,24 @@ async def _login_body(request: Request) -> dict[str, Any]:
     return body
 
 
-def login_failure(status: int, doc: dict[str, Any], headers: dict[str, str] | None = None) -> JSONResponse:
+def login_failure(
+    status: int, doc: dict[str, Any], headers: dict[str, str] | None = None
+) -> JSONResponse:
     """Both kinds of client read this: the WebUI reads `data`, Backend.AI's CLI the top level."""
     details = doc.get("details") or doc.get("msg") or doc.get("title", "Login failed.")
-    data = {"type": doc.get("type", problems.AUTH_FAILED), "title": doc.get("title", "Login failed."),
-            "details": details}
+    data = {
+        "type": doc.get("type", problems.AUTH_FAILED),
+        "title": doc.get("title", "Login failed."),
+        "details": details,
+    }
     # Backend.AI's CLI prints the top-level title and msg.
-    headline = "Too many failed login attempts" if status == 429 else "Login failed."
+    headline = {401: "Login failed.", 429: "Too many failed login attempts"}.get(
+        status, data["title"]
+    )
     body = {"authenticated": False, "data": data, **data, "title": headline, "msg": details}
-    if "retry_after" in doc:
-        body["retry_after"] = doc["retry_after"]
+    for key in ("retry_after", "minutes_left"):
+        if key in doc:
+            body[key] = doc[key]
     return JSONResponse(body, status_code=status, headers=headers)
 
 
@@ -61,8 +70,9 @@ async def login(request: Request, web: Web) -> Response:
     except (ValueError, UnicodeDecodeError):
         return _bad_request("Malformed request body.")
     if await current_session(request) is not None:
-        return login_failure(400, {"type": problems.GENERIC_BAD_REQUEST,
-                                   "title": "You have already logged in."})
+        return login_failure(
+            400, {"type": problems.GENERIC_BAD_REQUEST, "title": "You have already logged in."}
+        )
     username, password = body.pop("username", None), body.pop("password", None)
     for name, value in (("username", username), ("password", password)):
         if not isinstance(value, str) or not value:
@@ -71,12 +81,19 @@ async def login(request: Request, web: Web) -> Response:
         answer = await web.manager.call(
             "POST",
             "/auth/authorize",
-            json={**body, "type": "keypair", "domain": web.settings.api.domain,
-                  "username": username, "password": password},
+            json={
+                **body,
+                "type": "keypair",
+                "domain": web.settings.api.domain,
+                "username": username,
+                "password": password,
+            },
             headers=forwarding_headers(request),
         )
     except ManagerUnreachable:
-        return problem_response(502, problems.BAD_GATEWAY, "The proxy target server is inaccessible.")
+        return problem_response(
+            502, problems.BAD_GATEWAY, "The proxy target server is inaccessible."
+        )
     doc = answer.body if isinstance(answer.body, dict) else {}
     if answer.status == 429:
         retry_after = int(answer.headers.get("retry-after", "60"))
@@ -90,21 +107,36 @@ async def login(request: Request, web: Web) -> Response:
     grant = doc["data"]
     store = web.store
     session = store.start(
-        user_id=grant["user_id"], email=grant.get("email", str(username)), role=grant["role"], status=grant["status"],
-        access_key=grant["access_key"], secret_key=grant["secret_key"],
-        manager_token=grant.get("session_token", ""), client_address=peer_address(request),
+        user_id=grant["user_id"],
+        email=grant.get("email", str(username)),
+        role=grant["role"],
+        status=grant["status"],
+        access_key=grant["access_key"],
+        secret_key=grant["secret_key"],
+        manager_token=grant.get("session_token", ""),
+        client_address=peer_address(request),
         user_agent=request.headers.get("user-agent", "")[:512],
     )
     # Always a new id: a session id the browser brought along is never promoted.
     session_id = await store.create(session)
-    response = JSONResponse({
-        "authenticated": True,
-        "data": {"access_key": grant["access_key"], "role": grant["role"],
-                 "status": grant["status"]},
-    })
+    response = JSONResponse(
+        {
+            "authenticated": True,
+            "data": {
+                "access_key": grant["access_key"],
+                "role": grant["role"],
+                "status": grant["status"],
+            },
+        }
+    )
     response.set_cookie(
-        COOKIE_NAME, session_id, max_age=web.settings.session.max_age, path="/", httponly=True,
-        samesite="lax", secure=cookie_secure(request, web.settings.security.cookie_secure),
+        COOKIE_NAME,
+        session_id,
+        max_age=web.settings.session.max_age,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=cookie_secure(request, web.settings.security.cookie_secure),
     )
     response.headers[SESSION_HEADER] = session_id
     return response
@@ -119,8 +151,12 @@ async def login_check(request: Request) -> dict[str, Any]:
     _, via_header = presented_session_id(request)
     return {
         "authenticated": True,
-        "data": {"access_key": session.access_key, "role": session.role,
-                 "status": session.status, "email": session.email},
+        "data": {
+            "access_key": session.access_key,
+            "role": session.role,
+            "status": session.status,
+            "email": session.email,
+        },
         # Echoed only to a client that already holds it in the header (cookie mode keeps the
         # id out of reach of page scripts).
         "session_id": session_id if via_header else None,
@@ -132,12 +168,17 @@ async def logout(request: Request, web: Web) -> Response:
     session_id, _ = presented_session_id(request)
     ended = await web.store.delete(session_id) if session_id and len(session_id) <= 128 else None
     if ended is not None and ended.manager_token:
-        try:
-            await web.manager.call("POST", "/auth/logout",
-                                   json={"session_token": ended.manager_token})
-        except ManagerUnreachable:
-            pass  # the browser session is gone either way; the manager's record just stays open
+        # The browser session is gone either way; if the manager is down its record stays open.
+        with contextlib.suppress(ManagerUnreachable):
+            await web.manager.call(
+                "POST", "/auth/logout", json={"session_token": ended.manager_token}
+            )
     response = JSONResponse({})
-    response.delete_cookie(COOKIE_NAME, path="/", httponly=True, samesite="lax",
-                           secure=cookie_secure(request, web.settings.security.cookie_secure))
+    response.delete_cookie(
+        COOKIE_NAME,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=cookie_secure(request, web.settings.security.cookie_secure),
+    )
     return response

@@ -19,8 +19,16 @@ router = APIRouter()
 ANONYMOUS_PREFIXES: tuple[str, ...] = ()
 
 _HOP_BY_HOP = {
-    "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
-    "transfer-encoding", "upgrade", "server", "date",
+    "connection",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+    "server",
+    "date",
 }
 _FORWARDED_REQUEST_HEADERS = ("content-type", "content-length", "accept")
 
@@ -39,7 +47,9 @@ async def version_probe(request: Request, web: Web) -> Response:
 @router.api_route("/func/{path:path}", methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"])
 async def relay(request: Request, web: Web, path: str) -> Response:
     manager_path = _manager_path(request)
-    anonymous = manager_path.lstrip("/").startswith(ANONYMOUS_PREFIXES) if ANONYMOUS_PREFIXES else False
+    anonymous = (
+        manager_path.lstrip("/").startswith(ANONYMOUS_PREFIXES) if ANONYMOUS_PREFIXES else False
+    )
     return await _relay(request, web, manager_path, signed=not anonymous)
 
 
@@ -79,13 +89,21 @@ async def _relay(request: Request, web: Web, path: str, *, signed: bool) -> Resp
 
     try:
         upstream = await web.manager.relay(
-            request.method, path, headers=headers, body=body,  # type: ignore[arg-type]
-            keypair=keypair, api_version=request.headers.get("x-backendai-version"),
+            request.method,
+            path,
+            headers=headers,
+            body=body,  # type: ignore[arg-type]
+            keypair=keypair,
+            api_version=request.headers.get("x-backendai-version"),
         )
     except ManagerUnreachable:
-        return problem_response(502, problems.BAD_GATEWAY, "The proxy target server is inaccessible.")
+        return problem_response(
+            502, problems.BAD_GATEWAY, "The proxy target server is inaccessible."
+        )
     response_headers = {k: v for k, v in upstream.headers.items() if k.lower() not in _HOP_BY_HOP}
     return StreamingResponse(
-        upstream.aiter_raw(), status_code=upstream.status_code, headers=response_headers,
+        upstream.aiter_raw(),
+        status_code=upstream.status_code,
+        headers=response_headers,
         background=BackgroundTask(upstream.aclose),
     )

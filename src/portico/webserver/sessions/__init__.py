@@ -60,22 +60,44 @@ class SessionStore(ABC):
         self._touch_interval = max(1.0, min(60.0, idle_timeout / 10))
 
     def start(
-        self, *, user_id: str, email: str, role: str, status: str, access_key: str,
-        secret_key: str, manager_token: str, client_address: str = "", user_agent: str = "",
+        self,
+        *,
+        user_id: str,
+        email: str,
+        role: str,
+        status: str,
+        access_key: str,
+        secret_key: str,
+        manager_token: str,
+        client_address: str = "",
+        user_agent: str = "",
     ) -> WebSession:
         now = self._clock()
         return WebSession(
-            user_id=user_id, email=email, role=role, status=status, access_key=access_key,
-            secret_key=secret_key, manager_token=manager_token, created_at=now,
-            expires_at=now + self.max_age, last_seen=now, client_address=client_address,
+            user_id=user_id,
+            email=email,
+            role=role,
+            status=status,
+            access_key=access_key,
+            secret_key=secret_key,
+            manager_token=manager_token,
+            created_at=now,
+            expires_at=now + self.max_age,
+            last_seen=now,
+            client_address=client_address,
             user_agent=user_agent,
         )
 
     async def create(self, session: WebSession) -> str:
         """Store a session under a brand-new id and return the id."""
         session_id = new_session_id()
-        await self._put(id_hash(session_id), session.user_id, self._seal(session),
-                        session.expires_at, self._ttl(session))
+        await self._put(
+            id_hash(session_id),
+            session.user_id,
+            self._seal(session),
+            session.expires_at,
+            self._ttl(session),
+        )
         return session_id
 
     async def load(self, session_id: str) -> WebSession | None:
@@ -85,7 +107,11 @@ class SessionStore(ABC):
             return None
         session = self._open(record)
         now = self._clock()
-        if session is None or now >= session.expires_at or now - session.last_seen >= self.idle_timeout:
+        if (
+            session is None
+            or now >= session.expires_at
+            or now - session.last_seen >= self.idle_timeout
+        ):
             await self._delete(key)
             return None
         if now - session.last_seen >= self._touch_interval:
@@ -114,16 +140,19 @@ class SessionStore(ABC):
     def _open(self, record: dict[str, Any]) -> WebSession | None:
         try:
             return WebSession(
-                **{**record,
-                   "secret_key": self._box.open(record["secret_key"]),
-                   "manager_token": self._box.open(record["manager_token"])}
+                **{
+                    **record,
+                    "secret_key": self._box.open(record["secret_key"]),
+                    "manager_token": self._box.open(record["manager_token"]),
+                }
             )
         except Exception:  # sealed under another server key, or not ours: no session
             return None
 
     @abstractmethod
-    async def _put(self, key: str, user_id: str, record: dict[str, Any], expires_at: float,
-                   ttl: int) -> None: ...
+    async def _put(
+        self, key: str, user_id: str, record: dict[str, Any], expires_at: float, ttl: int
+    ) -> None: ...
 
     @abstractmethod
     async def _get(self, key: str) -> dict[str, Any] | None: ...

@@ -18,8 +18,9 @@ class RedisSessionStore(SessionStore):
         super().__init__(*args, **kwargs)
         self._redis = redis.Redis.from_url(url)
 
-    async def _put(self, key: str, user_id: str, record: dict[str, Any], expires_at: float,
-                   ttl: int) -> None:
+    async def _put(
+        self, key: str, user_id: str, record: dict[str, Any], expires_at: float, ttl: int
+    ) -> None:
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.set(_PREFIX + key, json.dumps(record), ex=ttl)
             # Per-user index so that "sign out everywhere" can find them.

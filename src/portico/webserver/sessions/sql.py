@@ -20,12 +20,18 @@ class SqlSessionStore(SessionStore):
         super().__init__(*args, **kwargs)
         self._sessions = session_factory(engine)
 
-    async def _put(self, key: str, user_id: str, record: dict[str, Any], expires_at: float,
-                   ttl: int) -> None:
+    async def _put(
+        self, key: str, user_id: str, record: dict[str, Any], expires_at: float, ttl: int
+    ) -> None:
         async with self._sessions.begin() as db:
             await db.execute(
-                _T.insert().values(id_hash=key, user_id=uuid.UUID(user_id), data=record,
-                                   expires_at=expires_at, last_seen=record["last_seen"])
+                _T.insert().values(
+                    id_hash=key,
+                    user_id=uuid.UUID(user_id),
+                    data=record,
+                    expires_at=expires_at,
+                    last_seen=record["last_seen"],
+                )
             )
 
     async def _get(self, key: str) -> dict[str, Any] | None:

@@ -17,24 +17,26 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_table('web_sessions',
-    sa.Column('id_hash', sa.String(length=64), nullable=False),
-    sa.Column('user_id', sa.Uuid(), nullable=False),
-    sa.Column('data', sa.JSON(), nullable=False),
-    sa.Column('expires_at', sa.Double(), nullable=False),
-    sa.Column('last_seen', sa.Double(), nullable=False),
-    sa.ForeignKeyConstraint(['user_id'], ['users.uuid'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id_hash')
+    op.create_table(
+        "web_sessions",
+        sa.Column("id_hash", sa.String(length=64), nullable=False),
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("data", sa.JSON(), nullable=False),
+        sa.Column("expires_at", sa.Double(), nullable=False),
+        sa.Column("last_seen", sa.Double(), nullable=False),
+        sa.ForeignKeyConstraint(["user_id"], ["users.uuid"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id_hash"),
     )
-    with op.batch_alter_table('web_sessions', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_web_sessions_expires_at'), ['expires_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_web_sessions_user_id'), ['user_id'], unique=False)
-
+    with op.batch_alter_table("web_sessions", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_web_sessions_expires_at"), ["expires_at"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_web_sessions_user_id"), ["user_id"], unique=False)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('web_sessions', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_web_sessions_user_id'))
-        batch_op.drop_index(batch_op.f('ix_web_sessions_expires_at'))
+    with op.batch_alter_table("web_sessions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_web_sessions_user_id"))
+        batch_op.drop_index(batch_op.f("ix_web_sessions_expires_at"))
 
-    op.drop_table('web_sessions')
+    op.drop_table("web_sessions")

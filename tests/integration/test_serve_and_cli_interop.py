@@ -1,0 +1,129 @@
+"""`portico serve` as a real process, driven by Backend.AI's own CLI in session mode."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import GOOD_PASSWORD
+from tests.support.interop import backendai_python
+from tests.support.processes import run_cli, running
+from tests.support.services import free_port
+
+
+@pytest.fixture
+def serve_env(tmp_path: Path) -> dict[str, str]:
+    return {
+        "PORTICO_GENERAL__DATA_DIR": str(tmp_path / "data"),
+        "PORTICO_AUTH__BCRYPT_ROUNDS": "4",
+        "PORTICO_MANAGER__PORT": str(free_port()),
+        "PORTICO_SERVICE__PORT": str(free_port()),
+    }
+
+
+@pytest.fixture
+def served(serve_env: dict[str, str], tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    url = f"http://127.0.0.1:{serve_env['PORTICO_SERVICE__PORT']}"
+    log = tmp_path / "serve.log"
+    with running(["serve"], serve_env, url + "/func/ping", log):
+        yield url, log
+
+
+def test_first_start_creates_a_superadmin_once(
+    serve_env: dict[str, str], served: tuple[str, Path]
+) -> None:
+    url, log = served
+    text = log.read_text()
+    password = re.search(r"password: (\S+)", text)
+    assert password, text
+    assert "shown only once" in text
+    r = httpx.post(
+        url + "/server/login",
+        json={"username": "admin@portico.local", "password": password.group(1)},
+    )
+    assert r.status_code == 200
+    assert r.json()["data"]["role"] == "superadmin"
+    listed = run_cli(["user", "list"], serve_env)
+    assert listed.stdout.count("superadmin") == 1
+
+
+def backendai_cli(python: Path, args: list[str], env: dict[str, str], stdin: str = "") -> str:
+    result = subprocess.run(
+        [str(python.parent / "backend.ai"), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    return result.stdout + result.stderr
+
+
+@pytest.mark.interop
+def test_backendai_cli_logs_in_and_out_through_our_webserver(
+    serve_env: dict[str, str], tmp_path: Path
+) -> None:
+    python = backendai_python()
+    created = run_cli(
+        [
+            "user",
+            "create",
+            "--email",
+            "alice@example.com",
+            "--username",
+            "alice",
+            "--password-stdin",
+        ],
+        serve_env,
+        stdin=GOOD_PASSWORD + "\n",
+    )
+    assert created.returncode == 0, created.stderr
+    url = f"http://127.0.0.1:{serve_env['PORTICO_SERVICE__PORT']}"
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path / "home"),
+        "BACKEND_ENDPOINT": url,
+        "BACKEND_ENDPOINT_TYPE": "session",
+        "PYTHONWARNINGS": "ignore",
+    }
+    with running(["serve"], serve_env, url + "/func/ping", tmp_path / "serve.log"):
+        out = backendai_cli(python, ["login"], env, stdin=f"alice\n{GOOD_PASSWORD}\n")
+        assert "Login succeeded." in out, out
+
+        # The saved cookie now carries relayed, signed calls.
+        relayed = subprocess.run(
+            [
+                str(python),
+                "-c",
+                "import asyncio, warnings\n"
+                "warnings.simplefilter('ignore')\n"
+                "from ai.backend.client.session import AsyncSession\n"
+                "from ai.backend.client.request import Request\n"
+                "async def main():\n"
+                "    async with AsyncSession():\n"
+                "        async with Request('GET', '/auth/role').fetch() as r:\n"
+                "            print(r.status, (await r.json())['global_role'])\n"
+                "asyncio.run(main())\n",
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+            check=False,
+        )
+        assert relayed.stdout.strip() == "200 user", relayed.stderr
+
+        out = backendai_cli(python, ["logout"], env)
+        assert "Logout done." in out, out
+
+        out = backendai_cli(python, ["login"], env, stdin="alice\nWr0ng-pass!\n")
+        assert "Login succeeded." not in out
+        assert "User credential mismatch." in out
+        assert "Traceback" not in out
