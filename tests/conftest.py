@@ -15,10 +15,10 @@ from portico.manager.app import create_app
 from portico.manager.container import ManagerServices, build_services
 from portico.webserver.app import create_app as create_web_app
 from portico.webserver.container import WebServices, build_web_services
-from portico.webserver.manager_client import ManagerClient
 from portico.wire.signing import signed_headers
 from portico.wire.versions import API_VERSION
 from tests.support.database import BACKENDS, fresh_database_url
+from tests.support.inloop import serving
 
 TEST_BCRYPT_ROUNDS = 4
 MANAGER_HOST = "manager.test"
@@ -130,20 +130,22 @@ def web_overrides() -> dict[str, dict[str, Any]]:
 
 
 @pytest.fixture
+async def manager_url(services: ManagerServices) -> AsyncIterator[str]:
+    """The manager app on a real loopback port, in this test's event loop."""
+    async with serving(create_app(services.settings, services)) as url:
+        yield url
+
+
+@pytest.fixture
 async def web_services(
-    services: ManagerServices, web_overrides: dict[str, dict[str, Any]]
+    services: ManagerServices, manager_url: str, web_overrides: dict[str, dict[str, Any]]
 ) -> AsyncIterator[WebServices]:
     settings = services.settings.model_copy(deep=True)
+    settings.api.endpoint = manager_url
     for section, values in web_overrides.items():
         for key, value in values.items():
             setattr(getattr(settings, section), key, value)
-    web = build_web_services(settings, engine=services.engine)
-    manager_app = create_app(services.settings, services)
-    await web.manager.close()
-    web.manager = ManagerClient(
-        f"http://{MANAGER_HOST}",
-        transport=httpx.ASGITransport(app=manager_app, client=("127.0.0.1", 40000)),
-    )
+    web = build_web_services(settings)
     try:
         yield web
     finally:

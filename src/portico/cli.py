@@ -155,6 +155,15 @@ def _command(args: argparse.Namespace) -> Command:
     return table[(args.command, sub) if sub else (args.command,)]
 
 
+def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop where it is installed (it is on Linux and macOS): a much faster event loop."""
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    return uvloop.new_event_loop
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(
@@ -163,7 +172,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         settings = load_settings(args.config)
-        return asyncio.run(_command(args)(settings, args))
+        with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+            return runner.run(_command(args)(settings, args))
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

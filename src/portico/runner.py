@@ -60,7 +60,7 @@ async def serve_embedded(settings: Settings) -> None:
     settings.api.endpoint = f"http://{manager_host}:{settings.manager.port}"
 
     services = await build_services(settings)
-    web = build_web_services(settings, engine=services.engine)
+    web = build_web_services(settings)
     try:
         created = await ensure_first_superadmin(services.accounts)
         if created is not None:

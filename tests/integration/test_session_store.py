@@ -43,7 +43,7 @@ async def store(
         made = RedisSessionStore(require_redis(), box, **timing)
         await made._redis.flushdb()  # type: ignore[attr-defined]
     else:
-        made = SqlSessionStore(services.engine, box, **timing)
+        made = SqlSessionStore(services.settings.database_url, box, **timing)
     yield made
     await made.close()
 

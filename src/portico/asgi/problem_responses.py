@@ -1,14 +1,13 @@
-"""Every error leaves as application/problem+json: HTTP errors, validation errors, crashes."""
+"""Every error leaves as application/problem+json: HTTP errors and crashes alike."""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 
 from portico.wire import problems
 
@@ -42,12 +41,7 @@ def problem_response(
     )
 
 
-def _describe(error: dict[str, Any]) -> str:
-    where = ".".join(str(p) for p in error.get("loc", ()) if p != "body")
-    return f"{where}: {error.get('msg', 'invalid')}" if where else str(error.get("msg"))
-
-
-async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+async def http_error(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     type_ = _TYPES_BY_STATUS.get(exc.status_code, problems.GENERIC_BAD_REQUEST)
     return problem_response(
@@ -55,23 +49,9 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RequestValidationError)
-    details = [_describe(e) for e in exc.errors()]
-    return problem_response(
-        400,
-        problems.INVALID_API_PARAMS,
-        "Missing or invalid API parameters.",
-        details="; ".join(details),
-    )
-
-
-async def _crash(_request: Request, exc: Exception) -> JSONResponse:
+async def crash(_request: Request, exc: Exception) -> Response:
     log.error("unhandled error: %s", type(exc).__name__, exc_info=exc)
     return problem_response(500, problems.INTERNAL_SERVER_ERROR, "Internal server error")
 
 
-def install(app: FastAPI) -> None:
-    app.add_exception_handler(HTTPException, _http_error)
-    app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(Exception, _crash)
+HANDLERS: dict[Any, Any] = {HTTPException: http_error, Exception: crash}

@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 
-from portico.asgi import problem_responses
 from portico.asgi.body_limit import BodyLimitMiddleware
 from portico.config import Settings
 from portico.manager import error_responses
@@ -43,7 +42,6 @@ def create_app(settings: Settings, services: ManagerServices | None = None) -> F
     )
     if services is not None:
         app.state.services = services
-    problem_responses.install(app)
     error_responses.install(app)
     app.include_router(root.router)
     app.include_router(auth.router)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import math
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from portico.asgi.problem_responses import problem_response
+from portico.asgi.problem_responses import HANDLERS, problem_response
 from portico.manager import errors
 from portico.wire import problems
 
@@ -81,5 +82,23 @@ async def _handler(_request: Request, exc: Exception) -> JSONResponse:
     return _respond(exc)
 
 
+def _describe(error: dict) -> str:
+    where = ".".join(str(p) for p in error.get("loc", ()) if p != "body")
+    return f"{where}: {error.get('msg', 'invalid')}" if where else str(error.get("msg"))
+
+
+async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    return problem_response(
+        400,
+        problems.INVALID_API_PARAMS,
+        "Missing or invalid API parameters.",
+        details="; ".join(_describe(e) for e in exc.errors()),
+    )
+
+
 def install(app: FastAPI) -> None:
+    for exc_class, handler in HANDLERS.items():
+        app.add_exception_handler(exc_class, handler)
+    app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(errors.DomainError, _handler)

@@ -1,10 +1,8 @@
-"""Request helpers: the services, the browser session, the forwarding headers."""
+"""Per-request helpers: the services, the browser session, the forwarding headers."""
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import Depends, Request
+from starlette.requests import Request
 
 from portico.webserver.container import WebServices
 from portico.webserver.sessions import WebSession
@@ -15,9 +13,6 @@ SESSION_HEADER = "X-BackendAI-SessionID"
 
 def web_services(request: Request) -> WebServices:
     return request.app.state.web
-
-
-Web = Annotated[WebServices, Depends(web_services)]
 
 
 def presented_session_id(request: Request) -> tuple[str | None, bool]:
@@ -32,7 +27,7 @@ async def current_session(request: Request) -> tuple[str, WebSession] | None:
     session_id, _ = presented_session_id(request)
     if not session_id or len(session_id) > 128:
         return None
-    session = await request.app.state.web.store.load(session_id)
+    session = await web_services(request).store.load(session_id)
     return (session_id, session) if session is not None else None
 
 

@@ -1,14 +1,16 @@
-"""The webserver's connection to the manager: anonymous calls, and signed relaying."""
+"""The webserver's connection to the manager (aiohttp): anonymous calls, and signed relaying."""
 
 from __future__ import annotations
 
+import json as jsonlib
 import time
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
+import aiohttp
+from yarl import URL
 
 from portico.wire.signing import signed_headers
 from portico.wire.versions import API_VERSION, VALID_VERSIONS
@@ -26,39 +28,48 @@ class Answer:
 
 
 class ManagerClient:
-    def __init__(
-        self,
-        endpoint: str,
-        *,
-        timeout: float = 30.0,
-        transport: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
+    def __init__(self, endpoint: str, *, timeout: float = 120.0) -> None:
         self.endpoint = endpoint.rstrip("/")
         self._host = urlsplit(self.endpoint).netloc
-        self._http = httpx.AsyncClient(
-            base_url=self.endpoint,
-            timeout=httpx.Timeout(timeout, connect=5.0),
-            limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
-            transport=transport,
-        )
+        self._timeout = aiohttp.ClientTimeout(total=timeout, connect=5.0)
+        self._session: aiohttp.ClientSession | None = None
         self._settings: tuple[float, dict[str, Any]] | None = None
 
+    def _http(self) -> aiohttp.ClientSession:
+        # Created on first use, inside the running event loop.
+        if self._session is None:
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=200, keepalive_timeout=30),
+                timeout=self._timeout,
+                auto_decompress=False,
+                skip_auto_headers=("User-Agent",),
+            )
+        return self._session
+
+    def _url(self, path: str) -> URL:
+        # encoded=True: the path goes out byte for byte as it was signed.
+        return URL(self.endpoint + path, encoded=True)
+
     async def close(self) -> None:
-        await self._http.aclose()
+        if self._session is not None:
+            await self._session.close()
 
     async def call(
         self, method: str, path: str, *, json: Any = None, headers: Mapping[str, str] | None = None
     ) -> Answer:
         """An anonymous JSON call (log-in, log-out, version, settings)."""
         try:
-            response = await self._http.request(method, path, json=json, headers=headers)
-        except httpx.HTTPError as exc:
+            async with self._http().request(
+                method, self._url(path), json=json, headers=dict(headers or {})
+            ) as response:
+                raw = await response.read()
+                try:
+                    body = jsonlib.loads(raw) if raw else None
+                except ValueError:
+                    body = None
+                return Answer(response.status, body, response.headers)
+        except (aiohttp.ClientError, TimeoutError) as exc:
             raise ManagerUnreachable(str(exc)) from exc
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-        return Answer(response.status_code, body, response.headers)
 
     async def public_settings(self, max_age: float = 30.0) -> dict[str, Any]:
         """The manager's sign-up/recovery/password settings, cached briefly."""
@@ -79,8 +90,9 @@ class ManagerClient:
         body: AsyncIterator[bytes] | bytes,
         keypair: tuple[str, str] | None,
         api_version: str | None,
-    ) -> httpx.Response:
-        """Send one request on, signed with `keypair` when given; the answer is streamed."""
+    ) -> aiohttp.ClientResponse:
+        """Send one request on, signed with `keypair` when given. The caller reads the answer
+        as a stream and must release it."""
         version = api_version if api_version in VALID_VERSIONS else API_VERSION
         headers["X-BackendAI-Version"] = version
         if keypair is not None:
@@ -95,8 +107,9 @@ class ManagerClient:
                     secret_key=keypair[1],
                 )
             )
-        request = self._http.build_request(method, path, headers=headers, content=body)
         try:
-            return await self._http.send(request, stream=True)
-        except httpx.HTTPError as exc:
+            return await self._http().request(
+                method, self._url(path), headers=headers, data=body, allow_redirects=False
+            )
+        except (aiohttp.ClientError, TimeoutError) as exc:
             raise ManagerUnreachable(str(exc)) from exc

@@ -7,7 +7,9 @@ from starving the process. Every password check goes through `verify`, so a test
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
@@ -22,7 +24,9 @@ class HashingPool:
     def __init__(self, hashers: PasswordHashers, workers: int = 0) -> None:
         self.hashers = hashers
         self._executor = ThreadPoolExecutor(
-            max_workers=workers or os.cpu_count() or 2, thread_name_prefix="portico-hash"
+            max_workers=workers or os.cpu_count() or 2,
+            thread_name_prefix="portico-hash",
+            initializer=_lower_priority,
         )
         # A throwaway hash of the configured cost: what a missing account is checked against.
         self._dummy = hashers.make("portico-dummy-password")
@@ -45,3 +49,10 @@ class HashingPool:
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+def _lower_priority() -> None:
+    """A storm of log-ins must not starve ordinary requests: hash at a lower CPU priority."""
+    # Not Linux, or not permitted: hash at normal priority.
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)

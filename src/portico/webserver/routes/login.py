@@ -7,24 +7,23 @@ import json
 import math
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
-from fastapi.responses import JSONResponse
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
 from portico.asgi.problem_responses import problem_response
 from portico.webserver.deps import (
     COOKIE_NAME,
     SESSION_HEADER,
-    Web,
     cookie_secure,
     current_session,
     forwarding_headers,
     peer_address,
     presented_session_id,
+    web_services,
 )
 from portico.webserver.manager_client import ManagerUnreachable
 from portico.wire import encoded_body, problems
-
-router = APIRouter(prefix="/server")
 
 
 async def _login_body(request: Request) -> dict[str, Any]:
@@ -63,8 +62,8 @@ def _bad_request(title: str) -> JSONResponse:
     return login_failure(400, {"type": problems.INVALID_API_PARAMS, "title": title})
 
 
-@router.post("/login")
-async def login(request: Request, web: Web) -> Response:
+async def login(request: Request) -> Response:
+    web = web_services(request)
     try:
         body = await _login_body(request)
     except (ValueError, UnicodeDecodeError):
@@ -142,29 +141,30 @@ async def login(request: Request, web: Web) -> Response:
     return response
 
 
-@router.api_route("/login-check", methods=["GET", "POST"])
-async def login_check(request: Request) -> dict[str, Any]:
+async def login_check(request: Request) -> Response:
     found = await current_session(request)
     if found is None:
-        return {"authenticated": False, "data": None, "session_id": None}
+        return JSONResponse({"authenticated": False, "data": None, "session_id": None})
     session_id, session = found
     _, via_header = presented_session_id(request)
-    return {
-        "authenticated": True,
-        "data": {
-            "access_key": session.access_key,
-            "role": session.role,
-            "status": session.status,
-            "email": session.email,
-        },
-        # Echoed only to a client that already holds it in the header (cookie mode keeps the
-        # id out of reach of page scripts).
-        "session_id": session_id if via_header else None,
-    }
+    return JSONResponse(
+        {
+            "authenticated": True,
+            "data": {
+                "access_key": session.access_key,
+                "role": session.role,
+                "status": session.status,
+                "email": session.email,
+            },
+            # Echoed only to a client that already holds it in the header (cookie mode keeps the
+            # id out of reach of page scripts).
+            "session_id": session_id if via_header else None,
+        }
+    )
 
 
-@router.post("/logout")
-async def logout(request: Request, web: Web) -> Response:
+async def logout(request: Request) -> Response:
+    web = web_services(request)
     session_id, _ = presented_session_id(request)
     ended = await web.store.delete(session_id) if session_id and len(session_id) <= 128 else None
     if ended is not None and ended.manager_token:
@@ -182,3 +182,10 @@ async def logout(request: Request, web: Web) -> Response:
         secure=cookie_secure(request, web.settings.security.cookie_secure),
     )
     return response
+
+
+routes = [
+    Route("/server/login", login, methods=["POST"]),
+    Route("/server/login-check", login_check, methods=["GET", "POST"]),
+    Route("/server/logout", logout, methods=["POST"]),
+]

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
 from starlette.background import BackgroundTask
-from starlette.responses import StreamingResponse
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
 
 from portico import __version__
 from portico.asgi.problem_responses import problem_response
-from portico.webserver.deps import Web, current_session, forwarding_headers
+from portico.webserver.deps import current_session, forwarding_headers, web_services
 from portico.webserver.guards import has_body
 from portico.webserver.manager_client import ManagerUnreachable
 from portico.wire import encoded_body, problems
-
-router = APIRouter()
 
 # Relayed without a session: the manager itself decides what anonymous callers may do.
 ANONYMOUS_PREFIXES: tuple[str, ...] = ()
@@ -33,24 +32,18 @@ _HOP_BY_HOP = {
 _FORWARDED_REQUEST_HEADERS = ("content-type", "content-length", "accept")
 
 
-@router.get("/func/ping")
-async def ping() -> dict[str, str]:
-    return {"version": __version__, "details": "Success"}
+async def ping(_request: Request) -> Response:
+    return JSONResponse({"version": __version__, "details": "Success"})
 
 
-@router.api_route("/func", methods=["GET"])
-@router.api_route("/func/", methods=["GET"])
-async def version_probe(request: Request, web: Web) -> Response:
-    return await _relay(request, web, "/", signed=False)
+async def version_probe(request: Request) -> Response:
+    return await _relay(request, "/", signed=False)
 
 
-@router.api_route("/func/{path:path}", methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"])
-async def relay(request: Request, web: Web, path: str) -> Response:
-    manager_path = _manager_path(request)
-    anonymous = (
-        manager_path.lstrip("/").startswith(ANONYMOUS_PREFIXES) if ANONYMOUS_PREFIXES else False
-    )
-    return await _relay(request, web, manager_path, signed=not anonymous)
+async def relay(request: Request) -> Response:
+    path = _manager_path(request)
+    anonymous = bool(ANONYMOUS_PREFIXES) and path.lstrip("/").startswith(ANONYMOUS_PREFIXES)
+    return await _relay(request, path, signed=not anonymous)
 
 
 def _manager_path(request: Request) -> str:
@@ -60,7 +53,8 @@ def _manager_path(request: Request) -> str:
     return f"{path}?{query}" if query else path
 
 
-async def _relay(request: Request, web: Web, path: str, *, signed: bool) -> Response:
+async def _relay(request: Request, path: str, *, signed: bool) -> Response:
+    web = web_services(request)
     keypair = None
     if signed:
         found = await current_session(request)
@@ -74,14 +68,16 @@ async def _relay(request: Request, web: Web, path: str, *, signed: bool) -> Resp
     for name in _FORWARDED_REQUEST_HEADERS:
         if name in request.headers:
             headers[name.title()] = request.headers[name]
+    body: bytes | object
     if request.headers.get(encoded_body.HEADER, "").lower() == "true":
         endpoint = f"{request.url.scheme}://{request.headers.get('host', '')}"
         try:
-            body: bytes | object = encoded_body.decode(endpoint, await request.body())
+            decoded = encoded_body.decode(endpoint, await request.body())
         except encoded_body.MalformedEncodedBody:
             return problem_response(400, problems.INVALID_API_PARAMS, "Malformed encoded body.")
         headers["Content-Type"] = "application/json"
-        headers["Content-Length"] = str(len(body))  # type: ignore[arg-type]
+        headers["Content-Length"] = str(len(decoded))
+        body = decoded
     elif has_body(request.headers):
         body = request.stream()
     else:
@@ -102,8 +98,16 @@ async def _relay(request: Request, web: Web, path: str, *, signed: bool) -> Resp
         )
     response_headers = {k: v for k, v in upstream.headers.items() if k.lower() not in _HOP_BY_HOP}
     return StreamingResponse(
-        upstream.aiter_raw(),
-        status_code=upstream.status_code,
+        upstream.content.iter_any(),
+        status_code=upstream.status,
         headers=response_headers,
-        background=BackgroundTask(upstream.aclose),
+        background=BackgroundTask(upstream.release),
     )
+
+
+routes = [
+    Route("/func/ping", ping, methods=["GET"]),
+    Route("/func", version_probe, methods=["GET"]),
+    Route("/func/", version_probe, methods=["GET"]),
+    Route("/func/{path:path}", relay, methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]),
+]

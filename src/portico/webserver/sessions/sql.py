@@ -1,59 +1,136 @@
-"""Browser sessions in the `web_sessions` table (the default store)."""
+"""Browser sessions in the `web_sessions` table (the default store).
+
+The webserver reaches this one table through the database driver directly (aiosqlite or
+asyncpg): it needs four statements, and leaving out the ORM keeps the webserver small.
+"""
 
 from __future__ import annotations
 
+import json
 import uuid
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine
-
-from portico.db.engine import session_factory
-from portico.db.models import WebSessionRow
 from portico.webserver.sessions import SessionStore
 
-_T = WebSessionRow.__table__
+INSERT = (
+    "INSERT INTO web_sessions (id_hash, user_id, data, expires_at, last_seen) "
+    "VALUES (?, ?, ?, ?, ?)"
+)
+SELECT = "SELECT data FROM web_sessions WHERE id_hash = ?"
+TOUCH = "UPDATE web_sessions SET data = ?, last_seen = ? WHERE id_hash = ?"
+DELETE = "DELETE FROM web_sessions WHERE id_hash = ?"
+PURGE = "DELETE FROM web_sessions WHERE expires_at <= ? OR last_seen <= ?"
+
+
+class _Database(Protocol):
+    def user_id(self, value: str) -> Any: ...
+    async def execute(self, sql: str, *args: Any) -> None: ...
+    async def fetch_value(self, sql: str, *args: Any) -> Any: ...
+    async def close(self) -> None: ...
+
+
+class _Sqlite:
+    """One shared connection in autocommit mode; aiosqlite serialises the statements."""
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._conn: Any = None
+
+    async def _connection(self) -> Any:
+        if self._conn is None:
+            import aiosqlite
+
+            self._conn = await aiosqlite.connect(self._path, timeout=30, isolation_level=None)
+            await self._conn.execute("PRAGMA foreign_keys=ON")
+        return self._conn
+
+    def user_id(self, value: str) -> Any:
+        return uuid.UUID(value).hex  # how SQLAlchemy's Uuid type stores it on SQLite
+
+    async def execute(self, sql: str, *args: Any) -> None:
+        await (await self._connection()).execute(sql, args)
+
+    async def fetch_value(self, sql: str, *args: Any) -> Any:
+        async with (await self._connection()).execute(sql, args) as cursor:
+            row = await cursor.fetchone()
+        return row[0] if row else None
+
+    async def close(self) -> None:
+        if self._conn is not None:
+            await self._conn.close()
+
+
+class _Postgres:
+    def __init__(self, dsn: str) -> None:
+        self._dsn = dsn
+        self._pool: Any = None
+
+    async def _get_pool(self) -> Any:
+        if self._pool is None:
+            import asyncpg
+
+            self._pool = await asyncpg.create_pool(self._dsn, min_size=1, max_size=10)
+        return self._pool
+
+    @staticmethod
+    def _numbered(sql: str) -> str:
+        parts = sql.split("?")
+        return "".join(p + (f"${i}" if i < len(parts) else "") for i, p in enumerate(parts, 1))
+
+    def user_id(self, value: str) -> Any:
+        return uuid.UUID(value)
+
+    async def execute(self, sql: str, *args: Any) -> None:
+        await (await self._get_pool()).execute(self._numbered(sql), *args)
+
+    async def fetch_value(self, sql: str, *args: Any) -> Any:
+        return await (await self._get_pool()).fetchval(self._numbered(sql), *args)
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
+
+
+def _database(url: str) -> _Database:
+    scheme, _, rest = url.partition("://")
+    if scheme.startswith("sqlite"):
+        return _Sqlite(rest[1:] if rest.startswith("/") else rest)
+    if scheme.startswith("postgresql"):
+        return _Postgres("postgresql://" + rest)
+    raise ValueError(f"the sql session store does not support {scheme} databases")
 
 
 class SqlSessionStore(SessionStore):
-    def __init__(self, engine: AsyncEngine, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, database_url: str, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._sessions = session_factory(engine)
+        self._db = _database(database_url)
 
     async def _put(
         self, key: str, user_id: str, record: dict[str, Any], expires_at: float, ttl: int
     ) -> None:
-        async with self._sessions.begin() as db:
-            await db.execute(
-                _T.insert().values(
-                    id_hash=key,
-                    user_id=uuid.UUID(user_id),
-                    data=record,
-                    expires_at=expires_at,
-                    last_seen=record["last_seen"],
-                )
-            )
+        await self._db.execute(
+            INSERT,
+            key,
+            self._db.user_id(user_id),
+            json.dumps(record),
+            expires_at,
+            record["last_seen"],
+        )
 
     async def _get(self, key: str) -> dict[str, Any] | None:
-        async with self._sessions() as db:
-            return await db.scalar(select(_T.c.data).where(_T.c.id_hash == key))
+        raw = await self._db.fetch_value(SELECT, key)
+        return json.loads(raw) if raw is not None else None
 
     async def _touch(self, key: str, record: dict[str, Any], now: float, ttl: int) -> None:
-        async with self._sessions.begin() as db:
-            await db.execute(
-                update(_T).where(_T.c.id_hash == key).values(data=record, last_seen=now)
-            )
+        await self._db.execute(TOUCH, json.dumps(record), now, key)
 
     async def _delete(self, key: str) -> None:
-        async with self._sessions.begin() as db:
-            await db.execute(delete(_T).where(_T.c.id_hash == key))
+        await self._db.execute(DELETE, key)
 
     async def purge(self) -> None:
         """Drop sessions past their absolute or idle end."""
         now = self._clock()
-        async with self._sessions.begin() as db:
-            await db.execute(
-                delete(_T).where(
-                    (_T.c.expires_at <= now) | (_T.c.last_seen <= now - self.idle_timeout)
-                )
-            )
+        await self._db.execute(PURGE, now, now - self.idle_timeout)
+
+    async def close(self) -> None:
+        await self._db.close()
