@@ -95,6 +95,14 @@ class RecoveryConfig(_Section):
     token_ttl: int = Field(1800, gt=0)
 
 
+class ConsentConfig(_Section):
+    # Empty = the documents shipped with portico. A path may contain {lang} (en, ja, ko).
+    terms_path: str = ""
+    terms_version: str = "1"
+    privacy_path: str = ""
+    privacy_version: str = "1"
+
+
 class EmailConfig(_Section):
     backend: Literal["console", "file", "smtp"] = "console"
     from_address: str = "portico@localhost"
@@ -104,6 +112,17 @@ class EmailConfig(_Section):
     smtp_username: str = ""
     smtp_password: str = ""
     smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    # Verification and password-change e-mails: per requested address, and per client address.
+    rate_per_address: str = "3/15minutes"
+    rate_per_client: str = "30/15minutes"
+
+    @field_validator("rate_per_address", "rate_per_client")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        from limits import parse
+
+        parse(value)
+        return value
 
 
 class SecurityConfig(_Section):
@@ -129,6 +148,7 @@ class Settings(BaseSettings):
     auth: AuthConfig = Field(default_factory=AuthConfig)
     signup: SignupConfig = Field(default_factory=SignupConfig)
     recovery: RecoveryConfig = Field(default_factory=RecoveryConfig)
+    consent: ConsentConfig = Field(default_factory=ConsentConfig)
     email: EmailConfig = Field(default_factory=EmailConfig)
     security: SecurityConfig = Field(default_factory=SecurityConfig)
 

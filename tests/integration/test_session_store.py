@@ -12,9 +12,9 @@ from sqlalchemy import select
 from portico.db.models import WebSessionRow
 from portico.manager.container import ManagerServices
 from portico.sealing import SecretBox
-from portico.webserver.sessions import SessionStore, id_hash
-from portico.webserver.sessions.redis import RedisSessionStore
-from portico.webserver.sessions.sql import SqlSessionStore
+from portico.sessions import SessionStore, id_hash
+from portico.sessions.redis import RedisSessionStore
+from portico.sessions.sql import SqlSessionStore
 from tests.support.services import require_redis
 
 

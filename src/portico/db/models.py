@@ -183,3 +183,62 @@ class WebSessionRow(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     expires_at: Mapped[float] = mapped_column(Double, index=True)
     last_seen: Mapped[float] = mapped_column(Double)
+
+
+class TokenPurpose(enum.StrEnum):
+    INVITATION = "invitation"
+    VERIFICATION = "verification"
+    RESET = "reset"
+
+
+class AuthToken(Base):
+    """Invitation, e-mail verification and password reset tokens; only their hash is kept."""
+
+    __tablename__ = "auth_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    purpose: Mapped[str] = mapped_column(String(16))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.uuid", ondelete="CASCADE"), index=True
+    )
+    # An invitation may be bound to one address.
+    email: Mapped[str | None] = mapped_column(String(64))
+    group_name: Mapped[str | None] = mapped_column(String(64))
+    max_uses: Mapped[int] = mapped_column(Integer, default=1)
+    uses_left: Mapped[int] = mapped_column(Integer, default=1)
+    expires_at: Mapped[float] = mapped_column(Double)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Consent(Base):
+    """Who accepted which version of which document, when, from where."""
+
+    __tablename__ = "consents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.uuid", ondelete="CASCADE"), index=True
+    )
+    document: Mapped[str] = mapped_column(String(16))
+    version: Mapped[str] = mapped_column(String(32))
+    accepted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    client_address: Mapped[str] = mapped_column(String(64), default="")
+
+
+class OutboxMessage(Base):
+    """An e-mail waiting to leave; the sender drains this table so that no answer waits on SMTP."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    to_address: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(256))
+    text_body: Mapped[str] = mapped_column(Text)
+    html_body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[float] = mapped_column(Double, index=True)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str] = mapped_column(String(512), default="")

@@ -13,7 +13,7 @@ from portico.asgi.body_limit import BodyLimitMiddleware
 from portico.config import Settings
 from portico.manager import error_responses
 from portico.manager.container import ManagerServices, build_services
-from portico.manager.routes import auth, root, ui_settings
+from portico.manager.routes import admin, auth, documents, root, signup, ui_settings
 
 log = logging.getLogger(__name__)
 
@@ -25,11 +25,15 @@ def create_app(settings: Settings, services: ManagerServices | None = None) -> F
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         svc = services or await build_services(settings)
         app.state.services = svc
-        purger = asyncio.create_task(_purge_lockout_counters(svc))
+        background = [
+            asyncio.create_task(_purge_lockout_counters(svc)),
+            asyncio.create_task(svc.outbox.run()),
+        ]
         try:
             yield
         finally:
-            purger.cancel()
+            for task in background:
+                task.cancel()
             if services is None:
                 await svc.close()
 
@@ -46,6 +50,9 @@ def create_app(settings: Settings, services: ManagerServices | None = None) -> F
     app.include_router(root.router)
     app.include_router(auth.router)
     app.include_router(ui_settings.router)
+    app.include_router(signup.router)
+    app.include_router(documents.router)
+    app.include_router(admin.router)
     app.add_middleware(BodyLimitMiddleware)
     return app
 

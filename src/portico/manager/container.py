@@ -10,14 +10,23 @@ from portico.config import Settings
 from portico.db.engine import create_engine, session_factory
 from portico.db.migrate import upgrade
 from portico.manager.client_address import Network, parse_networks
+from portico.manager.mail.outbox import Outbox
+from portico.manager.mail.transports import transport_for
 from portico.manager.services.accounts import AccountService
 from portico.manager.services.address_throttle import AddressThrottle
+from portico.manager.services.consent import ConsentService
 from portico.manager.services.hashers import PasswordHashers
 from portico.manager.services.hashing_pool import HashingPool
 from portico.manager.services.lockout import LoginLockout
 from portico.manager.services.password_policy import PasswordPolicy
+from portico.manager.services.rate_limits import RateLimit, limits_storage
+from portico.manager.services.recovery import PasswordChangeEffects, RecoveryService
 from portico.manager.services.request_auth import RequestAuthenticator
+from portico.manager.services.signup import SignupService
+from portico.manager.services.tokens import TokenService
 from portico.sealing import SecretBox, load_or_create_server_secret
+from portico.sessions import SessionStore
+from portico.sessions.factory import build_session_store
 
 
 @dataclass
@@ -30,9 +39,16 @@ class ManagerServices:
     accounts: AccountService
     authenticator: RequestAuthenticator
     trusted_proxies: list[Network]
+    tokens: TokenService
+    consent: ConsentService
+    outbox: Outbox
+    signup: SignupService
+    recovery: RecoveryService
+    browser_sessions: SessionStore
 
     async def close(self) -> None:
         self.pool.close()
+        await self.browser_sessions.close()
         await self.engine.dispose()
 
 
@@ -42,7 +58,6 @@ async def build_services(settings: Settings, *, migrate: bool = True) -> Manager
         await upgrade(engine)
     sessions = session_factory(engine)
     secret = load_or_create_server_secret(settings.security.secret_key, settings.general.data_dir)
-    box = SecretBox(secret, "keypair-secret")
     pool = HashingPool(
         PasswordHashers(settings.auth.bcrypt_rounds), settings.manager.hashing_workers
     )
@@ -51,19 +66,35 @@ async def build_services(settings: Settings, *, migrate: bool = True) -> Manager
         allowed_failures=settings.session.login_allowed_fail_count,
         block_seconds=settings.session.login_block_time,
     )
+    storage = limits_storage(settings.redis.url)
     throttle = AddressThrottle(
+        storage,
         failures=settings.session.login_address_fail_limit,
         window_seconds=settings.session.login_address_window,
-        redis_url=settings.redis.url,
     )
+    consent = ConsentService(sessions, settings.consent)
     accounts = AccountService(
         sessions,
         pool=pool,
         policy=PasswordPolicy(settings.auth.password_policy),
         lockout=lockout,
         throttle=throttle,
-        box=box,
+        box=SecretBox(secret, "keypair-secret"),
+        consent=consent,
     )
+    tokens = TokenService(sessions)
+    outbox = Outbox(
+        sessions,
+        transport_for(settings.email, settings.general.data_dir),
+        settings.email.from_address,
+    )
+    browser_sessions = build_session_store(settings)
+    effects = PasswordChangeEffects(tokens, browser_sessions, accounts)
+    accounts.after_password_change = effects
+    mail_limits = {
+        "per_address": RateLimit(storage, settings.email.rate_per_address, "mail-address"),
+        "per_client": RateLimit(storage, settings.email.rate_per_client, "mail-client"),
+    }
     return ManagerServices(
         settings=settings,
         engine=engine,
@@ -71,6 +102,28 @@ async def build_services(settings: Settings, *, migrate: bool = True) -> Manager
         pool=pool,
         lockout=lockout,
         accounts=accounts,
-        authenticator=RequestAuthenticator(sessions, box),
+        authenticator=RequestAuthenticator(sessions, SecretBox(secret, "keypair-secret")),
         trusted_proxies=parse_networks(settings.manager.trusted_proxies),
+        tokens=tokens,
+        consent=consent,
+        outbox=outbox,
+        signup=SignupService(
+            settings,
+            sessions,
+            accounts=accounts,
+            tokens=tokens,
+            consent=consent,
+            outbox=outbox,
+            **mail_limits,
+        ),
+        recovery=RecoveryService(
+            settings,
+            sessions,
+            accounts=accounts,
+            tokens=tokens,
+            outbox=outbox,
+            effects=effects,
+            **mail_limits,
+        ),
+        browser_sessions=browser_sessions,
     )

@@ -69,6 +69,29 @@ def _respond(exc: errors.DomainError) -> JSONResponse:
             )
         case errors.AccountExists():
             return problem_response(400, problems.EMAIL_ALREADY_EXISTS, "Email already exists")
+        case errors.InvalidToken():
+            return problem_response(
+                400,
+                problems.INVALID_API_PARAMS,
+                "Invalid or expired token.",
+                details="The link or token is invalid or has expired. Ask for a new one.",
+            )
+        case errors.FeatureDisabled():
+            return problem_response(
+                403,
+                problems.GENERIC_FORBIDDEN,
+                "This feature is disabled on this server.",
+                details=str(exc) or None,
+            )
+        case errors.RateLimited():
+            return problem_response(
+                429,
+                problems.TOO_MANY_REQUESTS,
+                "Too many requests",
+                details="Please wait before asking again.",
+                retry_after=exc.retry_after,
+                headers={"Retry-After": str(exc.retry_after)},
+            )
         case errors.NotFound():
             return problem_response(404, problems.OBJECT_NOT_FOUND, str(exc) or "Not found")
         case errors.Forbidden():

@@ -69,3 +69,24 @@ class BadAuthParameters(DomainError):
 
 class SignatureMismatch(DomainError):
     """Unknown or inactive access key, or a signature that does not verify."""
+
+
+class InvalidToken(DomainError):
+    """A token that is unknown, expired, used up, superseded or revoked: all look the same."""
+
+
+class FeatureDisabled(DomainError):
+    """The server settings switch this feature off."""
+
+
+@dataclass
+class RateLimited(DomainError):
+    retry_after: int
+
+
+@dataclass
+class ConsentRequired(DomainError):
+    """The right password, but the current Terms of Service / Privacy Policy are not accepted."""
+
+    terms_version: str
+    privacy_version: str

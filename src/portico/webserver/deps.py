@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from starlette.requests import Request
 
+from portico.sessions import WebSession
 from portico.webserver.container import WebServices
-from portico.webserver.sessions import WebSession
 
 COOKIE_NAME = "AIOHTTP_SESSION"
 SESSION_HEADER = "X-BackendAI-SessionID"

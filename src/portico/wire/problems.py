@@ -30,3 +30,6 @@ def problem(type_: str, title: str, status: int, **extra: Any) -> dict[str, Any]
     if "details" in doc and "msg" not in doc:
         doc["msg"] = doc["details"]
     return doc
+
+
+REQUIRE_CONSENT = _BASE + "require-consent"

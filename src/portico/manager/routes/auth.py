@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from portico.asgi.problem_responses import problem_response
 from portico.manager.deps import ClientAddress, Services, SignedCaller
 from portico.manager.error_responses import CREDENTIAL_MISMATCH
-from portico.manager.errors import InvalidCredentials
+from portico.manager.errors import ConsentRequired, InvalidCredentials
 from portico.wire import problems
 
 router = APIRouter(prefix="/auth")
@@ -55,12 +55,29 @@ async def authorize(
         return problem_response(
             400, problems.INVALID_AUTH_PARAMS, "Unsupported authorization type."
         )
-    auth = await svc.accounts.authorize(
-        body.username,
-        body.password,
-        client_address=address,
-        user_agent=request.headers.get("user-agent", ""),
-    )
+    extra = body.model_extra or {}
+    try:
+        auth = await svc.accounts.authorize(
+            body.username,
+            body.password,
+            client_address=address,
+            user_agent=request.headers.get("user-agent", ""),
+            agreed_terms_version=_str_or_none(extra.get("agreed_terms_version")),
+            agreed_privacy_version=_str_or_none(extra.get("agreed_privacy_version")),
+        )
+    except ConsentRequired as step:
+        # Like Backend.AI's 2FA challenges: 200, no session, the step to take.
+        return {
+            "data": {
+                "response_type": "require-consent",
+                "type": problems.REQUIRE_CONSENT,
+                "title": "Consent required.",
+                "details": "Please read and accept the updated Terms of Service and "
+                "Privacy Policy to continue.",
+                "terms_version": step.terms_version,
+                "privacy_version": step.privacy_version,
+            }
+        }
     return {
         "data": {
             "response_type": "success",
@@ -74,6 +91,10 @@ async def authorize(
             "session_token": auth.session_token,
         }
     }
+
+
+def _str_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 @router.post("/logout")

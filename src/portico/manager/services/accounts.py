@@ -6,6 +6,7 @@ import hashlib
 import re
 import secrets
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -27,6 +28,7 @@ from portico.manager.errors import (
     AccountExists,
     AccountInactive,
     AccountNotVerified,
+    ConsentRequired,
     Forbidden,
     InvalidCredentials,
     InvalidRequest,
@@ -35,6 +37,7 @@ from portico.manager.errors import (
     PasswordMismatch,
 )
 from portico.manager.services.address_throttle import AddressThrottle
+from portico.manager.services.consent import ConsentService
 from portico.manager.services.hashing_pool import HashingPool
 from portico.manager.services.keypairs import generate_keypair
 from portico.manager.services.lockout import LoginLockout
@@ -115,6 +118,7 @@ class AccountService:
         lockout: LoginLockout,
         throttle: AddressThrottle,
         box: SecretBox,
+        consent: ConsentService,
     ) -> None:
         self._sessions = sessions
         self.pool = pool
@@ -122,6 +126,9 @@ class AccountService:
         self.lockout = lockout
         self.throttle = throttle
         self._box = box
+        self.consent = consent
+        # Set by the container: revokes reset links and other sessions after a change.
+        self.after_password_change: Callable[[uuid.UUID, str | None], Awaitable[None]] | None = None
 
     # -- look-ups -----------------------------------------------------------------------------
 
@@ -165,6 +172,16 @@ class AccountService:
 
     # -- creation -----------------------------------------------------------------------------
 
+    @staticmethod
+    def validate_identity(email: str, username: str | None) -> None:
+        if not _EMAIL.match(email) or len(email) > 64:
+            raise InvalidRequest("A valid e-mail address of at most 64 characters is required.")
+        if username is not None and not _USERNAME.match(username):
+            raise InvalidRequest(
+                "A user name has 1-64 characters: letters, digits and . _ @ + - "
+                "(starting with a letter or digit)."
+            )
+
     async def create_user(
         self,
         *,
@@ -176,16 +193,12 @@ class AccountService:
         group_name: str = "default",
         status: str = UserStatus.ACTIVE.value,
         need_password_change: bool = False,
+        language: str = "",
+        status_info: str = "",
     ) -> CreatedAccount:
         email = normalize_login_id(email)
         username = (username or email).strip()
-        if not _EMAIL.match(email) or len(email) > 64:
-            raise InvalidRequest("a valid e-mail address of at most 64 characters is required")
-        if not _USERNAME.match(username):
-            raise InvalidRequest(
-                "a user name has 1-64 characters: letters, digits and . _ @ + - "
-                "(starting with a letter or digit)"
-            )
+        self.validate_identity(email, username)
         if role not in {r.value for r in UserRole}:
             raise InvalidRequest(f"unknown role {role!r}")
         self.policy.check(password, email=email, username=username)
@@ -219,6 +232,8 @@ class AccountService:
                 status=status,
                 domain_name=domain_name,
                 need_password_change=need_password_change,
+                language=language,
+                status_info=status_info,
             )
             db.add(user)
             await db.flush()
@@ -247,6 +262,8 @@ class AccountService:
         *,
         client_address: str = "",
         user_agent: str = "",
+        agreed_terms_version: str | None = None,
+        agreed_privacy_version: str | None = None,
     ) -> Authorization:
         """Check a log-in. Existing, missing and locked ids fail alike and cost one hash each."""
         normalized = normalize_login_id(login_id)
@@ -267,6 +284,15 @@ class AccountService:
             raise AccountNotVerified()
         if user.status != UserStatus.ACTIVE:
             raise AccountInactive()
+        if await self.consent.outdated(user.uuid):
+            # No session until the current documents are accepted (sent back with the log-in).
+            versions = self.consent.versions
+            if (agreed_terms_version, agreed_privacy_version) != (
+                versions["terms"],
+                versions["privacy"],
+            ):
+                raise ConsentRequired(versions["terms"], versions["privacy"])
+            await self.consent.accept(user.uuid, client_address)
         if self.pool.must_update(password, stored_hash or ""):
             await self._store_password(user.uuid, await self.pool.make(password), changed=False)
         return await self._open_login_session(user, client_address, user_agent)
@@ -316,8 +342,15 @@ class AccountService:
     # -- changes by the account's owner -------------------------------------------------------
 
     async def update_password(
-        self, user_id: uuid.UUID, old_password: str, new_password: str, new_password2: str
+        self,
+        user_id: uuid.UUID,
+        old_password: str,
+        new_password: str,
+        new_password2: str,
+        *,
+        keep_session: str | None = None,
     ) -> None:
+        """The owner's change; every other browser session of theirs ends."""
         async with self._sessions() as db:
             user = await db.get(User, user_id)
         if user is None:
@@ -332,7 +365,21 @@ class AccountService:
             raise InvalidCredentials()
         await self.lockout.record_success(key)
         self.policy.check(new_password, email=user.email, username=user.username)
-        await self._store_password(user.uuid, await self.pool.make(new_password), changed=True)
+        await self.set_password(user.uuid, new_password)
+        if self.after_password_change is not None:
+            await self.after_password_change(user.uuid, keep_session)
+
+    async def set_password(self, user_id: uuid.UUID, password: str) -> None:
+        """Store a new password (already checked against the policy by the caller)."""
+        await self._store_password(user_id, await self.pool.make(password), changed=True)
+
+    async def end_all_login_sessions(self, user_id: uuid.UUID) -> None:
+        async with self._sessions.begin() as db:
+            await db.execute(
+                update(LoginSession)
+                .where(LoginSession.user_id == user_id, LoginSession.ended_at.is_(None))
+                .values(ended_at=utcnow())
+            )
 
     async def _store_password(self, user_id: uuid.UUID, password_hash: str, changed: bool) -> None:
         values: dict[str, object] = {"password": password_hash}

@@ -103,7 +103,10 @@ async def login(request: Request) -> Response:
     if answer.status != 200:
         return login_failure(answer.status if 400 <= answer.status < 500 else 502, doc)
 
-    grant = doc["data"]
+    grant = doc.get("data") or {}
+    if grant.get("response_type") != "success":
+        # A further step (re-consent) before any session exists.
+        return JSONResponse({"authenticated": False, "data": grant})
     store = web.store
     session = store.start(
         user_id=grant["user_id"],

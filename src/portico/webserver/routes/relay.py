@@ -9,13 +9,15 @@ from starlette.routing import Route
 
 from portico import __version__
 from portico.asgi.problem_responses import problem_response
+from portico.sessions import id_hash
 from portico.webserver.deps import current_session, forwarding_headers, web_services
 from portico.webserver.guards import has_body
 from portico.webserver.manager_client import ManagerUnreachable
 from portico.wire import encoded_body, problems
+from portico.wire.headers import SESSION_HASH_HEADER
 
 # Relayed without a session: the manager itself decides what anonymous callers may do.
-ANONYMOUS_PREFIXES: tuple[str, ...] = ()
+ANONYMOUS_PREFIXES: tuple[str, ...] = ("auth/signup", "cloud/", "portico/documents/")
 
 _HOP_BY_HOP = {
     "connection",
@@ -42,7 +44,7 @@ async def version_probe(request: Request) -> Response:
 
 async def relay(request: Request) -> Response:
     path = _manager_path(request)
-    anonymous = bool(ANONYMOUS_PREFIXES) and path.lstrip("/").startswith(ANONYMOUS_PREFIXES)
+    anonymous = path.lstrip("/").startswith(ANONYMOUS_PREFIXES)
     return await _relay(request, path, signed=not anonymous)
 
 
@@ -56,14 +58,15 @@ def _manager_path(request: Request) -> str:
 async def _relay(request: Request, path: str, *, signed: bool) -> Response:
     web = web_services(request)
     keypair = None
+    headers = forwarding_headers(request)
     if signed:
         found = await current_session(request)
         if found is None:
             return problem_response(401, problems.AUTH_FAILED, "Unauthorized access")
-        session = found[1]
+        session_id, session = found
         keypair = (session.access_key, session.secret_key)
+        headers[SESSION_HASH_HEADER] = id_hash(session_id)
 
-    headers = forwarding_headers(request)
     headers["X-BackendAI-Domain"] = web.settings.api.domain
     for name in _FORWARDED_REQUEST_HEADERS:
         if name in request.headers:

@@ -125,6 +125,10 @@ class SessionStore(ABC):
         await self._delete(key)
         return self._open(record) if record is not None else None
 
+    async def revoke_user(self, user_id: str, *, keep_hash: str | None = None) -> None:
+        """End every session of a user, except the one whose id hashes to `keep_hash`."""
+        await self._delete_user(user_id, keep_hash)
+
     def _ttl(self, session: WebSession) -> int:
         return self._ttl_at(session, session.last_seen)
 
@@ -162,6 +166,9 @@ class SessionStore(ABC):
 
     @abstractmethod
     async def _delete(self, key: str) -> None: ...
+
+    @abstractmethod
+    async def _delete_user(self, user_id: str, keep_key: str | None) -> None: ...
 
     async def close(self) -> None:
         return None

@@ -10,7 +10,7 @@ import json
 import uuid
 from typing import Any, Protocol
 
-from portico.webserver.sessions import SessionStore
+from portico.sessions import SessionStore
 
 INSERT = (
     "INSERT INTO web_sessions (id_hash, user_id, data, expires_at, last_seen) "
@@ -19,6 +19,7 @@ INSERT = (
 SELECT = "SELECT data FROM web_sessions WHERE id_hash = ?"
 TOUCH = "UPDATE web_sessions SET data = ?, last_seen = ? WHERE id_hash = ?"
 DELETE = "DELETE FROM web_sessions WHERE id_hash = ?"
+DELETE_USER = "DELETE FROM web_sessions WHERE user_id = ? AND id_hash <> ?"
 PURGE = "DELETE FROM web_sessions WHERE expires_at <= ? OR last_seen <= ?"
 
 
@@ -126,6 +127,9 @@ class SqlSessionStore(SessionStore):
 
     async def _delete(self, key: str) -> None:
         await self._db.execute(DELETE, key)
+
+    async def _delete_user(self, user_id: str, keep_key: str | None) -> None:
+        await self._db.execute(DELETE_USER, self._db.user_id(user_id), keep_key or "")
 
     async def purge(self) -> None:
         """Drop sessions past their absolute or idle end."""

@@ -7,7 +7,7 @@ from typing import Any
 
 import redis.asyncio as redis
 
-from portico.webserver.sessions import SessionStore
+from portico.sessions import SessionStore
 
 _PREFIX = "portico:websession:"
 _USER_PREFIX = "portico:websessions-of:"
@@ -38,6 +38,18 @@ class RedisSessionStore(SessionStore):
 
     async def _delete(self, key: str) -> None:
         await self._redis.delete(_PREFIX + key)
+
+    async def _delete_user(self, user_id: str, keep_key: str | None) -> None:
+        members = {m.decode() for m in await self._redis.smembers(_USER_PREFIX + user_id)}
+        doomed = [_PREFIX + key for key in members if key != keep_key]
+        async with self._redis.pipeline(transaction=True) as pipe:
+            if doomed:
+                pipe.delete(*doomed)
+            if members:
+                pipe.srem(_USER_PREFIX + user_id, *members)
+            if keep_key in members:
+                pipe.sadd(_USER_PREFIX + user_id, keep_key)
+            await pipe.execute()
 
     async def close(self) -> None:
         await self._redis.aclose()

@@ -1,0 +1,135 @@
+"""The outbox: answers only insert a row; a background sender delivers it, with retries.
+
+SMTP latency never shows in an answer, and a crash between the two loses nothing: an
+undelivered row is simply picked up again. Several managers may drain one outbox; each
+message is claimed with one atomic UPDATE before it is sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from portico.db.models import OutboxMessage, utcnow
+from portico.manager.mail.compose import Composed
+from portico.manager.mail.transports import Transport
+
+log = logging.getLogger(__name__)
+_T = OutboxMessage.__table__
+LEASE_SECONDS = 120
+MAX_ATTEMPTS = 12
+NEVER = 1e18
+
+
+def backoff(attempts: int) -> float:
+    return min(3600.0, 15.0 * 2 ** (attempts - 1))
+
+
+class Outbox:
+    def __init__(
+        self,
+        sessions: async_sessionmaker,
+        transport: Transport,
+        from_address: str,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._sessions = sessions
+        self.transport = transport
+        self.from_address = from_address
+        self._clock = clock
+        self._wake = asyncio.Event()
+
+    async def enqueue(self, to: str, message: Composed) -> None:
+        async with self._sessions.begin() as db:
+            db.add(
+                OutboxMessage(
+                    to_address=to,
+                    subject=message.subject,
+                    text_body=message.text,
+                    html_body=message.html,
+                    next_attempt_at=self._clock(),
+                )
+            )
+        self._wake.set()
+
+    def _email(self, row: OutboxMessage) -> EmailMessage:
+        message = EmailMessage()
+        message["From"] = self.from_address
+        message["To"] = row.to_address
+        message["Subject"] = row.subject
+        message["Date"] = formatdate(localtime=False)
+        message["Message-ID"] = make_msgid(domain=self.from_address.rpartition("@")[2] or None)
+        message.set_content(row.text_body)
+        message.add_alternative(row.html_body, subtype="html")
+        return message
+
+    async def drain_once(self, batch: int = 20) -> int:
+        """Deliver what is due now; returns how many messages went out."""
+        now = self._clock()
+        async with self._sessions() as db:
+            due = (
+                await db.scalars(
+                    select(OutboxMessage.id)
+                    .where(OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at <= now)
+                    .order_by(OutboxMessage.id)
+                    .limit(batch)
+                )
+            ).all()
+        sent = 0
+        for message_id in due:
+            row = await self._claim(message_id, now)
+            if row is None:
+                continue  # another sender took it
+            try:
+                await self.transport.send(self._email(row))
+            except Exception as exc:  # any delivery failure is retried later
+                await self._failed(row, exc)
+                continue
+            async with self._sessions.begin() as db:
+                await db.execute(update(_T).where(_T.c.id == row.id).values(sent_at=utcnow()))
+            sent += 1
+        return sent
+
+    async def _claim(self, message_id: int, now: float) -> OutboxMessage | None:
+        async with self._sessions.begin() as db:
+            claimed = await db.execute(
+                update(_T)
+                .where(_T.c.id == message_id, _T.c.sent_at.is_(None), _T.c.next_attempt_at <= now)
+                .values(next_attempt_at=now + LEASE_SECONDS, attempts=_T.c.attempts + 1)
+                .returning(_T.c.id)
+            )
+            if claimed.first() is None:
+                return None
+            return await db.get(OutboxMessage, message_id)
+
+    async def _failed(self, row: OutboxMessage, exc: Exception) -> None:
+        attempts = row.attempts
+        retry_at = NEVER if attempts >= MAX_ATTEMPTS else self._clock() + backoff(attempts)
+        # The error's class and text only: never the message, which holds a live link.
+        reason = f"{type(exc).__name__}: {exc}"[:500]
+        log.warning("e-mail %d not delivered (attempt %d): %s", row.id, attempts, reason)
+        async with self._sessions.begin() as db:
+            await db.execute(
+                update(_T)
+                .where(_T.c.id == row.id)
+                .values(next_attempt_at=retry_at, last_error=reason)
+            )
+
+    async def run(self, poll_seconds: float = 5.0) -> None:
+        """The background sender: drains on every enqueue, and every few seconds anyway."""
+        while True:
+            self._wake.clear()  # before draining: a message enqueued meanwhile wakes us again
+            try:
+                await self.drain_once()
+            except Exception:
+                log.exception("draining the outbox failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=poll_seconds)

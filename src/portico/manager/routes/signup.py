@@ -1,0 +1,102 @@
+"""Anonymous account flows: /auth/signup and the /cloud/* routes of Backend.AI's cloud plugin."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from portico.manager.deps import ClientAddress, Services
+
+router = APIRouter()
+
+_SENT = {"status": "ok", "message": "If the address can receive it, an e-mail is on its way."}
+
+
+class SignupBody(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    email: str = Field(max_length=256)
+    password: str = Field(max_length=4096)
+    # Backend.AI's SDK says `username`, its WebUI `user_name`.
+    username: str | None = Field(None, max_length=64)
+    user_name: str | None = Field(None, max_length=64)
+    token: str | None = Field(None, max_length=256)
+    terms_version: str | None = Field(None, max_length=32)
+    privacy_version: str | None = Field(None, max_length=32)
+    domain: str | None = None
+
+
+class EmailBody(BaseModel):
+    email: str = Field(max_length=256)
+
+
+class VerifyBody(BaseModel):
+    verification_code: str = Field(max_length=256)
+
+
+class ChangePasswordBody(BaseModel):
+    email: str = Field(max_length=256)
+    password: str = Field(max_length=4096)
+    token: str = Field(max_length=256)
+
+
+def _language(request: Request) -> str:
+    return request.headers.get("accept-language", "")
+
+
+@router.post("/auth/signup", status_code=201)
+async def signup(
+    body: SignupBody, request: Request, svc: Services, address: ClientAddress
+) -> dict[str, Any]:
+    outcome = await svc.signup.signup(
+        email=body.email,
+        password=body.password,
+        username=body.username or body.user_name,
+        token=body.token,
+        terms_version=body.terms_version,
+        privacy_version=body.privacy_version,
+        client_address=address,
+        language=_language(request),
+    )
+    return {"status": outcome.status}
+
+
+@router.post("/cloud/verify-email")
+async def verify_email(body: VerifyBody, svc: Services) -> dict[str, Any]:
+    outcome = await svc.signup.verify_email(body.verification_code)
+    return {"verified": True, "status": outcome.status}
+
+
+@router.post("/cloud/send-verification-email")
+async def send_verification_email(
+    body: EmailBody, request: Request, svc: Services, address: ClientAddress
+) -> dict[str, Any]:
+    await svc.signup.resend_verification(
+        body.email, client_address=address, language=_language(request)
+    )
+    return _SENT
+
+
+@router.post("/cloud/send-password-change-email")
+async def send_password_change_email(
+    body: EmailBody, request: Request, svc: Services, address: ClientAddress
+) -> dict[str, Any]:
+    await svc.recovery.request_change(
+        body.email, client_address=address, language=_language(request)
+    )
+    return _SENT
+
+
+@router.post("/cloud/change-password")
+async def change_password(body: ChangePasswordBody, svc: Services) -> dict[str, Any]:
+    await svc.recovery.change_password(body.email, body.password, body.token)
+    return {"status": "ok", "message": "Password is successfully changed."}
+
+
+@router.get("/cloud/ping")
+async def ping(svc: Services) -> JSONResponse:
+    svc.recovery.require_enabled()
+    return JSONResponse({"status": "ok"})

@@ -1,0 +1,46 @@
+"""Rate limits counted by the `limits` library: in memory for one manager, in Redis when
+several managers share the work."""
+
+from __future__ import annotations
+
+import math
+import time
+
+from limits import RateLimitItem, parse
+from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.strategies import MovingWindowRateLimiter
+
+from portico.manager.errors import RateLimited
+
+
+def limits_storage(redis_url: str) -> Storage:
+    if redis_url:
+        return RedisStorage(
+            redis_url.replace("redis://", "async+redis://", 1),
+            implementation="redispy",
+            key_prefix="portico-limits",
+        )
+    return MemoryStorage()
+
+
+class RateLimit:
+    def __init__(self, storage: Storage, rate: str | RateLimitItem, namespace: str) -> None:
+        self._limiter = MovingWindowRateLimiter(storage)
+        self._item = parse(rate) if isinstance(rate, str) else rate
+        self._namespace = namespace
+
+    async def retry_after(self, key: str) -> int:
+        stats = await self._limiter.get_window_stats(self._item, self._namespace, key)
+        return max(1, math.ceil(stats.reset_time - time.time()))
+
+    async def allows(self, key: str) -> bool:
+        """Would one more hit be allowed? (Records nothing.)"""
+        return await self._limiter.test(self._item, self._namespace, key)
+
+    async def hit(self, key: str) -> None:
+        await self._limiter.hit(self._item, self._namespace, key)
+
+    async def take(self, key: str) -> None:
+        """Count one use now, or raise RateLimited when the limit is reached."""
+        if not await self._limiter.hit(self._item, self._namespace, key):
+            raise RateLimited(retry_after=await self.retry_after(key))

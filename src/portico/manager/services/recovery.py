@@ -1,0 +1,119 @@
+"""Password recovery by e-mailed link, and what every password change sets off.
+
+A change (by link or by the logged-in owner) revokes all outstanding reset links and ends the
+browser sessions (all of them after a reset; all but the current one after a change), and a
+completed reset also lifts a lockout and tells the owner by e-mail.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from portico.config import Settings
+from portico.db.models import TokenPurpose, User, UserStatus
+from portico.manager.errors import FeatureDisabled, InvalidToken
+from portico.manager.mail.compose import compose, pick_language
+from portico.manager.mail.outbox import Outbox
+from portico.manager.services.accounts import AccountService, lockout_key, normalize_login_id
+from portico.manager.services.rate_limits import RateLimit
+from portico.manager.services.signup import site_links
+from portico.manager.services.tokens import TokenService
+from portico.sessions import SessionStore
+
+
+class PasswordChangeEffects:
+    """Runs after any password change; AccountService calls it for logged-in changes too."""
+
+    def __init__(
+        self, tokens: TokenService, browser_sessions: SessionStore, accounts: AccountService
+    ) -> None:
+        self.tokens = tokens
+        self.browser_sessions = browser_sessions
+        self.accounts = accounts
+
+    async def __call__(self, user_id: uuid.UUID, keep_session: str | None) -> None:
+        """`keep_session`: the hash of the browser session id that made the change, if any."""
+        await self.tokens.revoke_all(TokenPurpose.RESET, user_id)
+        await self.browser_sessions.revoke_user(str(user_id), keep_hash=keep_session)
+        await self.accounts.end_all_login_sessions(user_id)
+
+
+class RecoveryService:
+    def __init__(
+        self,
+        settings: Settings,
+        sessions: async_sessionmaker,
+        *,
+        accounts: AccountService,
+        tokens: TokenService,
+        outbox: Outbox,
+        effects: PasswordChangeEffects,
+        per_address: RateLimit,
+        per_client: RateLimit,
+    ) -> None:
+        self.settings = settings
+        self._sessions = sessions
+        self.accounts = accounts
+        self.tokens = tokens
+        self.outbox = outbox
+        self.effects = effects
+        self.per_address = per_address
+        self.per_client = per_client
+
+    def require_enabled(self) -> None:
+        if not self.settings.recovery.enabled:
+            raise FeatureDisabled("Password recovery by e-mail is disabled on this server.")
+
+    @property
+    def site(self) -> str:
+        return self.settings.service.public_url or "portico"
+
+    async def request_change(
+        self, email: str, *, client_address: str = "", language: str = ""
+    ) -> None:
+        """Same answer for every address. A newer link revokes the older ones."""
+        self.require_enabled()
+        email = normalize_login_id(email)
+        await self.per_client.take(client_address or "-")
+        await self.per_address.take(email)
+        async with self._sessions() as db:
+            user = await db.scalar(select(User).where(User.email == email))
+        if user is None or user.status not in (UserStatus.ACTIVE, UserStatus.BEFORE_VERIFICATION):
+            return
+        ttl = self.settings.recovery.token_ttl
+        token = await self.tokens.issue(
+            TokenPurpose.RESET, ttl=ttl, user_id=user.uuid, email=email, supersede=True
+        )
+        link = f"{site_links(self.settings)}/change-password?token={token}"
+        lang = pick_language(user.language, language)
+        await self.outbox.enqueue(
+            email, compose("reset_password", lang, site=self.site, link=link, minutes=ttl // 60)
+        )
+
+    async def change_password(self, email: str, password: str, token: str) -> None:
+        self.require_enabled()
+        email = normalize_login_id(email)
+        async with self._sessions() as db:
+            user = await db.scalar(select(User).where(User.email == email))
+        # The policy speaks before the token is spent, so a rejected password keeps the link.
+        self.accounts.policy.check(
+            password, email=email, username=user.username if user is not None else email
+        )
+        used = await self.tokens.use(TokenPurpose.RESET, token, email=email)
+        if user is None or used.user_id != user.uuid:
+            raise InvalidToken()
+        await self.accounts.set_password(user.uuid, password)
+        await self.effects(user.uuid, keep_session=None)
+        await self.accounts.lockout.clear(lockout_key(user, email))
+        await self.outbox.enqueue(
+            email,
+            compose(
+                "password_changed",
+                pick_language(user.language),
+                site=self.site,
+                link=site_links(self.settings),
+            ),
+        )

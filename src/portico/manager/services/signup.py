@@ -1,0 +1,217 @@
+"""Self sign-up (closed / invite / open), e-mail verification and admin approval.
+
+Whether an address is already registered never shows in an answer: its owner gets an e-mail
+instead, and the request pays the same password hash as a real sign-up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from portico.config import Settings
+from portico.db.models import TokenPurpose, User, UserStatus
+from portico.manager.errors import AccountExists, FeatureDisabled, NotFound
+from portico.manager.mail.compose import compose, pick_language
+from portico.manager.mail.outbox import Outbox
+from portico.manager.services.accounts import AccountService, UserInfo, normalize_login_id
+from portico.manager.services.consent import ConsentService
+from portico.manager.services.rate_limits import RateLimit
+from portico.manager.services.tokens import TokenService
+
+VERIFICATION_TTL = 24 * 3600
+PENDING_APPROVAL = "pending-approval"
+
+
+@dataclass(frozen=True)
+class SignupOutcome:
+    """Depends only on the server's settings, never on the address."""
+
+    status: str  # "verify-email", "await-approval" or "active"
+
+
+def site_links(settings: Settings) -> str:
+    """The base of every e-mailed link: the configured public URL, never a request's Host."""
+    if settings.service.public_url:
+        return settings.service.public_url.rstrip("/")
+    return f"http://{settings.service.ip}:{settings.service.port}"
+
+
+class SignupService:
+    def __init__(
+        self,
+        settings: Settings,
+        sessions: async_sessionmaker,
+        *,
+        accounts: AccountService,
+        tokens: TokenService,
+        consent: ConsentService,
+        outbox: Outbox,
+        per_address: RateLimit,
+        per_client: RateLimit,
+    ) -> None:
+        self.settings = settings
+        self._sessions = sessions
+        self.accounts = accounts
+        self.tokens = tokens
+        self.consent = consent
+        self.outbox = outbox
+        self.per_address = per_address
+        self.per_client = per_client
+
+    @property
+    def site(self) -> str:
+        return self.settings.service.public_url or "portico"
+
+    def outcome(self) -> SignupOutcome:
+        s = self.settings.signup
+        if s.email_verification:
+            return SignupOutcome("verify-email")
+        return SignupOutcome("await-approval" if s.approval else "active")
+
+    async def signup(
+        self,
+        *,
+        email: str,
+        password: str,
+        username: str | None,
+        token: str | None,
+        terms_version: str | None,
+        privacy_version: str | None,
+        client_address: str = "",
+        language: str = "",
+    ) -> SignupOutcome:
+        mode = self.settings.signup.mode
+        if mode == "closed":
+            raise FeatureDisabled("Sign-up is closed on this server.")
+        email = normalize_login_id(email)
+        username = (username or "").strip() or None
+        self.accounts.validate_identity(email, username)
+        self.consent.require_current(terms_version, privacy_version)
+        self.accounts.policy.check(password, email=email, username=username or email)
+        if username and await self._username_taken(username, email):
+            raise AccountExists("That user name is taken; choose another.")
+        group_name = "default"
+        if mode == "invite":
+            used = await self.tokens.use(TokenPurpose.INVITATION, token or "", email=email)
+            group_name = used.group_name or group_name
+        lang = pick_language(language)
+
+        if await self._email_registered(email):
+            await self.accounts.pool.make(password)  # the same cost as a real sign-up
+            await self._mail(email, "signup_existing", lang, site_links(self.settings))
+            return self.outcome()
+
+        outcome = self.outcome()
+        status = {
+            "verify-email": UserStatus.BEFORE_VERIFICATION,
+            "await-approval": UserStatus.INACTIVE,
+            "active": UserStatus.ACTIVE,
+        }[outcome.status]
+        try:
+            created = await self.accounts.create_user(
+                email=email,
+                username=username,
+                password=password,
+                status=status.value,
+                group_name=group_name,
+                language=lang,
+                status_info=PENDING_APPROVAL if status == UserStatus.INACTIVE else "user-signup",
+            )
+        except AccountExists:
+            return self.outcome()  # a concurrent sign-up with the same address won
+        await self.consent.accept(created.user_id, client_address)
+        if status == UserStatus.BEFORE_VERIFICATION:
+            await self._send_verification(created.user_id, email, lang)
+        return outcome
+
+    async def _username_taken(self, username: str, email: str) -> bool:
+        async with self._sessions() as db:
+            return bool(
+                await db.scalar(
+                    select(func.count())
+                    .select_from(User)
+                    .where(
+                        or_(
+                            func.lower(User.username) == username.lower(),
+                            User.email == username.lower(),
+                        ),
+                        User.email != email,
+                    )
+                )
+            )
+
+    async def _email_registered(self, email: str) -> bool:
+        async with self._sessions() as db:
+            return bool(await db.scalar(select(func.count()).where(User.email == email)))
+
+    async def _mail(self, to: str, kind: str, lang: str, link: str, **values: object) -> None:
+        await self.outbox.enqueue(to, compose(kind, lang, site=self.site, link=link, **values))
+
+    async def _send_verification(self, user_id, email: str, lang: str) -> None:  # type: ignore[no-untyped-def]
+        token = await self.tokens.issue(
+            TokenPurpose.VERIFICATION,
+            ttl=VERIFICATION_TTL,
+            user_id=user_id,
+            email=email,
+            supersede=True,
+        )
+        link = f"{site_links(self.settings)}/verify-email?verification_code={token}"
+        await self._mail(email, "verify_email", lang, link)
+
+    async def verify_email(self, code: str) -> SignupOutcome:
+        used = await self.tokens.use(TokenPurpose.VERIFICATION, code)
+        approval = self.settings.signup.approval
+        async with self._sessions.begin() as db:
+            await db.execute(
+                update(User)
+                .where(User.uuid == used.user_id, User.status == UserStatus.BEFORE_VERIFICATION)
+                .values(
+                    status=(UserStatus.INACTIVE if approval else UserStatus.ACTIVE).value,
+                    status_info=PENDING_APPROVAL if approval else "email-verified",
+                )
+            )
+        return SignupOutcome("await-approval" if approval else "active")
+
+    async def resend_verification(
+        self, email: str, *, client_address: str = "", language: str = ""
+    ) -> None:
+        """Same answer for every address; only an unverified account gets a new link."""
+        if self.settings.signup.mode == "closed" or not self.settings.signup.email_verification:
+            raise FeatureDisabled("E-mail verification is not used on this server.")
+        email = normalize_login_id(email)
+        await self.per_client.take(client_address or "-")
+        await self.per_address.take(email)
+        async with self._sessions() as db:
+            user = await db.scalar(select(User).where(User.email == email))
+        if user is not None and user.status == UserStatus.BEFORE_VERIFICATION:
+            await self._send_verification(user.uuid, email, pick_language(user.language, language))
+
+    # -- approval -------------------------------------------------------------------------------
+
+    async def pending(self) -> list[UserInfo]:
+        async with self._sessions() as db:
+            users = (
+                await db.scalars(
+                    select(User)
+                    .where(User.status == UserStatus.INACTIVE, User.status_info == PENDING_APPROVAL)
+                    .order_by(User.created_at)
+                )
+            ).all()
+        return [UserInfo.of(u) for u in users]
+
+    async def activate(self, email: str) -> None:
+        async with self._sessions.begin() as db:
+            result = await db.execute(
+                update(User)
+                .where(
+                    User.email == normalize_login_id(email),
+                    User.status == UserStatus.INACTIVE,
+                    User.status_info == PENDING_APPROVAL,
+                )
+                .values(status=UserStatus.ACTIVE.value, status_info="approved")
+            )
+        if not result.rowcount:
+            raise NotFound("no account awaits approval under that address")

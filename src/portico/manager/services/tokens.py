@@ -1,0 +1,168 @@
+"""Single-purpose tokens: invitations, e-mail verification, password reset.
+
+A token carries 256 random bits and is stored only as its SHA-256. Using one is a single
+atomic UPDATE (uses left, not expired, not revoked, right purpose, right address), so two
+concurrent uses of a one-use token can never both succeed. Every way a token can be wrong
+raises the same InvalidToken.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from portico.db.models import AuthToken, TokenPurpose, utcnow
+from portico.manager.errors import InvalidToken
+
+_T = AuthToken.__table__
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class UsedToken:
+    id: int
+    user_id: uuid.UUID | None
+    email: str | None
+    group_name: str | None
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    id: int
+    purpose: str
+    email: str | None
+    group_name: str | None
+    max_uses: int
+    uses_left: int
+    expires_at: float
+    created_at: datetime
+    revoked: bool
+
+
+class TokenService:
+    def __init__(
+        self, sessions: async_sessionmaker, clock: Callable[[], float] = time.time
+    ) -> None:
+        self._sessions = sessions
+        self._clock = clock
+
+    async def issue(
+        self,
+        purpose: TokenPurpose,
+        *,
+        ttl: float,
+        user_id: uuid.UUID | None = None,
+        email: str | None = None,
+        uses: int = 1,
+        group_name: str | None = None,
+        supersede: bool = False,
+    ) -> str:
+        """A new token. `supersede` revokes the user's earlier live tokens of this purpose."""
+        token = secrets.token_urlsafe(32)
+        async with self._sessions.begin() as db:
+            if supersede and user_id is not None:
+                await db.execute(
+                    update(_T)
+                    .where(
+                        _T.c.purpose == purpose.value,
+                        _T.c.user_id == user_id,
+                        _T.c.revoked_at.is_(None),
+                    )
+                    .values(revoked_at=utcnow())
+                )
+            db.add(
+                AuthToken(
+                    purpose=purpose.value,
+                    token_hash=token_hash(token),
+                    user_id=user_id,
+                    email=email,
+                    group_name=group_name,
+                    max_uses=uses,
+                    uses_left=uses,
+                    expires_at=self._clock() + ttl,
+                )
+            )
+        return token
+
+    async def use(
+        self, purpose: TokenPurpose, token: str, *, email: str | None = None
+    ) -> UsedToken:
+        """Spend one use of a token, atomically; `email` must match a token bound to one."""
+        if not token or len(token) > 256:
+            raise InvalidToken()
+        conditions = [
+            _T.c.token_hash == token_hash(token),
+            _T.c.purpose == purpose.value,
+            _T.c.uses_left > 0,
+            _T.c.expires_at > self._clock(),
+            _T.c.revoked_at.is_(None),
+        ]
+        if email is not None:
+            conditions.append(or_(_T.c.email.is_(None), _T.c.email == email))
+        async with self._sessions.begin() as db:
+            row = (
+                await db.execute(
+                    update(_T)
+                    .where(*conditions)
+                    .values(uses_left=_T.c.uses_left - 1)
+                    .returning(_T.c.id, _T.c.user_id, _T.c.email, _T.c.group_name)
+                )
+            ).first()
+        if row is None:
+            raise InvalidToken()
+        return UsedToken(row.id, row.user_id, row.email, row.group_name)
+
+    async def revoke(self, token_id: int, purpose: TokenPurpose | None = None) -> bool:
+        async with self._sessions.begin() as db:
+            query = update(_T).where(_T.c.id == token_id, _T.c.revoked_at.is_(None))
+            if purpose is not None:
+                query = query.where(_T.c.purpose == purpose.value)
+            result = await db.execute(query.values(revoked_at=utcnow()))
+        return bool(result.rowcount)
+
+    async def revoke_all(self, purpose: TokenPurpose, user_id: uuid.UUID) -> None:
+        async with self._sessions.begin() as db:
+            await db.execute(
+                update(_T)
+                .where(
+                    _T.c.purpose == purpose.value,
+                    _T.c.user_id == user_id,
+                    _T.c.revoked_at.is_(None),
+                )
+                .values(revoked_at=utcnow())
+            )
+
+    async def list(self, purpose: TokenPurpose) -> list[TokenInfo]:
+        async with self._sessions() as db:
+            rows = (
+                await db.scalars(
+                    select(AuthToken)
+                    .where(AuthToken.purpose == purpose.value)
+                    .order_by(AuthToken.id)
+                )
+            ).all()
+        return [
+            TokenInfo(
+                r.id,
+                r.purpose,
+                r.email,
+                r.group_name,
+                r.max_uses,
+                r.uses_left,
+                r.expires_at,
+                r.created_at,
+                r.revoked_at is not None,
+            )
+            for r in rows
+        ]
