@@ -45,6 +45,26 @@ def _parser() -> argparse.ArgumentParser:
         help="read the password from standard input (never from the command line)",
     )
     user.add_parser("list", help="list accounts")
+    user.add_parser("pending", help="list accounts waiting for approval")
+    activate = user.add_parser("activate", help="approve an account waiting for approval")
+    activate.add_argument("--email", required=True)
+
+    invite = sub.add_parser("invite", help="invitation tokens").add_subparsers(
+        dest="invite_command", required=True
+    )
+    make = invite.add_parser("create", help="create an invitation; prints the token once")
+    make.add_argument("--email", help="only this address may use it")
+    make.add_argument(
+        "--expires",
+        default="7d",
+        type=_duration,
+        help="lifetime: 30m, 12h, 7d or seconds (default 7d)",
+    )
+    make.add_argument("--uses", type=int, default=1, help="how many sign-ups it allows")
+    make.add_argument("--group", help="project the new accounts join (default: default)")
+    invite.add_parser("list", help="list invitations (never their tokens)")
+    revoke = invite.add_parser("revoke", help="revoke an invitation")
+    revoke.add_argument("id", type=int)
 
     keypair = sub.add_parser("keypair", help="API keypairs").add_subparsers(
         dest="keypair_command", required=True
@@ -141,6 +161,97 @@ async def _keypair_show(settings: Settings, args: argparse.Namespace) -> int:
     return await _with_services(settings, action)
 
 
+async def _user_pending(settings: Settings, _args: argparse.Namespace) -> int:
+    async def action(svc):  # type: ignore[no-untyped-def]
+        for u in await svc.signup.pending():
+            print(f"{u.email:32} {u.username:24} {u.created_at:%Y-%m-%d %H:%M}")
+        return 0
+
+    return await _with_services(settings, action)
+
+
+async def _user_activate(settings: Settings, args: argparse.Namespace) -> int:
+    async def action(svc):  # type: ignore[no-untyped-def]
+        await svc.signup.activate(args.email)
+        print(f"{args.email} is active")
+        return 0
+
+    return await _with_services(settings, action)
+
+
+def _duration(text: str) -> int:
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    try:
+        seconds = int(text[:-1]) * units[text[-1]] if text[-1:] in units else int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a duration: {text!r} (use 30m, 12h, 7d)") from None
+    if seconds <= 0:
+        raise argparse.ArgumentTypeError("a duration must be positive")
+    return seconds
+
+
+async def _invite_create(settings: Settings, args: argparse.Namespace) -> int:
+    from portico.db.models import TokenPurpose
+    from portico.manager.services.accounts import normalize_login_id
+
+    if args.uses < 1:
+        print("error: --uses must be at least 1", file=sys.stderr)
+        return 2
+
+    async def action(svc):  # type: ignore[no-untyped-def]
+        token = await svc.tokens.issue(
+            TokenPurpose.INVITATION,
+            ttl=args.expires,
+            uses=args.uses,
+            email=normalize_login_id(args.email) if args.email else None,
+            group_name=args.group,
+        )
+        print(token)
+        return 0
+
+    return await _with_services(settings, action)
+
+
+async def _invite_list(settings: Settings, _args: argparse.Namespace) -> int:
+    import time
+
+    from portico.db.models import TokenPurpose
+
+    async def action(svc):  # type: ignore[no-untyped-def]
+        print(f"{'ID':>4} {'EMAIL':28} {'GROUP':12} {'USES':>7} {'STATE':8} EXPIRES (UTC)")
+        for t in await svc.tokens.list(TokenPurpose.INVITATION):
+            state = (
+                "revoked"
+                if t.revoked
+                else "expired"
+                if t.expires_at <= time.time()
+                else "used up"
+                if t.uses_left == 0
+                else "valid"
+            )
+            expires = time.strftime("%Y-%m-%d %H:%M", time.gmtime(t.expires_at))
+            print(
+                f"{t.id:>4} {t.email or '-':28} {t.group_name or 'default':12} "
+                f"{t.max_uses - t.uses_left:>3}/{t.max_uses:<3} {state:8} {expires}"
+            )
+        return 0
+
+    return await _with_services(settings, action)
+
+
+async def _invite_revoke(settings: Settings, args: argparse.Namespace) -> int:
+    from portico.db.models import TokenPurpose
+
+    async def action(svc):  # type: ignore[no-untyped-def]
+        if not await svc.tokens.revoke(args.id, TokenPurpose.INVITATION):
+            print(f"error: no live invitation {args.id}", file=sys.stderr)
+            return 1
+        print(f"invitation {args.id} revoked")
+        return 0
+
+    return await _with_services(settings, action)
+
+
 def _command(args: argparse.Namespace) -> Command:
     table: dict[tuple[str, ...], Command] = {
         ("manager",): _run_manager,
@@ -150,6 +261,11 @@ def _command(args: argparse.Namespace) -> Command:
         ("user", "create"): _user_create,
         ("user", "list"): _user_list,
         ("keypair", "show"): _keypair_show,
+        ("user", "pending"): _user_pending,
+        ("user", "activate"): _user_activate,
+        ("invite", "create"): _invite_create,
+        ("invite", "list"): _invite_list,
+        ("invite", "revoke"): _invite_revoke,
     }
     sub = getattr(args, f"{args.command}_command", None)
     return table[(args.command, sub) if sub else (args.command,)]

@@ -18,8 +18,8 @@ from portico.manager.errors import FeatureDisabled, InvalidToken
 from portico.manager.mail.compose import compose, pick_language
 from portico.manager.mail.outbox import Outbox
 from portico.manager.services.accounts import AccountService, lockout_key, normalize_login_id
+from portico.manager.services.links import public_base, site_name
 from portico.manager.services.rate_limits import RateLimit
-from portico.manager.services.signup import site_links
 from portico.manager.services.tokens import TokenService
 from portico.sessions import SessionStore
 
@@ -69,7 +69,7 @@ class RecoveryService:
 
     @property
     def site(self) -> str:
-        return self.settings.service.public_url or "portico"
+        return site_name(self.settings)
 
     async def request_change(
         self, email: str, *, client_address: str = "", language: str = ""
@@ -87,7 +87,7 @@ class RecoveryService:
         token = await self.tokens.issue(
             TokenPurpose.RESET, ttl=ttl, user_id=user.uuid, email=email, supersede=True
         )
-        link = f"{site_links(self.settings)}/change-password?token={token}"
+        link = f"{public_base(self.settings)}/change-password?token={token}"
         lang = pick_language(user.language, language)
         await self.outbox.enqueue(
             email, compose("reset_password", lang, site=self.site, link=link, minutes=ttl // 60)
@@ -114,6 +114,6 @@ class RecoveryService:
                 "password_changed",
                 pick_language(user.language),
                 site=self.site,
-                link=site_links(self.settings),
+                link=public_base(self.settings),
             ),
         )

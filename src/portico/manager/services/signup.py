@@ -18,6 +18,7 @@ from portico.manager.mail.compose import compose, pick_language
 from portico.manager.mail.outbox import Outbox
 from portico.manager.services.accounts import AccountService, UserInfo, normalize_login_id
 from portico.manager.services.consent import ConsentService
+from portico.manager.services.links import public_base, site_name
 from portico.manager.services.rate_limits import RateLimit
 from portico.manager.services.tokens import TokenService
 
@@ -30,13 +31,6 @@ class SignupOutcome:
     """Depends only on the server's settings, never on the address."""
 
     status: str  # "verify-email", "await-approval" or "active"
-
-
-def site_links(settings: Settings) -> str:
-    """The base of every e-mailed link: the configured public URL, never a request's Host."""
-    if settings.service.public_url:
-        return settings.service.public_url.rstrip("/")
-    return f"http://{settings.service.ip}:{settings.service.port}"
 
 
 class SignupService:
@@ -63,7 +57,7 @@ class SignupService:
 
     @property
     def site(self) -> str:
-        return self.settings.service.public_url or "portico"
+        return site_name(self.settings)
 
     def outcome(self) -> SignupOutcome:
         s = self.settings.signup
@@ -101,7 +95,7 @@ class SignupService:
 
         if await self._email_registered(email):
             await self.accounts.pool.make(password)  # the same cost as a real sign-up
-            await self._mail(email, "signup_existing", lang, site_links(self.settings))
+            await self._mail(email, "signup_existing", lang, public_base(self.settings))
             return self.outcome()
 
         outcome = self.outcome()
@@ -158,7 +152,7 @@ class SignupService:
             email=email,
             supersede=True,
         )
-        link = f"{site_links(self.settings)}/verify-email?verification_code={token}"
+        link = f"{public_base(self.settings)}/verify-email?verification_code={token}"
         await self._mail(email, "verify_email", lang, link)
 
     async def verify_email(self, code: str) -> SignupOutcome:
