@@ -13,7 +13,7 @@ from portico.asgi.body_limit import BodyLimitMiddleware
 from portico.config import Settings
 from portico.manager import error_responses
 from portico.manager.container import ManagerServices, build_services
-from portico.manager.routes import admin, auth, documents, root, signup, ui_settings
+from portico.manager.routes import admin, auth, documents, me, root, signup, ui_settings
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +53,7 @@ def create_app(settings: Settings, services: ManagerServices | None = None) -> F
     app.include_router(signup.router)
     app.include_router(documents.router)
     app.include_router(admin.router)
+    app.include_router(me.router)
     app.add_middleware(BodyLimitMiddleware)
     return app
 

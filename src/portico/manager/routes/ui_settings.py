@@ -27,6 +27,10 @@ async def ui_settings(svc: Services) -> dict[str, Any]:
         },
         "recovery": {"enabled": s.recovery.enabled},
         "password_policy": svc.accounts.policy.describe(),
+        "consent": {
+            "terms_version": s.consent.terms_version,
+            "privacy_version": s.consent.privacy_version,
+        },
         "login": {
             "allowed_fail_count": s.session.login_allowed_fail_count,
             "block_time": s.session.login_block_time,

@@ -37,6 +37,7 @@ async def ui_config(request: Request) -> Response:
             "recovery": manager.get("recovery", {"enabled": False}),
             "passwordPolicy": manager.get("password_policy"),
             "login": manager.get("login"),
+            "consent": manager.get("consent"),
             "languages": LANGUAGES,
             "defaultLanguage": "en",
         }

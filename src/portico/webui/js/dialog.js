@@ -1,0 +1,44 @@
+// An accessible modal: focus moves in, stays in, and returns to where it was.
+import { h } from './dom.js';
+
+const FOCUSABLE = 'a[href],button:not([disabled]),input:not([disabled]),select,textarea,[tabindex]:not([tabindex="-1"])';
+
+export function openDialog(content, { label, closable = true, wide = false, onClose } = {}) {
+  const opener = document.activeElement;
+  const box = h('div', { class: `card dialog${wide ? ' wide' : ''}`, role: 'dialog', 'aria-modal': 'true', 'aria-label': label }, content);
+  const backdrop = h('div', { class: 'backdrop' }, box);
+  function close() {
+    backdrop.remove();
+    document.removeEventListener('keydown', onKey, true);
+    if (opener && opener.isConnected) opener.focus();
+    if (onClose) onClose();
+  }
+  function onKey(event) {
+    if (event.key === 'Escape' && closable) {
+      event.preventDefault();
+      close();
+    } else if (event.key === 'Tab') {
+      const items = [...box.querySelectorAll(FOCUSABLE)];
+      if (!items.length) return;
+      const first = items[0];
+      const last = items[items.length - 1];
+      if (event.shiftKey && document.activeElement === first) {
+        event.preventDefault();
+        last.focus();
+      } else if (!event.shiftKey && document.activeElement === last) {
+        event.preventDefault();
+        first.focus();
+      } else if (!box.contains(document.activeElement)) {
+        event.preventDefault();
+        first.focus();
+      }
+    }
+  }
+  document.addEventListener('keydown', onKey, true);
+  document.body.append(backdrop);
+  const first = box.querySelector('[autofocus]') || box.querySelector(FOCUSABLE);
+  if (first) first.focus();
+  return close;
+}
+
+export const dialogOpen = () => document.querySelector('[role="dialog"]') !== null;

@@ -1,0 +1,62 @@
+// Pieces shared by the views: the brand, a password field with its eye, live rule checks.
+import { h, uid } from '../dom.js';
+import { icon } from '../icons.js';
+import { t } from '../i18n.js';
+import { ruleCodes, violations } from '../password_rules.js';
+import { call } from '../api.js';
+import { openDialog } from '../dialog.js';
+
+export const brand = () => h('p', { class: 'brand' }, icon('mark', 28), t('app.name'));
+
+export function passwordField(labelText, attrs = {}) {
+  const id = uid('pw');
+  const input = h('input', { id, type: 'password', autocomplete: 'current-password', ...attrs });
+  const toggle = h('button', {
+    type: 'button', class: 'iconbtn', 'aria-label': t('login.show'), 'aria-pressed': 'false',
+    onclick: () => {
+      const shown = input.type === 'password';
+      input.type = shown ? 'text' : 'password';
+      toggle.setAttribute('aria-pressed', String(shown));
+      toggle.setAttribute('aria-label', t(shown ? 'login.hide' : 'login.show'));
+    },
+  }, icon('eye'));
+  return { label: h('label', { for: id, text: labelText }), row: h('div', { class: 'pw' }, input, toggle), input };
+}
+
+// A checklist under a new-password field that ticks as the rules are met.
+export function ruleChecklist(policy, input, identity) {
+  const list = h('ul', { class: 'checks', 'aria-live': 'polite' });
+  const render = () => {
+    const bad = new Set(violations(input.value, policy, identity()));
+    list.replaceChildren(...ruleCodes(policy).map((code) => h('li', {
+      class: input.value ? (bad.has(code) ? 'bad' : 'good') : '',
+      text: `${input.value && !bad.has(code) ? '✓' : '•'} ${t(`policy.${code}`, { min: policy.min_length, max: policy.max_length })}`,
+    })));
+    return bad;
+  };
+  input.addEventListener('input', render);
+  render();
+  return { list, check: render };
+}
+
+// The server's reasons, in the user's language where we know the code.
+export function serverReasons(data) {
+  if (data && Array.isArray(data.reasons) && data.reasons.length) {
+    return data.reasons.map((r) => t(`policy.${r.code}`, { min: 8, max: 256 })).join('; ');
+  }
+  return (data && (data.details || data.title)) || '';
+}
+
+export async function showDocument(kind, lang) {
+  const { status, data } = await call('GET', `/func/portico/documents/${kind}?lang=${lang}`);
+  const body = h('div', { class: 'doc' });
+  if (status === 200) {
+    // The operator's own document; the CSP forbids any script in it.
+    body.innerHTML = data.html;
+  } else {
+    body.textContent = serverReasons(data) || String(status);
+  }
+  let close;
+  const done = h('button', { type: 'button', class: 'primary', text: t('common.close'), onclick: () => close() });
+  close = openDialog([body, done], { label: t(kind === 'terms' ? 'signup.terms' : 'signup.privacy'), wide: true });
+}

@@ -1,0 +1,136 @@
+// The log-in dialog: ID, password, endpoint, and the ways out (sign up, forgot password).
+import { h, field, message, mount } from '../dom.js';
+import { t, language } from '../i18n.js';
+import { call, probe, setEndpoint, NetworkError } from '../api.js';
+import { openDialog } from '../dialog.js';
+import { brand, passwordField, showDocument } from './common.js';
+
+const HISTORY = 'portico.endpoints';
+const LAST = 'portico.endpoint';
+
+function rememberEndpoint(url) {
+  const list = JSON.parse(localStorage.getItem(HISTORY) || '[]').filter((u) => u !== url);
+  localStorage.setItem(HISTORY, JSON.stringify([url, ...list].slice(0, 5)));
+  localStorage.setItem(LAST, url);
+}
+
+export function loginView(config, { onLoggedIn, openSignup }) {
+  const pinned = config.endpointPinned;
+  const [idLabel, id] = field(t('login.id'), { type: 'text', autocomplete: 'username', maxlength: 256, autofocus: true });
+  const pw = passwordField(t('login.password'), { maxlength: 256 });
+  const history = JSON.parse(localStorage.getItem(HISTORY) || '[]');
+  const [endpointLabel, endpoint] = field(t('login.endpoint'), {
+    type: 'url', list: 'endpoint-history', disabled: pinned, maxlength: 2048,
+    value: pinned ? config.apiEndpoint : localStorage.getItem(LAST) || config.apiEndpoint,
+    'aria-describedby': 'endpoint-help',
+  });
+  const datalist = h('datalist', { id: 'endpoint-history' }, history.map((u) => h('option', { value: u })));
+  const help = h('p', { class: 'hint', id: 'endpoint-help', text: pinned ? config.apiEndpointText : t('login.endpointHelp') });
+  const status = h('div');
+  const submit = h('button', { type: 'submit', class: 'primary', text: t('login.submit') });
+  const links = h('div', { class: 'row' },
+    config.signup?.enabled ? h('button', { type: 'button', class: 'link', text: t('login.signup'), onclick: () => openSignup() }) : null,
+    config.recovery?.enabled ? h('button', { type: 'button', class: 'link', text: t('login.forgot'), onclick: () => forgotPanel() }) : null,
+  );
+  const form = h('form', { novalidate: true, onsubmit: (e) => { e.preventDefault(); attempt(); } },
+    idLabel, id, pw.label, pw.row, endpointLabel, endpoint, datalist, help, status, submit);
+  const card = h('section', { class: 'card', 'aria-labelledby': 'login-title' },
+    brand(), h('h1', { id: 'login-title', text: t('login.title') }), form, links);
+
+  const say = (kind, text, extra) => status.replaceChildren(message(kind, text), extra || '');
+
+  async function attempt(agreed = {}) {
+    const url = (pinned ? config.apiEndpoint : endpoint.value).trim().replace(/\/+$/, '');
+    if (!id.value.trim() || !pw.input.value) return say('error', t('login.empty'));
+    if (!/^https?:\/\/.+/.test(url)) return say('error', t('login.badEndpoint'));
+    setEndpoint(url);
+    submit.disabled = true;
+    say('ok', t('login.working'));
+    try {
+      if (!(await probe())) return say('error', t('login.notServer'));
+      const { status: code, data, headers } = await call('POST', '/server/login',
+        { username: id.value.trim(), password: pw.input.value, ...agreed });
+      if (code === 200 && data?.authenticated) {
+        if (!pinned) rememberEndpoint(url);
+        return onLoggedIn();
+      }
+      const details = data?.data?.details || data?.details || '';
+      if (code === 200 && (data?.data?.type || '').endsWith('/require-consent')) return consentStep(data.data);
+      if (code === 429) {
+        const minutes = data?.minutes_left || Math.ceil(Number(headers.get('Retry-After') || 60) / 60);
+        return say('error', t('login.blocked', { minutes }));
+      }
+      if (details === 'This account needs email verification.') return unverified();
+      if (details === 'This account is inactive.') return say('error', t('login.inactive'));
+      if (code === 401) return say('error', t('login.mismatch'));
+      return say('error', t('login.unknown', { status: code }));
+    } catch (error) {
+      if (error instanceof NetworkError) return say('error', t('login.unreachable'));
+      throw error;
+    } finally {
+      submit.disabled = false;
+    }
+  }
+
+  function unverified() {
+    const resend = h('button', {
+      type: 'button', class: 'link', text: t('login.resend'),
+      onclick: async () => {
+        const email = id.value.trim();
+        const { status: code } = await call('POST', '/func/cloud/send-verification-email', { email });
+        say(code === 200 ? 'ok' : 'error', t(code === 200 ? 'verify.resent' : code === 429 ? 'common.tooMany' : 'common.disabled'));
+      },
+    });
+    say('error', t('login.unverified'), resend);
+  }
+
+  function consentStep(step) {
+    const box = h('input', { type: 'checkbox', id: 'consent-box' });
+    const err = h('div');
+    let close;
+    const go = h('button', {
+      type: 'button', class: 'primary', text: t('consent.continue'),
+      onclick: () => {
+        if (!box.checked) return err.replaceChildren(message('error', t('signup.needAgree')));
+        close();
+        attempt({ agreed_terms_version: step.terms_version, agreed_privacy_version: step.privacy_version });
+      },
+    });
+    const docLink = (kind) => h('button', { type: 'button', class: 'link', text: t(`signup.${kind}`), onclick: () => showDocument(kind, language()) });
+    close = openDialog([
+      h('h2', { text: t('consent.title') }), h('p', { text: t('consent.text') }),
+      h('p', {}, docLink('terms'), ' · ', docLink('privacy')),
+      h('div', { class: 'check' }, box, h('label', { for: 'consent-box', text: `${t('signup.terms')} / ${t('signup.privacy')}` })),
+      err, go,
+    ], { label: t('consent.title') });
+  }
+
+  function forgotPanel() {
+    const [label, email] = field(t('signup.email'), { type: 'email', autocomplete: 'email', autofocus: true });
+    const out = h('div');
+    const send = h('button', { type: 'submit', class: 'primary', text: t('forgot.send') });
+    let close;
+    const form = h('form', {
+      novalidate: true,
+      onsubmit: async (e) => {
+        e.preventDefault();
+        setEndpoint((pinned ? config.apiEndpoint : endpoint.value).trim());
+        send.disabled = true;
+        try {
+          const { status: code } = await call('POST', '/func/cloud/send-password-change-email', { email: email.value.trim() });
+          const text = code === 200 ? 'forgot.sent' : code === 429 ? 'common.tooMany' : code === 403 ? 'common.disabled' : 'signup.badEmail';
+          out.replaceChildren(message(code === 200 ? 'ok' : 'error', t(text)));
+        } catch {
+          out.replaceChildren(message('error', t('login.unreachable')));
+        } finally {
+          send.disabled = false;
+        }
+      },
+    }, h('h2', { text: t('forgot.title') }), h('p', { class: 'hint', text: t('forgot.text') }), label, email, out, send,
+    h('div', { class: 'row' }, h('button', { type: 'button', class: 'link', text: t('forgot.back'), onclick: () => close() })));
+    close = openDialog(form, { label: t('forgot.title') });
+  }
+
+  mount(h('div', { class: 'center' }, card));
+  id.focus();
+}

@@ -1,0 +1,71 @@
+// Pages opened from e-mailed links. Opening a link changes nothing; the button here does.
+import { h, field, message, mount } from '../dom.js';
+import { t } from '../i18n.js';
+import { call } from '../api.js';
+import { brand, passwordField, ruleChecklist, serverReasons } from './common.js';
+
+const page = (...children) => mount(h('div', { class: 'center' }, h('section', { class: 'card' }, brand(), ...children)));
+const toLogin = () => h('p', {}, h('a', { href: '/', text: t('change.toLogin') }));
+
+export function verifyEmailPage() {
+  const code = new URLSearchParams(location.search).get('verification_code') || '';
+  const out = h('div');
+  const button = h('button', {
+    type: 'button', class: 'primary', text: t('verify.submit'),
+    onclick: async () => {
+      button.disabled = true;
+      const { status, data } = await call('POST', '/func/cloud/verify-email', { verification_code: code });
+      if (status === 200) {
+        button.remove();
+        out.replaceChildren(message('ok', t(data.status === 'await-approval' ? 'verify.approval' : 'verify.done')), toLogin());
+      } else {
+        button.disabled = false;
+        out.replaceChildren(message('error', t('verify.invalid')), resendForm());
+      }
+    },
+  });
+  page(h('h1', { text: t('verify.title') }), h('p', { text: t('verify.text') }), out, button);
+}
+
+function resendForm() {
+  const [label, email] = field(t('signup.email'), { type: 'email', autocomplete: 'email' });
+  const out = h('div');
+  return h('form', {
+    novalidate: true,
+    onsubmit: async (e) => {
+      e.preventDefault();
+      const { status } = await call('POST', '/func/cloud/send-verification-email', { email: email.value.trim() });
+      out.replaceChildren(message(status === 200 ? 'ok' : 'error', t(status === 200 ? 'verify.resent' : status === 429 ? 'common.tooMany' : 'common.disabled')));
+    },
+  }, label, email, out, h('button', { type: 'submit', class: 'primary', text: t('forgot.send') }));
+}
+
+export function changePasswordPage(config) {
+  const token = new URLSearchParams(location.search).get('token') || '';
+  const policy = config.passwordPolicy;
+  const [emailLabel, email] = field(t('signup.email'), { type: 'email', autocomplete: 'email', autofocus: true });
+  const pw = passwordField(t('pwchange.new'), { autocomplete: 'new-password', maxlength: 256 });
+  const pw2 = passwordField(t('pwchange.confirm'), { autocomplete: 'new-password', maxlength: 256 });
+  const rules = ruleChecklist(policy, pw.input, () => ({ email: email.value }));
+  const out = h('div');
+  const submit = h('button', { type: 'submit', class: 'primary', text: t('change.submit') });
+  const form = h('form', {
+    novalidate: true,
+    onsubmit: async (e) => {
+      e.preventDefault();
+      if (rules.check().size) return out.replaceChildren(message('error', t('signup.failed', { reason: [...rules.check()].map((c) => t(`policy.${c}`, { min: policy.min_length, max: policy.max_length })).join('; ') })));
+      if (pw.input.value !== pw2.input.value) return out.replaceChildren(message('error', t('signup.mismatch')));
+      submit.disabled = true;
+      const { status, data } = await call('POST', '/func/cloud/change-password', { email: email.value.trim(), password: pw.input.value, token });
+      submit.disabled = false;
+      if (status === 200) {
+        form.replaceChildren(message('ok', t('change.done')), toLogin());
+      } else if (data?.reasons) {
+        out.replaceChildren(message('error', t('signup.failed', { reason: serverReasons(data) })));
+      } else {
+        out.replaceChildren(message('error', t(status === 403 ? 'common.disabled' : 'change.invalid')));
+      }
+    },
+  }, emailLabel, email, pw.label, pw.row, rules.list, pw2.label, pw2.row, out, submit);
+  page(h('h1', { text: t('change.title') }), form);
+}

@@ -1,0 +1,83 @@
+// After log-in: the top bar, the sidebar (the "[" key narrows it), and the page in between.
+import { h, field, message, mount } from '../dom.js';
+import { icon } from '../icons.js';
+import { t, language, loadLanguage, LANGUAGES } from '../i18n.js';
+import { call } from '../api.js';
+import { openDialog, dialogOpen } from '../dialog.js';
+import { passwordField, serverReasons } from './common.js';
+
+const SIDEBAR = 'portico.sidebar';
+
+export function shell(me, { onLogout, rerender, page }) {
+  const stored = localStorage.getItem(SIDEBAR);
+  let collapsed = stored ? stored === 'collapsed' : window.innerWidth < 768;
+  const toggle = h('button', { type: 'button', class: 'toggle', onclick: () => setCollapsed(!collapsed) });
+  const sidebar = h('aside', { class: 'sidebar', 'aria-label': t('shell.menu') },
+    h('nav', {}, h('a', { href: '/summary', 'aria-current': 'page', title: t('nav.summary') }, icon('summary'), h('span', { class: 'label', text: t('nav.summary') }))),
+    toggle);
+  function setCollapsed(value) {
+    collapsed = value;
+    sidebar.classList.toggle('collapsed', value);
+    toggle.replaceChildren(icon(value ? 'chevronRight' : 'chevronLeft'));
+    toggle.setAttribute('aria-label', t(value ? 'shell.expand' : 'shell.collapse'));
+    toggle.setAttribute('aria-expanded', String(!value));
+    localStorage.setItem(SIDEBAR, value ? 'collapsed' : 'expanded');
+  }
+  setCollapsed(collapsed);
+
+  const userButton = h('button', { type: 'button', class: 'iconbtn', 'aria-label': t('shell.user'), 'aria-haspopup': 'true', 'aria-expanded': 'false' }, icon('user', 24));
+  let menu = null;
+  function closeMenu() {
+    if (menu) menu.remove();
+    menu = null;
+    userButton.setAttribute('aria-expanded', 'false');
+  }
+  userButton.addEventListener('click', () => {
+    if (menu) return closeMenu();
+    const select = h('select', { 'aria-label': t('shell.language'), onchange: async (e) => { await loadLanguage(e.target.value, true); closeMenu(); rerender(); } },
+      LANGUAGES.map((code) => h('option', { value: code, selected: code === language(), text: t(`lang.${code}`) })));
+    menu = h('div', { class: 'menu', role: 'menu' },
+      h('div', { class: 'who' }, h('div', { text: me.full_name || me.username }), h('div', { class: 'email', text: me.email })),
+      h('button', { type: 'button', role: 'menuitem', text: t('shell.changePassword'), onclick: () => { closeMenu(); changePasswordDialog(); } }),
+      h('label', { class: 'hint', text: t('shell.language') }), select,
+      h('button', { type: 'button', role: 'menuitem', text: t('shell.logout'), onclick: onLogout }));
+    topbar.append(menu);
+    userButton.setAttribute('aria-expanded', 'true');
+    menu.querySelector('button').focus();
+  });
+  const topbar = h('header', { class: 'topbar' },
+    h('div', { class: 'project' }, icon('folder'), h('span', { class: 'sr', text: t('shell.project') }), me.project || 'default'),
+    userButton);
+  const main = h('main', { class: 'content', id: 'main' });
+  mount(h('div', { class: 'shell' }, topbar, sidebar, main));
+  document.onkeydown = (event) => {
+    if (event.key === 'Escape' && menu) return closeMenu();
+    if (event.key !== '[' || event.ctrlKey || event.metaKey || event.altKey || event.shiftKey) return;
+    const target = event.composedPath()[0];
+    if (target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName))) return;
+    if (dialogOpen()) return;
+    event.preventDefault();
+    setCollapsed(!collapsed);
+  };
+  page(main);
+}
+
+function changePasswordDialog() {
+  const old = passwordField(t('pwchange.old'), { autofocus: true });
+  const pw = passwordField(t('pwchange.new'), { autocomplete: 'new-password' });
+  const pw2 = passwordField(t('pwchange.confirm'), { autocomplete: 'new-password' });
+  const out = h('div');
+  let close;
+  const form = h('form', {
+    novalidate: true,
+    onsubmit: async (e) => {
+      e.preventDefault();
+      if (pw.input.value !== pw2.input.value) return out.replaceChildren(message('error', t('signup.mismatch')));
+      const { status, data } = await call('POST', '/func/auth/update-password', { old_password: old.input.value, new_password: pw.input.value, new_password2: pw2.input.value });
+      if (status === 200) return form.replaceChildren(message('ok', t('pwchange.done')), h('button', { type: 'button', class: 'primary', text: t('common.close'), onclick: () => close() }));
+      out.replaceChildren(message('error', status === 401 ? t('pwchange.wrongOld') : status === 429 ? t('common.tooMany') : t('signup.failed', { reason: serverReasons(data) })));
+    },
+  }, h('h2', { text: t('pwchange.title') }), old.label, old.row, pw.label, pw.row, pw2.label, pw2.row, out,
+  h('button', { type: 'submit', class: 'primary', text: t('pwchange.title') }));
+  close = openDialog(form, { label: t('pwchange.title') });
+}

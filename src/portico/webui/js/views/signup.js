@@ -1,0 +1,72 @@
+// The sign-up dialog: live password checks, invitation token, the two documents to accept.
+import { h, field, message } from '../dom.js';
+import { t, language } from '../i18n.js';
+import { call, NetworkError } from '../api.js';
+import { openDialog } from '../dialog.js';
+import { passwordField, ruleChecklist, serverReasons, showDocument } from './common.js';
+
+export function openSignup(config, prefillToken = '') {
+  const policy = config.passwordPolicy;
+  const [emailLabel, email] = field(t('signup.email'), { type: 'email', autocomplete: 'email', maxlength: 64, autofocus: true });
+  const [nameLabel, username] = field(t('signup.username'), { type: 'text', autocomplete: 'username', maxlength: 64 });
+  const pw = passwordField(t('signup.password'), { autocomplete: 'new-password', maxlength: 256 });
+  const pw2 = passwordField(t('signup.confirm'), { autocomplete: 'new-password', maxlength: 256 });
+  const rules = ruleChecklist(policy, pw.input, () => ({ email: email.value, username: username.value }));
+  const inviteMode = config.signup.mode === 'invite';
+  const [tokenLabel, token] = field(t('signup.token'), { type: 'text', value: prefillToken, maxlength: 256, autocomplete: 'off' });
+  const agree = (kind, key) => {
+    const box = h('input', { type: 'checkbox', id: `agree-${kind}`, required: true });
+    const link = h('button', { type: 'button', class: 'link', text: t(`signup.${kind}`), onclick: () => showDocument(kind, language()) });
+    const [before, after] = t(key, { link: '\u0000' }).split('\u0000');
+    return { box, row: h('div', { class: 'check' }, box, h('span', {}, h('label', { for: box.id, text: before }), link, after)) };
+  };
+  const terms = agree('terms', 'signup.agreeTerms');
+  const privacy = agree('privacy', 'signup.agreePrivacy');
+  const out = h('div');
+  const submit = h('button', { type: 'submit', class: 'primary', text: t('signup.submit') });
+  const say = (kind, text) => out.replaceChildren(message(kind, text));
+  let close;
+
+  async function send(e) {
+    e.preventDefault();
+    if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email.value.trim())) return say('error', t('signup.badEmail'));
+    if (rules.check().size) return say('error', t('signup.failed', { reason: [...rules.check()].map((c) => t(`policy.${c}`, { min: policy.min_length, max: policy.max_length })).join('; ') }));
+    if (pw.input.value !== pw2.input.value) return say('error', t('signup.mismatch'));
+    if (inviteMode && !token.value.trim()) return say('error', t('signup.needToken'));
+    if (!terms.box.checked || !privacy.box.checked) return say('error', t('signup.needAgree'));
+    submit.disabled = true;
+    try {
+      const body = {
+        email: email.value.trim(), user_name: username.value.trim() || undefined, password: pw.input.value,
+        token: inviteMode ? token.value.trim() : undefined,
+        terms_version: config.consent?.terms_version, privacy_version: config.consent?.privacy_version,
+      };
+      const { status, data } = await call('POST', '/func/auth/signup', body);
+      if (status === 201) return done(data.status, body.email);
+      say('error', status === 429 ? t('common.tooMany') : status === 403 ? t('common.disabled') : t('signup.failed', { reason: serverReasons(data) }));
+    } catch (error) {
+      if (error instanceof NetworkError) return say('error', t('login.unreachable'));
+      throw error;
+    } finally {
+      submit.disabled = false;
+    }
+  }
+
+  function done(status, address) {
+    close();
+    const text = status === 'verify-email' ? t('signup.sent', { email: address }) : status === 'await-approval' ? t('signup.approval') : t('signup.active');
+    let closeDone;
+    closeDone = openDialog([
+      h('h2', { text: status === 'verify-email' ? t('signup.sentTitle') : t('signup.title') }),
+      message('ok', text),
+      h('button', { type: 'button', class: 'primary', text: t('common.close'), onclick: () => closeDone() }),
+    ], { label: t('signup.sentTitle') });
+  }
+
+  const form = h('form', { novalidate: true, onsubmit: send },
+    h('h2', { id: 'signup-title', text: t('signup.title') }),
+    emailLabel, email, nameLabel, username, pw.label, pw.row, rules.list, pw2.label, pw2.row,
+    inviteMode ? [tokenLabel, token] : null, terms.row, privacy.row, out, submit,
+    h('div', { class: 'row' }, h('button', { type: 'button', class: 'link', text: t('signup.cancel'), onclick: () => close() })));
+  close = openDialog(form, { label: t('signup.title') });
+}
