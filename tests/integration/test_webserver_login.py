@@ -190,3 +190,20 @@ async def test_manager_unreachable_is_502(
     r = await console.post("/server/login", json=LOGIN)
     assert r.status_code == 502
     assert r.json()["type"].endswith("/bad-gateway")
+
+
+async def test_a_password_change_keeps_this_session_and_ends_the_others(
+    console: httpx.AsyncClient, web_services: WebServices, alice
+) -> None:
+    other = (await console.post("/server/login", json=LOGIN)).cookies["AIOHTTP_SESSION"]
+    console.cookies.clear()
+    await console.post("/server/login", json=LOGIN)
+    new = "Brand-n3w-secret!"
+    r = await console.post(
+        "/func/auth/update-password",
+        json={"old_password": GOOD_PASSWORD, "new_password": new, "new_password2": new},
+    )
+    assert r.status_code == 200, r.text
+    assert (await console.get("/func/auth/role")).status_code == 200
+    r = await console.get("/func/auth/role", headers={"X-BackendAI-SessionID": other})
+    assert r.status_code == 401

@@ -14,6 +14,7 @@ from portico.manager.deps import ClientAddress, Services, SignedCaller
 from portico.manager.error_responses import CREDENTIAL_MISMATCH
 from portico.manager.errors import ConsentRequired, InvalidCredentials
 from portico.wire import problems
+from portico.wire.headers import SESSION_HASH_HEADER
 
 router = APIRouter(prefix="/auth")
 
@@ -104,10 +105,17 @@ async def logout(body: LogoutBody, svc: Services) -> dict[str, Any]:
 
 
 @router.post("/update-password")
-async def update_password(body: UpdatePasswordBody, caller: SignedCaller, svc: Services) -> Any:
+async def update_password(
+    body: UpdatePasswordBody, caller: SignedCaller, svc: Services, request: Request
+) -> Any:
     try:
         await svc.accounts.update_password(
-            caller.user_id, body.old_password, body.new_password, body.new_password2
+            caller.user_id,
+            body.old_password,
+            body.new_password,
+            body.new_password2,
+            # The webserver names the browser session making the change; it stays signed in.
+            keep_session=request.headers.get(SESSION_HASH_HEADER),
         )
     except InvalidCredentials:
         return problem_response(
