@@ -57,7 +57,9 @@ class Console:
         raise AssertionError(f"no {path} link mailed to {address}")
 
 
-@pytest.fixture(scope="session")
+# Per module: Playwright's sync API keeps an event loop running while it lives, which the
+# asyncio tests of the other suites must not find.
+@pytest.fixture(scope="module")
 def playwright_browser():  # type: ignore[no-untyped-def]
     if not Path(CHROMIUM).exists():
         unavailable(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")

@@ -1,4 +1,4 @@
-"""Sign-up with an invitation, e-mail verification, password recovery and re-consent in a browser."""
+"""Invited sign-up, e-mail verification, password recovery and re-consent, in a browser."""
 
 from __future__ import annotations
 

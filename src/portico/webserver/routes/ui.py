@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import mimetypes
+from functools import lru_cache
 from pathlib import Path
 
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from portico.asgi.problem_responses import problem_response
@@ -48,6 +51,24 @@ def static_root(web_static_path: str) -> Path:
     return Path(web_static_path).resolve() if web_static_path else PACKAGED_WEBUI
 
 
+@lru_cache(maxsize=256)
+def _read(path: Path, mtime_ns: int) -> tuple[bytes, str, str]:
+    """The WebUI is a few dozen small files: kept in memory, keyed by their modification time."""
+    body = path.read_bytes()
+    media = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    if media.startswith("text/") or media in ("application/json", "text/javascript"):
+        media += "; charset=utf-8"
+    return body, media, '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def _file(request: Request, path: Path) -> Response:
+    body, media, etag = _read(path, path.stat().st_mtime_ns)
+    headers = {"ETag": etag, "Cache-Control": "no-cache"}  # revalidate, then 304
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type=media, headers=headers)
+
+
 async def webui_file(request: Request) -> Response:
     web = web_services(request)
     path: str = request.path_params["path"]
@@ -56,10 +77,10 @@ async def webui_file(request: Request) -> Response:
     root = static_root(web.settings.service.static_path)
     candidate = (root / path).resolve()
     if path and candidate.is_file() and candidate.is_relative_to(root):
-        return FileResponse(candidate)
+        return _file(request, candidate)
     if "." in path.rsplit("/", 1)[-1]:  # a missing asset, not an app route
         return problem_response(404, problems.OBJECT_NOT_FOUND, "Not found")
-    return FileResponse(root / "index.html", headers={"Cache-Control": "no-cache"})
+    return _file(request, root / "index.html")
 
 
 routes = [

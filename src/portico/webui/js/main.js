@@ -4,23 +4,34 @@ import { call, setEndpoint } from './api.js';
 import { loginView } from './views/login.js';
 
 async function boot() {
-  const [config] = await Promise.all([fetch('/config.json').then((r) => r.json()), loadLanguage(preferredLanguage())]);
+  const path = location.pathname;
+  const onLinkPage = path === '/verify-email' || path === '/change-password';
+  // Everything the first screen needs, asked for at once.
+  const [config, , signedIn] = await Promise.all([
+    fetch('/config.json').then((r) => r.json()),
+    loadLanguage(preferredLanguage()),
+    onLinkPage ? false : loginCheck(),
+  ]);
   const stored = localStorage.getItem('portico.endpoint');
   setEndpoint(config.endpointPinned ? config.apiEndpoint : stored || config.apiEndpoint);
-  const path = location.pathname;
   if (path === '/verify-email') return (await import('./views/pages.js')).verifyEmailPage();
   if (path === '/change-password') return (await import('./views/pages.js')).changePasswordPage(config);
-  return start(config);
+  return start(config, signedIn);
 }
 
-async function start(config) {
-  let signedIn = false;
+async function loginCheck() {
+  const stored = localStorage.getItem('portico.endpoint');
+  if (stored) setEndpoint(stored);
   try {
     const { data } = await call('POST', '/server/login-check');
-    signedIn = Boolean(data?.authenticated);
+    return Boolean(data?.authenticated);
   } catch {
-    signedIn = false;
+    return false;
   }
+}
+
+async function start(config, signedIn) {
+  if (signedIn === undefined) signedIn = await loginCheck();
   if (signedIn) return showConsole(config);
   loginView(config, {
     onLoggedIn: () => showConsole(config),
