@@ -42,8 +42,11 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="portico-bench-ui-"))
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    env = {"PORTICO_GENERAL__DATA_DIR": str(tmp / "data"), "PORTICO_SERVICE__PORT": str(port),
-           "PORTICO_MANAGER__PORT": str(free_port())}
+    env = {
+        "PORTICO_GENERAL__DATA_DIR": str(tmp / "data"),
+        "PORTICO_SERVICE__PORT": str(port),
+        "PORTICO_MANAGER__PORT": str(free_port()),
+    }
     sizes, ready_ms = [], []
     with running(["serve"], env, url + "/func/ping", tmp / "serve.log"), sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

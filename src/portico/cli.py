@@ -66,12 +66,45 @@ def _parser() -> argparse.ArgumentParser:
     revoke = invite.add_parser("revoke", help="revoke an invitation")
     revoke.add_argument("id", type=int)
 
+    policy = sub.add_parser("policy", help="keypair resource policies").add_subparsers(
+        dest="policy_command", required=True
+    )
+    pcreate = policy.add_parser("create", help="create a keypair resource policy")
+    pcreate.add_argument("--name", required=True)
+    pcreate.add_argument("--cpu", type=float, help="cores (omit for no limit)")
+    pcreate.add_argument("--mem", help="memory, e.g. 16g (omit for no limit)")
+    pcreate.add_argument("--gpu", type=float, help="CUDA devices (omit for no limit)")
+    pcreate.add_argument("--max-sessions", type=int, default=1, help="concurrent sessions")
+    policy.add_parser("list", help="list keypair resource policies")
+
+    group = sub.add_parser("resource-group", help="resource groups").add_subparsers(
+        dest="resource_group_command", required=True
+    )
+    gcreate = group.add_parser("create", help="create a resource group")
+    gcreate.add_argument("--name", required=True)
+    gcreate.add_argument("--description", default="")
+    group.add_parser("list", help="list resource groups")
+
+    agent = sub.add_parser("agent", help="report this node to a manager (on another node)")
+    agent.add_argument("--manager", required=True, help="the manager's URL")
+    agent.add_argument(
+        "--token-file", type=Path, help="file holding the agent credential (else [agent] token)"
+    )
+    credential = sub.add_parser("agent-credential", help="credentials for remote agents")
+    credential_sub = credential.add_subparsers(dest="agent_credential_command", required=True)
+    ccreate = credential_sub.add_parser("create", help="create (or replace) an agent credential")
+    ccreate.add_argument("--name", required=True, help="the agent's id")
+    ccreate.add_argument("--resource-group", default="default")
+
     keypair = sub.add_parser("keypair", help="API keypairs").add_subparsers(
         dest="keypair_command", required=True
     )
     show = keypair.add_parser("show", help="show an account's default keypair")
     show.add_argument("--email", required=True)
     show.add_argument("--reveal", action="store_true", help="also print the secret key")
+    setpolicy = keypair.add_parser("set-policy", help="give an account's keypair a policy")
+    setpolicy.add_argument("--email", required=True)
+    setpolicy.add_argument("--policy", required=True)
     return parser
 
 
@@ -252,6 +285,91 @@ async def _invite_revoke(settings: Settings, args: argparse.Namespace) -> int:
     return await _with_services(settings, action)
 
 
+async def _policy_create(settings: Settings, args: argparse.Namespace) -> int:
+    from portico.manager.services.resources import parse_memory
+
+    slots: dict[str, float | int] = {}
+    if args.cpu is not None:
+        slots["cpu"] = args.cpu
+    if args.mem is not None:
+        slots["mem"] = parse_memory(args.mem)
+    if args.gpu is not None:
+        slots["cuda.device"] = args.gpu
+
+    async def action(svc):  # type: ignore[no-untyped-def]
+        await svc.resources.create_policy(args.name, slots, args.max_sessions)
+        print(f"policy {args.name} created")
+        return 0
+
+    return await _with_services(settings, action)
+
+
+async def _policy_list(settings: Settings, _args: argparse.Namespace) -> int:
+    async def action(svc):  # type: ignore[no-untyped-def]
+        print(f"{'NAME':20} {'CPU':>6} {'MEMORY':>12} {'GPU':>5} {'SESSIONS':>8}")
+        for p in await svc.resources.list_policies():
+            slots = p.total_resource_slots
+            mem = slots.get("mem")
+            print(
+                f"{p.name:20} {slots.get('cpu', '-')!s:>6} "
+                f"{(f'{mem / 1024**3:.1f} GiB' if mem else '-'):>12} "
+                f"{slots.get('cuda.device', '-')!s:>5} {p.max_concurrent_sessions:>8}"
+            )
+        return 0
+
+    return await _with_services(settings, action)
+
+
+async def _group_create(settings: Settings, args: argparse.Namespace) -> int:
+    async def action(svc):  # type: ignore[no-untyped-def]
+        await svc.resources.create_group(args.name, args.description)
+        print(f"resource group {args.name} created")
+        return 0
+
+    return await _with_services(settings, action)
+
+
+async def _group_list(settings: Settings, _args: argparse.Namespace) -> int:
+    async def action(svc):  # type: ignore[no-untyped-def]
+        agents = await svc.agents.list()
+        for g in await svc.resources.list_groups():
+            nodes = [a for a in agents if a.resource_group == g.name]
+            alive = sum(a.alive for a in nodes)
+            print(f"{g.name:20} {alive}/{len(nodes)} nodes alive  {g.description}")
+        return 0
+
+    return await _with_services(settings, action)
+
+
+async def _keypair_set_policy(settings: Settings, args: argparse.Namespace) -> int:
+    async def action(svc):  # type: ignore[no-untyped-def]
+        access_key, _ = await svc.accounts.default_keypair(args.email)
+        await svc.resources.set_keypair_policy(access_key, args.policy)
+        print(f"{access_key} now follows policy {args.policy}")
+        return 0
+
+    return await _with_services(settings, action)
+
+
+async def _agent_credential_create(settings: Settings, args: argparse.Namespace) -> int:
+    async def action(svc):  # type: ignore[no-untyped-def]
+        print(await svc.agents.issue_credential(args.name, args.resource_group))
+        return 0
+
+    return await _with_services(settings, action)
+
+
+async def _run_agent(settings: Settings, args: argparse.Namespace) -> int:
+    from portico.agent.reporter import run_reporter
+
+    token = args.token_file.read_text().strip() if args.token_file else settings.agent.token
+    if not token:
+        print("error: no agent credential: use --token-file or set [agent] token", file=sys.stderr)
+        return 2
+    await run_reporter(args.manager, token, settings.agent.interval)
+    return 0
+
+
 def _command(args: argparse.Namespace) -> Command:
     table: dict[tuple[str, ...], Command] = {
         ("manager",): _run_manager,
@@ -266,8 +384,15 @@ def _command(args: argparse.Namespace) -> Command:
         ("invite", "create"): _invite_create,
         ("invite", "list"): _invite_list,
         ("invite", "revoke"): _invite_revoke,
+        ("policy", "create"): _policy_create,
+        ("policy", "list"): _policy_list,
+        ("resource-group", "create"): _group_create,
+        ("resource-group", "list"): _group_list,
+        ("keypair", "set-policy"): _keypair_set_policy,
+        ("agent",): _run_agent,
+        ("agent-credential", "create"): _agent_credential_create,
     }
-    sub = getattr(args, f"{args.command}_command", None)
+    sub = getattr(args, f"{args.command.replace('-', '_')}_command", None)
     return table[(args.command, sub) if sub else (args.command,)]
 
 

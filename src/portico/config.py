@@ -125,6 +125,16 @@ class EmailConfig(_Section):
         return value
 
 
+class AgentConfig(_Section):
+    # The manager reports the machine it runs on as an agent of the default resource group.
+    local: bool = True
+    interval: float = Field(5.0, gt=0)
+    # A node whose last report is older than this is shown as lost.
+    lost_after: float = Field(20.0, gt=0)
+    # For `portico agent` on another node: the credential from `portico agent-credential create`.
+    token: str = ""
+
+
 class SecurityConfig(_Section):
     cookie_secure: Literal["auto", "true", "false"] = "auto"
     allowed_origins: list[str] = Field(default_factory=list)
@@ -150,6 +160,7 @@ class Settings(BaseSettings):
     recovery: RecoveryConfig = Field(default_factory=RecoveryConfig)
     consent: ConsentConfig = Field(default_factory=ConsentConfig)
     email: EmailConfig = Field(default_factory=EmailConfig)
+    agent: AgentConfig = Field(default_factory=AgentConfig)
     security: SecurityConfig = Field(default_factory=SecurityConfig)
 
     @classmethod

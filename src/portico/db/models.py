@@ -242,3 +242,65 @@ class OutboxMessage(Base):
     next_attempt_at: Mapped[float] = mapped_column(Double, index=True)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_error: Mapped[str] = mapped_column(String(512), default="")
+
+
+class ResourceGroup(Base):
+    """A set of agents (Backend.AI's scaling group)."""
+
+    __tablename__ = "resource_groups"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    description: Mapped[str] = mapped_column(String(512), default="")
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Agent(Base):
+    """A node: its capacity per resource type (base units) and its live utilisation."""
+
+    __tablename__ = "agents"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    resource_group: Mapped[str] = mapped_column(ForeignKey("resource_groups.name"))
+    hostname: Mapped[str] = mapped_column(String(255), default="")
+    capacity: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    cpu_util: Mapped[float] = mapped_column(Double, default=0.0)  # percent
+    mem_used: Mapped[int] = mapped_column(BigInteger, default=0)  # bytes
+    last_heartbeat: Mapped[float] = mapped_column(Double, default=0.0)
+    # Remote agents prove themselves with a credential; only its hash is kept.
+    credential_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ComputeSession(Base):
+    """An allocation: resources of an agent held by a user's keypair."""
+
+    __tablename__ = "compute_sessions"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    name: Mapped[str] = mapped_column(String(64), default="")
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.uuid", ondelete="CASCADE"), index=True
+    )
+    access_key: Mapped[str] = mapped_column(String(20), index=True)
+    agent_id: Mapped[str | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
+    resource_group: Mapped[str] = mapped_column(String(64), default="default")
+    slots: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="running", index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    terminated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class LoginHistory(Base):
+    """Successful and failed log-ins of existing accounts, for the account's security panel."""
+
+    __tablename__ = "login_history"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.uuid", ondelete="CASCADE"), index=True
+    )
+    success: Mapped[bool] = mapped_column(Boolean)
+    client_address: Mapped[str] = mapped_column(String(64), default="")
+    user_agent: Mapped[str] = mapped_column(String(512), default="")
+    created_at: Mapped[float] = mapped_column(Double, index=True)

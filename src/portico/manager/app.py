@@ -9,11 +9,22 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 
+from portico.agent import node_stats
 from portico.asgi.body_limit import BodyLimitMiddleware
 from portico.config import Settings
 from portico.manager import error_responses
 from portico.manager.container import ManagerServices, build_services
-from portico.manager.routes import admin, auth, documents, me, root, signup, ui_settings
+from portico.manager.routes import (
+    admin,
+    agents,
+    auth,
+    documents,
+    me,
+    root,
+    signup,
+    summary,
+    ui_settings,
+)
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +40,8 @@ def create_app(settings: Settings, services: ManagerServices | None = None) -> F
             asyncio.create_task(_purge_lockout_counters(svc)),
             asyncio.create_task(svc.outbox.run()),
         ]
+        if svc.settings.agent.local:
+            background.append(asyncio.create_task(run_local_agent(svc)))
         try:
             yield
         finally:
@@ -54,8 +67,21 @@ def create_app(settings: Settings, services: ManagerServices | None = None) -> F
     app.include_router(documents.router)
     app.include_router(admin.router)
     app.include_router(me.router)
+    app.include_router(summary.router)
+    app.include_router(agents.router)
     app.add_middleware(BodyLimitMiddleware)
     return app
+
+
+async def run_local_agent(svc: ManagerServices) -> None:
+    """The manager reports the machine it runs on, like any agent would."""
+    while True:
+        try:
+            report = await asyncio.to_thread(node_stats.collect)
+            await svc.agents.report(f"local-{report.hostname}"[:64], report)
+        except Exception:  # a failed report must not end the reporting
+            log.exception("reporting the local node failed")
+        await asyncio.sleep(svc.settings.agent.interval)
 
 
 async def _purge_lockout_counters(svc: ManagerServices) -> None:

@@ -14,6 +14,7 @@ from portico.manager.mail.outbox import Outbox
 from portico.manager.mail.transports import transport_for
 from portico.manager.services.accounts import AccountService
 from portico.manager.services.address_throttle import AddressThrottle
+from portico.manager.services.agents import AgentService
 from portico.manager.services.consent import ConsentService
 from portico.manager.services.hashers import PasswordHashers
 from portico.manager.services.hashing_pool import HashingPool
@@ -22,7 +23,9 @@ from portico.manager.services.password_policy import PasswordPolicy
 from portico.manager.services.rate_limits import RateLimit, limits_storage
 from portico.manager.services.recovery import PasswordChangeEffects, RecoveryService
 from portico.manager.services.request_auth import RequestAuthenticator
+from portico.manager.services.resources import ResourceService
 from portico.manager.services.signup import SignupService
+from portico.manager.services.summary import SummaryService
 from portico.manager.services.tokens import TokenService
 from portico.sealing import SecretBox, load_or_create_server_secret
 from portico.sessions import SessionStore
@@ -45,8 +48,12 @@ class ManagerServices:
     signup: SignupService
     recovery: RecoveryService
     browser_sessions: SessionStore
+    agents: AgentService
+    resources: ResourceService
+    summary: SummaryService
 
     async def close(self) -> None:
+        await self.accounts.settle()
         self.pool.close()
         await self.browser_sessions.close()
         await self.engine.dispose()
@@ -91,6 +98,7 @@ async def build_services(settings: Settings, *, migrate: bool = True) -> Manager
     browser_sessions = build_session_store(settings)
     effects = PasswordChangeEffects(tokens, browser_sessions, accounts)
     accounts.after_password_change = effects
+    agents = AgentService(sessions, lost_after=settings.agent.lost_after)
     mail_limits = {
         "per_address": RateLimit(storage, settings.email.rate_per_address, "mail-address"),
         "per_client": RateLimit(storage, settings.email.rate_per_client, "mail-client"),
@@ -126,4 +134,7 @@ async def build_services(settings: Settings, *, migrate: bool = True) -> Manager
             **mail_limits,
         ),
         browser_sessions=browser_sessions,
+        agents=agents,
+        resources=ResourceService(sessions),
+        summary=SummaryService(sessions, agents, browser_sessions),
     )

@@ -33,6 +33,17 @@ class WebSession:
     user_agent: str = ""
 
 
+@dataclass(frozen=True)
+class SessionInfo:
+    """What a user may see of their own sessions: no secrets, and the id only as its hash."""
+
+    id: str
+    created_at: float
+    last_seen: float
+    client_address: str
+    user_agent: str
+
+
 def new_session_id() -> str:
     return secrets.token_urlsafe(32)
 
@@ -129,6 +140,30 @@ class SessionStore(ABC):
         """End every session of a user, except the one whose id hashes to `keep_hash`."""
         await self._delete_user(user_id, keep_hash)
 
+    async def list_user(self, user_id: str) -> list[SessionInfo]:
+        now = self._clock()
+        found = []
+        for key, record in await self._user_records(user_id):
+            if now >= record["expires_at"] or now - record["last_seen"] >= self.idle_timeout:
+                continue
+            found.append(
+                SessionInfo(
+                    key,
+                    record["created_at"],
+                    record["last_seen"],
+                    record.get("client_address", ""),
+                    record.get("user_agent", ""),
+                )
+            )
+        return sorted(found, key=lambda s: s.created_at)
+
+    async def revoke_one(self, user_id: str, key: str) -> bool:
+        """End one of the user's own sessions, named by its hash."""
+        if key not in {k for k, _ in await self._user_records(user_id)}:
+            return False
+        await self._delete(key)
+        return True
+
     def _ttl(self, session: WebSession) -> int:
         return self._ttl_at(session, session.last_seen)
 
@@ -169,6 +204,9 @@ class SessionStore(ABC):
 
     @abstractmethod
     async def _delete_user(self, user_id: str, keep_key: str | None) -> None: ...
+
+    @abstractmethod
+    async def _user_records(self, user_id: str) -> list[tuple[str, dict[str, Any]]]: ...
 
     async def close(self) -> None:
         return None

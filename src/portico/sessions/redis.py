@@ -51,5 +51,12 @@ class RedisSessionStore(SessionStore):
                 pipe.sadd(_USER_PREFIX + user_id, keep_key)
             await pipe.execute()
 
+    async def _user_records(self, user_id: str) -> list[tuple[str, dict[str, Any]]]:
+        keys = sorted(m.decode() for m in await self._redis.smembers(_USER_PREFIX + user_id))
+        if not keys:
+            return []
+        values = await self._redis.mget([_PREFIX + key for key in keys])
+        return [(key, json.loads(raw)) for key, raw in zip(keys, values, strict=True) if raw]
+
     async def close(self) -> None:
         await self._redis.aclose()

@@ -20,6 +20,7 @@ SELECT = "SELECT data FROM web_sessions WHERE id_hash = ?"
 TOUCH = "UPDATE web_sessions SET data = ?, last_seen = ? WHERE id_hash = ?"
 DELETE = "DELETE FROM web_sessions WHERE id_hash = ?"
 DELETE_USER = "DELETE FROM web_sessions WHERE user_id = ? AND id_hash <> ?"
+SELECT_USER = "SELECT id_hash, data FROM web_sessions WHERE user_id = ?"
 PURGE = "DELETE FROM web_sessions WHERE expires_at <= ? OR last_seen <= ?"
 
 
@@ -27,6 +28,7 @@ class _Database(Protocol):
     def user_id(self, value: str) -> Any: ...
     async def execute(self, sql: str, *args: Any) -> None: ...
     async def fetch_value(self, sql: str, *args: Any) -> Any: ...
+    async def fetch_all(self, sql: str, *args: Any) -> list[tuple[Any, ...]]: ...
     async def close(self) -> None: ...
 
 
@@ -55,6 +57,10 @@ class _Sqlite:
         async with (await self._connection()).execute(sql, args) as cursor:
             row = await cursor.fetchone()
         return row[0] if row else None
+
+    async def fetch_all(self, sql: str, *args: Any) -> list[tuple[Any, ...]]:
+        async with (await self._connection()).execute(sql, args) as cursor:
+            return [tuple(row) for row in await cursor.fetchall()]
 
     async def close(self) -> None:
         if self._conn is not None:
@@ -86,6 +92,10 @@ class _Postgres:
 
     async def fetch_value(self, sql: str, *args: Any) -> Any:
         return await (await self._get_pool()).fetchval(self._numbered(sql), *args)
+
+    async def fetch_all(self, sql: str, *args: Any) -> list[tuple[Any, ...]]:
+        rows = await (await self._get_pool()).fetch(self._numbered(sql), *args)
+        return [tuple(row) for row in rows]
 
     async def close(self) -> None:
         if self._pool is not None:
@@ -130,6 +140,10 @@ class SqlSessionStore(SessionStore):
 
     async def _delete_user(self, user_id: str, keep_key: str | None) -> None:
         await self._db.execute(DELETE_USER, self._db.user_id(user_id), keep_key or "")
+
+    async def _user_records(self, user_id: str) -> list[tuple[str, dict[str, Any]]]:
+        rows = await self._db.fetch_all(SELECT_USER, self._db.user_id(user_id))
+        return [(key, json.loads(data)) for key, data in rows]
 
     async def purge(self) -> None:
         """Drop sessions past their absolute or idle end."""

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 import secrets
+import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -18,6 +21,7 @@ from portico.db.models import (
     Group,
     GroupMember,
     Keypair,
+    LoginHistory,
     LoginSession,
     User,
     UserRole,
@@ -127,6 +131,7 @@ class AccountService:
         self.throttle = throttle
         self._box = box
         self.consent = consent
+        self._background: set[asyncio.Task[None]] = set()
         # Set by the container: revokes reset links and other sessions after a change.
         self.after_password_change: Callable[[uuid.UUID, str | None], Awaitable[None]] | None = None
 
@@ -276,6 +281,10 @@ class AccountService:
         if not await self.pool.verify(password, stored_hash):
             await self.lockout.record_failure(key)
             await self.throttle.record_failure(client_address)
+            if user is not None:
+                # In the background: a missing account, which has no history, must not answer
+                # faster than an existing one.
+                self._in_background(self._remember(user.uuid, False, client_address, user_agent))
             raise InvalidCredentials()
         assert user is not None  # verify() is False without a stored hash
         await self.lockout.record_success(key)
@@ -295,7 +304,33 @@ class AccountService:
             await self.consent.accept(user.uuid, client_address)
         if self.pool.must_update(password, stored_hash or ""):
             await self._store_password(user.uuid, await self.pool.make(password), changed=False)
-        return await self._open_login_session(user, client_address, user_agent)
+        granted = await self._open_login_session(user, client_address, user_agent)
+        await self._remember(user.uuid, True, client_address, user_agent)
+        return granted
+
+    def _in_background(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def settle(self) -> None:
+        """Wait for background bookkeeping (tests, shutdown)."""
+        while self._background:
+            await asyncio.gather(*self._background, return_exceptions=True)
+
+    async def _remember(
+        self, user_id: uuid.UUID, success: bool, client_address: str, user_agent: str
+    ) -> None:
+        async with self._sessions.begin() as db:
+            db.add(
+                LoginHistory(
+                    user_id=user_id,
+                    success=success,
+                    client_address=client_address[:64],
+                    user_agent=user_agent[:512],
+                    created_at=time.time(),
+                )
+            )
 
     async def _open_login_session(
         self, user: User, client_address: str, user_agent: str
@@ -357,17 +392,26 @@ class AccountService:
             raise NotFound("no such user")
         if new_password != new_password2:
             raise PasswordMismatch()
-        # The old password is a password guess like any other: it counts toward the lockout.
-        key = lockout_key(user, user.email)
-        await self.lockout.reserve(key)
-        if not await self.pool.verify(old_password, user.password):
-            await self.lockout.record_failure(key)
-            raise InvalidCredentials()
-        await self.lockout.record_success(key)
+        await self.verify_own_password(user, old_password)
         self.policy.check(new_password, email=user.email, username=user.username)
         await self.set_password(user.uuid, new_password)
         if self.after_password_change is not None:
             await self.after_password_change(user.uuid, keep_session)
+
+    async def verify_own_password(self, user: User | uuid.UUID, password: str) -> None:
+        """Re-entering one's password is a guess like any other: it counts toward the lockout."""
+        if not isinstance(user, User):
+            async with self._sessions() as db:
+                found = await db.get(User, user)
+            if found is None:
+                raise NotFound("no such user")
+            user = found
+        key = lockout_key(user, user.email)
+        await self.lockout.reserve(key)
+        if not await self.pool.verify(password, user.password):
+            await self.lockout.record_failure(key)
+            raise InvalidCredentials()
+        await self.lockout.record_success(key)
 
     async def set_password(self, user_id: uuid.UUID, password: str) -> None:
         """Store a new password (already checked against the policy by the caller)."""

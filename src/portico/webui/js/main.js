@@ -58,7 +58,9 @@ async function showConsole(config) {
       history.replaceState(null, '', '/');
       start(config);
     },
-    page: (main) => (status === 200 ? summaryPage(main, me) : summaryError(main, data?.title || status)),
+    page: (main) => (status === 200
+      ? summaryPage(main, me, { onUnauthorized: () => { document.onkeydown = null; start(config, false); } })
+      : summaryError(main, data?.title || status)),
   });
   render();
 }

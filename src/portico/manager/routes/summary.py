@@ -1,0 +1,52 @@
+"""GET /summary and the account's own browser sessions (list, revoke, sign out elsewhere)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
+
+from portico.asgi.problem_responses import problem_response
+from portico.manager.deps import Services, SignedCaller
+from portico.manager.errors import InvalidCredentials
+from portico.wire import problems
+from portico.wire.headers import SESSION_HASH_HEADER
+
+router = APIRouter()
+
+
+class PasswordBody(BaseModel):
+    password: str = Field(max_length=4096)
+
+
+@router.get("/summary")
+async def summary(
+    caller: SignedCaller, svc: Services, request: Request, group: str = "default"
+) -> dict[str, Any]:
+    return await svc.summary.summary(
+        caller, group=group, current_session=request.headers.get(SESSION_HASH_HEADER)
+    )
+
+
+@router.delete("/portico/sessions/{session_id}")
+async def revoke_session(session_id: str, caller: SignedCaller, svc: Services) -> Any:
+    if not await svc.browser_sessions.revoke_one(str(caller.user_id), session_id):
+        return problem_response(404, problems.OBJECT_NOT_FOUND, "No such session of yours.")
+    return {"status": "ok"}
+
+
+@router.post("/portico/sessions/sign-out-others")
+async def sign_out_others(
+    body: PasswordBody, caller: SignedCaller, svc: Services, request: Request
+) -> Any:
+    try:
+        await svc.accounts.verify_own_password(caller.user_id, body.password)
+    except InvalidCredentials:
+        return problem_response(
+            401, problems.AUTH_FAILED, "Password mismatch", details="The password is not correct."
+        )
+    await svc.browser_sessions.revoke_user(
+        str(caller.user_id), keep_hash=request.headers.get(SESSION_HASH_HEADER)
+    )
+    return {"status": "ok"}
