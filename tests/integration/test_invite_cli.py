@@ -34,3 +34,47 @@ def test_pending_and_activate(tmp_path: Path) -> None:
     missing = run_cli(["user", "activate", "--email", "nobody@example.com"], env)
     assert missing.returncode == 1
     assert "awaits approval" in missing.stderr
+
+
+def test_policies_and_resource_groups_from_the_command_line(tmp_path: Path) -> None:
+    env = {"PORTICO_GENERAL__DATA_DIR": str(tmp_path / "data"), "PORTICO_AUTH__BCRYPT_ROUNDS": "4"}
+    made = run_cli(
+        [
+            "policy",
+            "create",
+            "--name",
+            "gpu-small",
+            "--cpu",
+            "8",
+            "--mem",
+            "32g",
+            "--gpu",
+            "1",
+            "--max-sessions",
+            "2",
+        ],
+        env,
+    )
+    assert made.returncode == 0, made.stderr
+    listed = run_cli(["policy", "list"], env).stdout
+    assert "gpu-small" in listed
+    assert "32.0 GiB" in listed
+    again = run_cli(["policy", "create", "--name", "gpu-small"], env)
+    assert again.returncode == 1
+    bad = run_cli(["policy", "create", "--name", "x", "--mem", "lots"], env)
+    assert bad.returncode == 1
+    assert "not an amount of memory" in bad.stderr
+    assert (
+        run_cli(
+            ["resource-group", "create", "--name", "gpu", "--description", "GPU nodes"], env
+        ).returncode
+        == 0
+    )
+    groups = run_cli(["resource-group", "list"], env).stdout
+    assert "default" in groups
+    assert "GPU nodes" in groups
+    token = run_cli(
+        ["agent-credential", "create", "--name", "node7", "--resource-group", "gpu"], env
+    )
+    assert token.stdout.startswith("pag_")
+    assert "0/1 nodes alive" in run_cli(["resource-group", "list"], env).stdout

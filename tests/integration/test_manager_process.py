@@ -30,6 +30,7 @@ def manager_env(tmp_path: Path, db_url: str) -> dict[str, str]:
         "PORTICO_MANAGER__PORT": str(free_port()),
         "PORTICO_SESSION__LOGIN_BLOCK_TIME": str(BLOCK_SECONDS),
         "PORTICO_SESSION__LOGIN_ADDRESS_FAIL_LIMIT": "1000",
+        "PORTICO_AGENT__LOCAL": "false",
     }
 
 
@@ -165,3 +166,32 @@ def test_100_concurrent_wrong_passwords_get_at_most_10_checks(
 
     time.sleep(max(0.0, started + BLOCK_SECONDS + 1 - time.monotonic()))
     assert httpx.post(manager_url + "/auth/authorize", json=right).status_code == 200
+
+
+def test_a_remote_agent_reports_its_node(
+    manager_env: dict[str, str], manager_url: str, tmp_path: Path
+) -> None:
+    token = run_cli(["agent-credential", "create", "--name", "node7"], manager_env).stdout.strip()
+    token_file = tmp_path / "agent-token"
+    token_file.write_text(token + "\n")
+    agent_env = {**manager_env, "PORTICO_AGENT__INTERVAL": "0.5"}
+    with running(
+        ["agent", "--manager", manager_url, "--token-file", str(token_file)],
+        agent_env,
+        manager_url + "/",
+        tmp_path / "agent.log",
+    ):
+        deadline = time.monotonic() + 15
+        while "1/1 nodes alive" not in run_cli(["resource-group", "list"], manager_env).stdout:
+            assert time.monotonic() < deadline, (tmp_path / "agent.log").read_text()
+            time.sleep(0.3)
+    wrong = tmp_path / "wrong-token"
+    wrong.write_text("pag_wrong")
+    with running(
+        ["agent", "--manager", manager_url, "--token-file", str(wrong)],
+        agent_env,
+        manager_url + "/",
+        tmp_path / "agent2.log",
+    ):
+        time.sleep(1.5)
+    assert "refused the report (401)" in (tmp_path / "agent2.log").read_text()

@@ -76,8 +76,7 @@ function systemPanel(sys) {
   return h('section', { class: 'panel', 'aria-labelledby': 'sys-title' }, h('h2', { id: 'sys-title', text: t('sys.title') }), parts);
 }
 
-function securityPanel(sec, reload) {
-  const out = h('div');
+function securityPanel(sec, reload, notify) {
   const login = (entry) => [when(entry.at), ' ', t('sec.from', { address: entry.client_address || '?' }), ' · ', entry.user_agent];
   const facts = sec.previous_login
     ? [h('p', {}, h('strong', { text: `${t('sec.lastLogin')}: ` }), login(sec.previous_login)),
@@ -89,17 +88,17 @@ function securityPanel(sec, reload) {
       type: 'button', text: t('sec.revoke'), 'aria-label': `${t('sec.revoke')} ${s.client_address}`,
       onclick: async () => {
         const { status } = await call('DELETE', `/func/portico/sessions/${s.id}`);
-        out.replaceChildren(message(status === 200 ? 'ok' : 'error', status === 200 ? t('sec.revoked') : t('login.unknown', { status })));
+        notify(status === 200 ? 'ok' : 'error', status === 200 ? t('sec.revoked') : t('login.unknown', { status }));
         reload();
       },
     }))));
-  const others = h('button', { type: 'button', text: t('sec.signOutOthers'), onclick: () => signOutOthers(out, reload) });
+  const others = h('button', { type: 'button', text: t('sec.signOutOthers'), onclick: () => signOutOthers(notify, reload) });
   return h('section', { class: 'panel', 'aria-labelledby': 'sec-title' },
     h('h2', { id: 'sec-title', text: t('sec.title') }), facts, h('h3', { text: t('sec.sessions') }), list,
-    sec.sessions.length > 1 ? others : null, out);
+    sec.sessions.length > 1 ? others : null);
 }
 
-function signOutOthers(out, reload) {
+function signOutOthers(notify, reload) {
   const pw = passwordField(t('login.password'), { autofocus: true });
   const err = h('div');
   let close;
@@ -110,7 +109,7 @@ function signOutOthers(out, reload) {
       const { status } = await call('POST', '/func/portico/sessions/sign-out-others', { password: pw.input.value });
       if (status !== 200) return err.replaceChildren(message('error', status === 429 ? t('common.tooMany') : t('pwchange.wrongOld')));
       close();
-      out.replaceChildren(message('ok', t('sec.signedOut')));
+      notify('ok', t('sec.signedOut'));
       reload();
     },
   }, h('h2', { text: t('sec.signOutOthers') }), h('p', { text: t('sec.confirmPassword') }), pw.label, pw.row, err,
@@ -121,8 +120,11 @@ function signOutOthers(out, reload) {
 export function summaryPage(main, me, { onUnauthorized }) {
   let group = 'default';
   const status = h('p', { class: 'hint', 'aria-live': 'polite' });
+  // Outside the panels, so that a refresh does not wipe the outcome of an action.
+  const notice = h('div');
+  const notify = (kind, text) => notice.replaceChildren(message(kind, text));
   const grid = h('div', { class: 'grid' });
-  main.replaceChildren(h('h1', { text: t('summary.title') }), status, grid);
+  main.replaceChildren(h('h1', { text: t('summary.title') }), status, notice, grid);
   async function load(newGroup) {
     if (newGroup) group = newGroup;
     if (!main.isConnected) return clearInterval(timer);
@@ -135,7 +137,7 @@ export function summaryPage(main, me, { onUnauthorized }) {
     if (res.status === 401) return onUnauthorized();
     if (res.status !== 200) return status.replaceChildren(message('error', t('summary.error', { reason: res.data?.title || res.status })));
     const data = res.data;
-    grid.replaceChildren(resourcePanel(data, group, load), systemPanel(data.system), securityPanel(data.security, load),
+    grid.replaceChildren(resourcePanel(data, group, load), systemPanel(data.system), securityPanel(data.security, load, notify),
       h('section', { class: 'panel', 'aria-labelledby': 'acct' }, h('h2', { id: 'acct', text: t('summary.account') }),
         h('dl', { class: 'facts' }, [['summary.name', me.full_name || '—'], ['summary.username', me.username], ['summary.email', me.email], ['summary.role', me.role]]
           .map(([k, v]) => [h('dt', { text: t(k) }), h('dd', { text: v })]))));
