@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import GOOD_PASSWORD
-from tests.support.processes import run_cli, running
+from tests.support.processes import create_account, running
 from tests.support.services import free_port, unavailable
 
 CHROMIUM = "/usr/bin/chromium"
@@ -87,20 +86,7 @@ def start_console(tmp_path: Path, **extra_env: str) -> Iterator[Console]:
         "PORTICO_EMAIL__FILE_DIR": str(mail_dir),
         **extra_env,
     }
-    created = run_cli(
-        [
-            "user",
-            "create",
-            "--email",
-            "alice@example.com",
-            "--username",
-            "alice",
-            "--password-stdin",
-        ],
-        env,
-        stdin=GOOD_PASSWORD + "\n",
-    )
-    assert created.returncode == 0, created.stderr
+    create_account(env)
     with running(["serve"], env, url + "/func/ping", tmp_path / "serve.log"):
         yield Console(url, env, mail_dir)
 

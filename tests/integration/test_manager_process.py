@@ -15,7 +15,7 @@ import pytest
 
 from tests.conftest import GOOD_PASSWORD
 from tests.support.interop import backendai_python, run_client_script
-from tests.support.processes import run_cli, running
+from tests.support.processes import create_account, run_cli, running
 from tests.support.services import free_port
 
 BLOCK_SECONDS = 8
@@ -42,13 +42,7 @@ def manager_url(manager_env: dict[str, str], tmp_path: Path) -> Iterator[str]:
 
 
 def create_user(env: dict[str, str], email: str = "alice@example.com") -> str:
-    result = run_cli(
-        ["user", "create", "--email", email, "--username", email.split("@")[0], "--password-stdin"],
-        env,
-        stdin=GOOD_PASSWORD + "\n",
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout.strip()
+    return create_account(env, email, email.split("@")[0])
 
 
 def test_cli_creates_lists_and_shows_keypairs(manager_env: dict[str, str]) -> None:

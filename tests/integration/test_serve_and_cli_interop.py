@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import GOOD_PASSWORD
 from tests.support.interop import backendai_python
-from tests.support.processes import run_cli, running
+from tests.support.processes import create_account, run_cli, running
 from tests.support.services import free_port
 
 
@@ -71,20 +71,7 @@ def test_backendai_cli_logs_in_and_out_through_our_webserver(
     serve_env: dict[str, str], tmp_path: Path
 ) -> None:
     python = backendai_python()
-    created = run_cli(
-        [
-            "user",
-            "create",
-            "--email",
-            "alice@example.com",
-            "--username",
-            "alice",
-            "--password-stdin",
-        ],
-        serve_env,
-        stdin=GOOD_PASSWORD + "\n",
-    )
-    assert created.returncode == 0, created.stderr
+    create_account(serve_env)
     url = f"http://127.0.0.1:{serve_env['PORTICO_SERVICE__PORT']}"
     env = {
         "PATH": os.environ["PATH"],

@@ -12,7 +12,7 @@ import redis
 
 from tests.conftest import GOOD_PASSWORD
 from tests.support.database import fresh_database_url
-from tests.support.processes import run_cli, running
+from tests.support.processes import create_account, running
 from tests.support.services import free_port, require_redis
 
 
@@ -34,20 +34,7 @@ def deployment(tmp_path: Path) -> Iterator[tuple[str, str]]:
         "PORTICO_API__ENDPOINT": f"http://127.0.0.1:{manager_port}",
         "PORTICO_MANAGER__PORT": str(manager_port),
     }
-    created = run_cli(
-        [
-            "user",
-            "create",
-            "--email",
-            "alice@example.com",
-            "--username",
-            "alice",
-            "--password-stdin",
-        ],
-        common,
-        stdin=GOOD_PASSWORD + "\n",
-    )
-    assert created.returncode == 0, created.stderr
+    create_account(common)
     with ExitStack() as stack:
         stack.enter_context(
             running(

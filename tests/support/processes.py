@@ -33,6 +33,22 @@ def run_cli(
     )
 
 
+def create_account(
+    env: Mapping[str, str],
+    email: str = "alice@example.com",
+    username: str = "alice",
+    password: str = "Corr3ct-h0rse!",
+) -> str:
+    """`portico user create`, as an operator runs it; returns the access key."""
+    created = run_cli(
+        ["user", "create", "--email", email, "--username", username, "--password-stdin"],
+        env,
+        stdin=password + "\n",
+    )
+    assert created.returncode == 0, created.stderr
+    return created.stdout.strip()
+
+
 @contextmanager
 def running(
     args: list[str], env: Mapping[str, str], ready_url: str, log_path: Path

@@ -18,6 +18,7 @@ from datetime import datetime
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.sql.dml import Update
 
 from portico.db.models import AuthToken, TokenPurpose, utcnow
 from portico.manager.errors import InvalidToken
@@ -50,6 +51,14 @@ class TokenInfo:
     revoked: bool
 
 
+def _revoke_live(purpose: TokenPurpose, user_id: uuid.UUID) -> Update:
+    return (
+        update(_T)
+        .where(_T.c.purpose == purpose.value, _T.c.user_id == user_id, _T.c.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
 class TokenService:
     def __init__(
         self, sessions: async_sessionmaker, clock: Callable[[], float] = time.time
@@ -72,15 +81,7 @@ class TokenService:
         token = secrets.token_urlsafe(32)
         async with self._sessions.begin() as db:
             if supersede and user_id is not None:
-                await db.execute(
-                    update(_T)
-                    .where(
-                        _T.c.purpose == purpose.value,
-                        _T.c.user_id == user_id,
-                        _T.c.revoked_at.is_(None),
-                    )
-                    .values(revoked_at=utcnow())
-                )
+                await db.execute(_revoke_live(purpose, user_id))
             db.add(
                 AuthToken(
                     purpose=purpose.value,
@@ -133,15 +134,7 @@ class TokenService:
 
     async def revoke_all(self, purpose: TokenPurpose, user_id: uuid.UUID) -> None:
         async with self._sessions.begin() as db:
-            await db.execute(
-                update(_T)
-                .where(
-                    _T.c.purpose == purpose.value,
-                    _T.c.user_id == user_id,
-                    _T.c.revoked_at.is_(None),
-                )
-                .values(revoked_at=utcnow())
-            )
+            await db.execute(_revoke_live(purpose, user_id))
 
     async def list(self, purpose: TokenPurpose) -> list[TokenInfo]:
         async with self._sessions() as db:
