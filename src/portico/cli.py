@@ -48,6 +48,8 @@ def _parser() -> argparse.ArgumentParser:
     user.add_parser("pending", help="list accounts waiting for approval")
     activate = user.add_parser("activate", help="approve an account waiting for approval")
     activate.add_argument("--email", required=True)
+    unlock = user.add_parser("unlock", help="lift a log-in block (after too many failures)")
+    unlock.add_argument("--email", required=True, help="the e-mail address or user name")
 
     invite = sub.add_parser("invite", help="invitation tokens").add_subparsers(
         dest="invite_command", required=True
@@ -207,6 +209,15 @@ async def _user_activate(settings: Settings, args: argparse.Namespace) -> int:
     async def action(svc):  # type: ignore[no-untyped-def]
         await svc.signup.activate(args.email)
         print(f"{args.email} is active")
+        return 0
+
+    return await _with_services(settings, action)
+
+
+async def _user_unlock(settings: Settings, args: argparse.Namespace) -> int:
+    async def action(svc):  # type: ignore[no-untyped-def]
+        await svc.accounts.unlock(args.email)
+        print(f"{args.email} may log in again")
         return 0
 
     return await _with_services(settings, action)
@@ -381,6 +392,7 @@ def _command(args: argparse.Namespace) -> Command:
         ("keypair", "show"): _keypair_show,
         ("user", "pending"): _user_pending,
         ("user", "activate"): _user_activate,
+        ("user", "unlock"): _user_unlock,
         ("invite", "create"): _invite_create,
         ("invite", "list"): _invite_list,
         ("invite", "revoke"): _invite_revoke,

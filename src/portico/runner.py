@@ -16,6 +16,17 @@ from portico.config import Settings
 log = logging.getLogger(__name__)
 
 
+class _NoQueryStrings(logging.Filter):
+    """Access log lines keep the path but never the query: links carry tokens there."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) == 5 and isinstance(args[2], str):
+            path, _, query = args[2].partition("?")
+            record.args = (args[0], args[1], path + ("?…" if query else ""), args[3], args[4])
+        return True
+
+
 def http_server(app: ASGIApp, host: str, port: int) -> uvicorn.Server:
     return uvicorn.Server(
         uvicorn.Config(
@@ -33,6 +44,10 @@ def http_server(app: ASGIApp, host: str, port: int) -> uvicorn.Server:
 async def serve_all(servers: list[uvicorn.Server]) -> None:
     """Serve until SIGINT/SIGTERM; every server then shuts down gracefully."""
     loop = asyncio.get_running_loop()
+    for server in servers:
+        # uvicorn configures its loggers when the config loads; the filter goes on after that.
+        server.config.load()
+    logging.getLogger("uvicorn.access").addFilter(_NoQueryStrings())
 
     def stop() -> None:
         for server in servers:

@@ -199,3 +199,25 @@ async def test_one_address_failing_over_many_ids_is_slowed(
         for i in range(9)
     ]
     assert statuses == [401] * 7 + [429] * 2
+
+
+async def test_an_admin_unlocks_an_account(manager: httpx.AsyncClient, make_account) -> None:
+    from tests.conftest import signed
+
+    await make_account()
+    root = await make_account(email="root@example.com", username="root", role="superadmin")
+    for _ in range(3):
+        await manager.post("/auth/authorize", json=login("alice", "x"))
+    assert (
+        await manager.post("/auth/authorize", json=login("alice", GOOD_PASSWORD))
+    ).status_code == 429
+    alice_again = await make_account(email="carl@example.com", username="carl")
+    r = await signed(manager, "POST", "/admin/unlock-user", alice_again, json={"email": "alice"})
+    assert r.status_code == 403  # not for users
+    r = await signed(
+        manager, "POST", "/admin/unlock-user", root, json={"email": "ALICE@example.com"}
+    )
+    assert r.status_code == 200
+    assert (
+        await manager.post("/auth/authorize", json=login("alice", GOOD_PASSWORD))
+    ).status_code == 200

@@ -40,3 +40,11 @@ async def activate_user(body: ActivateBody, caller: SignedCaller, svc: Services)
     _require_admin(caller.role)
     await svc.signup.activate(body.email)
     return {"status": "ok"}
+
+
+@router.post("/unlock-user")
+async def unlock_user(body: ActivateBody, caller: SignedCaller, svc: Services) -> dict[str, Any]:
+    """Lift a log-in block before it ends by itself."""
+    _require_admin(caller.role)
+    await svc.accounts.unlock(body.email)
+    return {"status": "ok"}

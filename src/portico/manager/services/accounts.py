@@ -413,6 +413,13 @@ class AccountService:
             raise InvalidCredentials()
         await self.lockout.record_success(key)
 
+    async def unlock(self, login_id: str) -> None:
+        """An administrator lifts the log-in block of an account (or of an unknown id)."""
+        normalized = normalize_login_id(login_id)
+        async with self._sessions() as db:
+            user = await self._find(db, normalized)
+        await self.lockout.clear(lockout_key(user, normalized))
+
     async def set_password(self, user_id: uuid.UUID, password: str) -> None:
         """Store a new password (already checked against the policy by the caller)."""
         await self._store_password(user_id, await self.pool.make(password), changed=True)
