@@ -243,6 +243,9 @@ async def _invite_create(settings: Settings, args: argparse.Namespace) -> int:
         return 2
 
     async def action(svc):  # type: ignore[no-untyped-def]
+        if args.group and not await svc.accounts.project_exists(args.group):
+            print(f"error: no project {args.group!r}", file=sys.stderr)
+            return 1
         token = await svc.tokens.issue(
             TokenPurpose.INVITATION,
             ttl=args.expires,

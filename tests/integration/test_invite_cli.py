@@ -23,6 +23,10 @@ def test_invitations_from_the_command_line(tmp_path: Path) -> None:
     assert run_cli(["invite", "revoke", "1"], env).returncode == 0
     assert "revoked" in run_cli(["invite", "list"], env).stdout
     assert run_cli(["invite", "revoke", "1"], env).returncode == 1
+    no_project = run_cli(["invite", "create", "--group", "nonexistent"], env)
+    assert no_project.returncode == 1
+    assert "no project" in no_project.stderr
+    assert run_cli(["invite", "create", "--group", "default"], env).returncode == 0
     bad = run_cli(["invite", "create", "--expires", "soon"], env)
     assert bad.returncode == 2
     assert "not a duration" in bad.stderr

@@ -156,6 +156,15 @@ class AccountService:
             raise NotFound("no such user")
         return UserInfo.of(user)
 
+    async def project_exists(self, name: str, domain_name: str = "default") -> bool:
+        async with self._sessions() as db:
+            return (
+                await db.scalar(
+                    select(Group.id).where(Group.name == name, Group.domain_name == domain_name)
+                )
+                is not None
+            )
+
     async def list_users(self) -> list[UserInfo]:
         async with self._sessions() as db:
             users = (await db.scalars(select(User).order_by(User.created_at))).all()
