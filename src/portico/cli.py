@@ -79,6 +79,14 @@ def _parser() -> argparse.ArgumentParser:
     pcreate.add_argument("--max-sessions", type=int, default=1, help="concurrent sessions")
     policy.add_parser("list", help="list keypair resource policies")
 
+    project = sub.add_parser("project", help="projects (groups of users)").add_subparsers(
+        dest="project_command", required=True
+    )
+    prcreate = project.add_parser("create", help="create a project")
+    prcreate.add_argument("--name", required=True)
+    prcreate.add_argument("--description", default="")
+    project.add_parser("list", help="list projects")
+
     group = sub.add_parser("resource-group", help="resource groups").add_subparsers(
         dest="resource_group_command", required=True
     )
@@ -334,6 +342,24 @@ async def _policy_list(settings: Settings, _args: argparse.Namespace) -> int:
     return await _with_services(settings, action)
 
 
+async def _project_create(settings: Settings, args: argparse.Namespace) -> int:
+    async def action(svc):  # type: ignore[no-untyped-def]
+        await svc.accounts.create_project(args.name, args.description)
+        print(f"project {args.name} created")
+        return 0
+
+    return await _with_services(settings, action)
+
+
+async def _project_list(settings: Settings, _args: argparse.Namespace) -> int:
+    async def action(svc):  # type: ignore[no-untyped-def]
+        for name, description in await svc.accounts.list_projects():
+            print(f"{name:24} {description}")
+        return 0
+
+    return await _with_services(settings, action)
+
+
 async def _group_create(settings: Settings, args: argparse.Namespace) -> int:
     async def action(svc):  # type: ignore[no-untyped-def]
         await svc.resources.create_group(args.name, args.description)
@@ -401,6 +427,8 @@ def _command(args: argparse.Namespace) -> Command:
         ("invite", "revoke"): _invite_revoke,
         ("policy", "create"): _policy_create,
         ("policy", "list"): _policy_list,
+        ("project", "create"): _project_create,
+        ("project", "list"): _project_list,
         ("resource-group", "create"): _group_create,
         ("resource-group", "list"): _group_list,
         ("keypair", "set-policy"): _keypair_set_policy,

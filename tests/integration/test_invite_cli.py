@@ -26,7 +26,12 @@ def test_invitations_from_the_command_line(tmp_path: Path) -> None:
     no_project = run_cli(["invite", "create", "--group", "nonexistent"], env)
     assert no_project.returncode == 1
     assert "no project" in no_project.stderr
-    assert run_cli(["invite", "create", "--group", "default"], env).returncode == 0
+    assert (
+        run_cli(["project", "create", "--name", "lab-a", "--description", "Lab A"], env).returncode
+        == 0
+    )
+    assert "Lab A" in run_cli(["project", "list"], env).stdout
+    assert run_cli(["invite", "create", "--group", "lab-a"], env).returncode == 0
     bad = run_cli(["invite", "create", "--expires", "soon"], env)
     assert bad.returncode == 2
     assert "not a duration" in bad.stderr

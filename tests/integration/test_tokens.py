@@ -127,3 +127,32 @@ async def test_an_invitation_bound_to_an_address(
         "/server/login", json={"username": "kim@example.com", "password": GOOD_PASSWORD}
     )
     assert r.status_code == 200  # verification is off in this module
+
+
+async def test_an_invitation_puts_the_new_account_in_its_project(
+    console: httpx.AsyncClient, manager: httpx.AsyncClient, services: ManagerServices
+) -> None:
+    from sqlalchemy import select
+
+    from portico.db.models import Group
+
+    await services.accounts.create_project("lab-a", "Lab A")
+    token = await services.tokens.issue(TokenPurpose.INVITATION, ttl=600, group_name="lab-a")
+    r = await console.post(
+        "/func/auth/signup",
+        json={
+            "email": "mo@example.com",
+            "password": GOOD_PASSWORD,
+            "token": token,
+            "terms_version": "1",
+            "privacy_version": "1",
+        },
+    )
+    assert r.status_code == 201
+    await console.post(
+        "/server/login", json={"username": "mo@example.com", "password": GOOD_PASSWORD}
+    )
+    async with services.sessions() as db:
+        lab = await db.scalar(select(Group.id).where(Group.name == "lab-a"))
+    r = await console.get(f"/func/auth/role?group={lab}")
+    assert r.json()["group_role"] == "user"

@@ -156,6 +156,22 @@ class AccountService:
             raise NotFound("no such user")
         return UserInfo.of(user)
 
+    async def create_project(
+        self, name: str, description: str = "", domain_name: str = "default"
+    ) -> None:
+        try:
+            async with self._sessions.begin() as db:
+                db.add(Group(name=name, description=description, domain_name=domain_name))
+        except IntegrityError as exc:
+            raise AccountExists(f"project {name!r} exists") from exc
+
+    async def list_projects(self) -> list[tuple[str, str]]:
+        async with self._sessions() as db:
+            rows = (
+                await db.execute(select(Group.name, Group.description).order_by(Group.name))
+            ).all()
+        return [(r.name, r.description) for r in rows]
+
     async def project_exists(self, name: str, domain_name: str = "default") -> bool:
         async with self._sessions() as db:
             return (
