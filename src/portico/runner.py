@@ -23,7 +23,7 @@ class _NoQueryStrings(logging.Filter):
         args = record.args
         if isinstance(args, tuple) and len(args) == 5 and isinstance(args[2], str):
             path, _, query = args[2].partition("?")
-            record.args = (args[0], args[1], path + ("?…" if query else ""), args[3], args[4])
+            record.args = (args[0], args[1], path + ("?..." if query else ""), args[3], args[4])
         return True
 
 
