@@ -8,9 +8,13 @@ import logging
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from portico.config import ConfigError, Settings, load_settings
 from portico.manager.errors import DomainError
+
+if TYPE_CHECKING:  # the webserver must not import the manager's stack just to start
+    from portico.manager.container import ManagerServices
 
 Command = Callable[[Settings, argparse.Namespace], Awaitable[int]]
 
@@ -141,14 +145,21 @@ async def _serve(settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
-async def _with_services(settings: Settings, action: Callable[..., Awaitable[int]]) -> int:
-    from portico.manager.container import build_services
+def _needs_services(
+    command: Callable[[ManagerServices, argparse.Namespace], Awaitable[int]],
+) -> Command:
+    """An operator command that works on the manager's services (and so on the database)."""
 
-    svc = await build_services(settings)
-    try:
-        return await action(svc)
-    finally:
-        await svc.close()
+    async def run(settings: Settings, args: argparse.Namespace) -> int:
+        from portico.manager.container import build_services
+
+        svc = await build_services(settings)
+        try:
+            return await command(svc, args)
+        finally:
+            await svc.close()
+
+    return run
 
 
 async def _db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
@@ -164,71 +175,58 @@ async def _db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
-async def _user_create(settings: Settings, args: argparse.Namespace) -> int:
+@_needs_services
+async def _user_create(svc: ManagerServices, args: argparse.Namespace) -> int:
     password = sys.stdin.readline().rstrip("\r\n")
     if not password:
         print("error: no password on standard input", file=sys.stderr)
         return 2
 
-    async def action(svc):  # type: ignore[no-untyped-def]
-        created = await svc.accounts.create_user(
-            email=args.email, username=args.username, password=password, role=args.role
+    created = await svc.accounts.create_user(
+        email=args.email, username=args.username, password=password, role=args.role
+    )
+    print(created.access_key)
+    return 0
+
+
+@_needs_services
+async def _user_list(svc: ManagerServices, args: argparse.Namespace) -> int:
+    print(f"{'EMAIL':32} {'USERNAME':24} {'ROLE':10} {'STATUS':20} CREATED")
+    for u in await svc.accounts.list_users():
+        print(
+            f"{u.email:32} {u.username:24} {u.role:10} {u.status:20} {u.created_at:%Y-%m-%d %H:%M}"
         )
-        print(created.access_key)
-        return 0
-
-    return await _with_services(settings, action)
+    return 0
 
 
-async def _user_list(settings: Settings, _args: argparse.Namespace) -> int:
-    async def action(svc):  # type: ignore[no-untyped-def]
-        print(f"{'EMAIL':32} {'USERNAME':24} {'ROLE':10} {'STATUS':20} CREATED")
-        for u in await svc.accounts.list_users():
-            print(
-                f"{u.email:32} {u.username:24} {u.role:10} {u.status:20} "
-                f"{u.created_at:%Y-%m-%d %H:%M}"
-            )
-        return 0
-
-    return await _with_services(settings, action)
+@_needs_services
+async def _keypair_show(svc: ManagerServices, args: argparse.Namespace) -> int:
+    access_key, secret_key = await svc.accounts.default_keypair(args.email)
+    print(f"access_key: {access_key}")
+    if args.reveal:
+        print(f"secret_key: {secret_key}")
+    return 0
 
 
-async def _keypair_show(settings: Settings, args: argparse.Namespace) -> int:
-    async def action(svc):  # type: ignore[no-untyped-def]
-        access_key, secret_key = await svc.accounts.default_keypair(args.email)
-        print(f"access_key: {access_key}")
-        if args.reveal:
-            print(f"secret_key: {secret_key}")
-        return 0
-
-    return await _with_services(settings, action)
+@_needs_services
+async def _user_pending(svc: ManagerServices, args: argparse.Namespace) -> int:
+    for u in await svc.signup.pending():
+        print(f"{u.email:32} {u.username:24} {u.created_at:%Y-%m-%d %H:%M}")
+    return 0
 
 
-async def _user_pending(settings: Settings, _args: argparse.Namespace) -> int:
-    async def action(svc):  # type: ignore[no-untyped-def]
-        for u in await svc.signup.pending():
-            print(f"{u.email:32} {u.username:24} {u.created_at:%Y-%m-%d %H:%M}")
-        return 0
-
-    return await _with_services(settings, action)
+@_needs_services
+async def _user_activate(svc: ManagerServices, args: argparse.Namespace) -> int:
+    await svc.signup.activate(args.email)
+    print(f"{args.email} is active")
+    return 0
 
 
-async def _user_activate(settings: Settings, args: argparse.Namespace) -> int:
-    async def action(svc):  # type: ignore[no-untyped-def]
-        await svc.signup.activate(args.email)
-        print(f"{args.email} is active")
-        return 0
-
-    return await _with_services(settings, action)
-
-
-async def _user_unlock(settings: Settings, args: argparse.Namespace) -> int:
-    async def action(svc):  # type: ignore[no-untyped-def]
-        await svc.accounts.unlock(args.email)
-        print(f"{args.email} may log in again")
-        return 0
-
-    return await _with_services(settings, action)
+@_needs_services
+async def _user_unlock(svc: ManagerServices, args: argparse.Namespace) -> int:
+    await svc.accounts.unlock(args.email)
+    print(f"{args.email} may log in again")
+    return 0
 
 
 def _duration(text: str) -> int:
@@ -242,7 +240,8 @@ def _duration(text: str) -> int:
     return seconds
 
 
-async def _invite_create(settings: Settings, args: argparse.Namespace) -> int:
+@_needs_services
+async def _invite_create(svc: ManagerServices, args: argparse.Namespace) -> int:
     from portico.db.models import TokenPurpose
     from portico.manager.services.accounts import normalize_login_id
 
@@ -250,64 +249,58 @@ async def _invite_create(settings: Settings, args: argparse.Namespace) -> int:
         print("error: --uses must be at least 1", file=sys.stderr)
         return 2
 
-    async def action(svc):  # type: ignore[no-untyped-def]
-        if args.group and not await svc.accounts.project_exists(args.group):
-            print(f"error: no project {args.group!r}", file=sys.stderr)
-            return 1
-        token = await svc.tokens.issue(
-            TokenPurpose.INVITATION,
-            ttl=args.expires,
-            uses=args.uses,
-            email=normalize_login_id(args.email) if args.email else None,
-            group_name=args.group,
-        )
-        print(token)
-        return 0
-
-    return await _with_services(settings, action)
+    if args.group and not await svc.accounts.project_exists(args.group):
+        print(f"error: no project {args.group!r}", file=sys.stderr)
+        return 1
+    token = await svc.tokens.issue(
+        TokenPurpose.INVITATION,
+        ttl=args.expires,
+        uses=args.uses,
+        email=normalize_login_id(args.email) if args.email else None,
+        group_name=args.group,
+    )
+    print(token)
+    return 0
 
 
-async def _invite_list(settings: Settings, _args: argparse.Namespace) -> int:
+@_needs_services
+async def _invite_list(svc: ManagerServices, args: argparse.Namespace) -> int:
     import time
 
     from portico.db.models import TokenPurpose
 
-    async def action(svc):  # type: ignore[no-untyped-def]
-        print(f"{'ID':>4} {'EMAIL':28} {'GROUP':12} {'USES':>7} {'STATE':8} EXPIRES (UTC)")
-        for t in await svc.tokens.list(TokenPurpose.INVITATION):
-            state = (
-                "revoked"
-                if t.revoked
-                else "expired"
-                if t.expires_at <= time.time()
-                else "used up"
-                if t.uses_left == 0
-                else "valid"
-            )
-            expires = time.strftime("%Y-%m-%d %H:%M", time.gmtime(t.expires_at))
-            print(
-                f"{t.id:>4} {t.email or '-':28} {t.group_name or 'default':12} "
-                f"{t.max_uses - t.uses_left:>3}/{t.max_uses:<3} {state:8} {expires}"
-            )
-        return 0
-
-    return await _with_services(settings, action)
+    print(f"{'ID':>4} {'EMAIL':28} {'GROUP':12} {'USES':>7} {'STATE':8} EXPIRES (UTC)")
+    for t in await svc.tokens.list(TokenPurpose.INVITATION):
+        state = (
+            "revoked"
+            if t.revoked
+            else "expired"
+            if t.expires_at <= time.time()
+            else "used up"
+            if t.uses_left == 0
+            else "valid"
+        )
+        expires = time.strftime("%Y-%m-%d %H:%M", time.gmtime(t.expires_at))
+        print(
+            f"{t.id:>4} {t.email or '-':28} {t.group_name or 'default':12} "
+            f"{t.max_uses - t.uses_left:>3}/{t.max_uses:<3} {state:8} {expires}"
+        )
+    return 0
 
 
-async def _invite_revoke(settings: Settings, args: argparse.Namespace) -> int:
+@_needs_services
+async def _invite_revoke(svc: ManagerServices, args: argparse.Namespace) -> int:
     from portico.db.models import TokenPurpose
 
-    async def action(svc):  # type: ignore[no-untyped-def]
-        if not await svc.tokens.revoke(args.id, TokenPurpose.INVITATION):
-            print(f"error: no live invitation {args.id}", file=sys.stderr)
-            return 1
-        print(f"invitation {args.id} revoked")
-        return 0
-
-    return await _with_services(settings, action)
+    if not await svc.tokens.revoke(args.id, TokenPurpose.INVITATION):
+        print(f"error: no live invitation {args.id}", file=sys.stderr)
+        return 1
+    print(f"invitation {args.id} revoked")
+    return 0
 
 
-async def _policy_create(settings: Settings, args: argparse.Namespace) -> int:
+@_needs_services
+async def _policy_create(svc: ManagerServices, args: argparse.Namespace) -> int:
     from portico.manager.services.resources import parse_memory
 
     slots: dict[str, float | int] = {}
@@ -318,85 +311,68 @@ async def _policy_create(settings: Settings, args: argparse.Namespace) -> int:
     if args.gpu is not None:
         slots["cuda.device"] = args.gpu
 
-    async def action(svc):  # type: ignore[no-untyped-def]
-        await svc.resources.create_policy(args.name, slots, args.max_sessions)
-        print(f"policy {args.name} created")
-        return 0
-
-    return await _with_services(settings, action)
+    await svc.resources.create_policy(args.name, slots, args.max_sessions)
+    print(f"policy {args.name} created")
+    return 0
 
 
-async def _policy_list(settings: Settings, _args: argparse.Namespace) -> int:
-    async def action(svc):  # type: ignore[no-untyped-def]
-        print(f"{'NAME':20} {'CPU':>6} {'MEMORY':>12} {'GPU':>5} {'SESSIONS':>8}")
-        for p in await svc.resources.list_policies():
-            slots = p.total_resource_slots
-            mem = slots.get("mem")
-            print(
-                f"{p.name:20} {slots.get('cpu', '-')!s:>6} "
-                f"{(f'{mem / 1024**3:.1f} GiB' if mem else '-'):>12} "
-                f"{slots.get('cuda.device', '-')!s:>5} {p.max_concurrent_sessions:>8}"
-            )
-        return 0
-
-    return await _with_services(settings, action)
+@_needs_services
+async def _policy_list(svc: ManagerServices, args: argparse.Namespace) -> int:
+    print(f"{'NAME':20} {'CPU':>6} {'MEMORY':>12} {'GPU':>5} {'SESSIONS':>8}")
+    for p in await svc.resources.list_policies():
+        slots = p.total_resource_slots
+        mem = slots.get("mem")
+        print(
+            f"{p.name:20} {slots.get('cpu', '-')!s:>6} "
+            f"{(f'{mem / 1024**3:.1f} GiB' if mem else '-'):>12} "
+            f"{slots.get('cuda.device', '-')!s:>5} {p.max_concurrent_sessions:>8}"
+        )
+    return 0
 
 
-async def _project_create(settings: Settings, args: argparse.Namespace) -> int:
-    async def action(svc):  # type: ignore[no-untyped-def]
-        await svc.accounts.create_project(args.name, args.description)
-        print(f"project {args.name} created")
-        return 0
-
-    return await _with_services(settings, action)
+@_needs_services
+async def _project_create(svc: ManagerServices, args: argparse.Namespace) -> int:
+    await svc.accounts.create_project(args.name, args.description)
+    print(f"project {args.name} created")
+    return 0
 
 
-async def _project_list(settings: Settings, _args: argparse.Namespace) -> int:
-    async def action(svc):  # type: ignore[no-untyped-def]
-        for name, description in await svc.accounts.list_projects():
-            print(f"{name:24} {description}")
-        return 0
-
-    return await _with_services(settings, action)
+@_needs_services
+async def _project_list(svc: ManagerServices, args: argparse.Namespace) -> int:
+    for name, description in await svc.accounts.list_projects():
+        print(f"{name:24} {description}")
+    return 0
 
 
-async def _group_create(settings: Settings, args: argparse.Namespace) -> int:
-    async def action(svc):  # type: ignore[no-untyped-def]
-        await svc.resources.create_group(args.name, args.description)
-        print(f"resource group {args.name} created")
-        return 0
-
-    return await _with_services(settings, action)
+@_needs_services
+async def _group_create(svc: ManagerServices, args: argparse.Namespace) -> int:
+    await svc.resources.create_group(args.name, args.description)
+    print(f"resource group {args.name} created")
+    return 0
 
 
-async def _group_list(settings: Settings, _args: argparse.Namespace) -> int:
-    async def action(svc):  # type: ignore[no-untyped-def]
-        agents = await svc.agents.list()
-        for g in await svc.resources.list_groups():
-            nodes = [a for a in agents if a.resource_group == g.name]
-            alive = sum(a.alive for a in nodes)
-            print(f"{g.name:20} {alive}/{len(nodes)} nodes alive  {g.description}")
-        return 0
-
-    return await _with_services(settings, action)
+@_needs_services
+async def _group_list(svc: ManagerServices, args: argparse.Namespace) -> int:
+    agents = await svc.agents.list()
+    for g in await svc.resources.list_groups():
+        nodes = [a for a in agents if a.resource_group == g.name]
+        alive = sum(a.alive for a in nodes)
+        print(f"{g.name:20} {alive}/{len(nodes)} nodes alive  {g.description}")
+    return 0
 
 
-async def _keypair_set_policy(settings: Settings, args: argparse.Namespace) -> int:
-    async def action(svc):  # type: ignore[no-untyped-def]
-        access_key, _ = await svc.accounts.default_keypair(args.email)
-        await svc.resources.set_keypair_policy(access_key, args.policy)
-        print(f"{access_key} now follows policy {args.policy}")
-        return 0
-
-    return await _with_services(settings, action)
+@_needs_services
+async def _keypair_set_policy(svc: ManagerServices, args: argparse.Namespace) -> int:
+    access_key, _ = await svc.accounts.default_keypair(args.email)
+    await svc.resources.set_keypair_policy(access_key, args.policy)
+    print(f"{access_key} now follows policy {args.policy}")
+    return 0
 
 
-async def _agent_credential_create(settings: Settings, args: argparse.Namespace) -> int:
-    async def action(svc):  # type: ignore[no-untyped-def]
-        print(await svc.agents.issue_credential(args.name, args.resource_group))
-        return 0
-
-    return await _with_services(settings, action)
+@_needs_services
+async def _agent_credential_create(svc: ManagerServices, args: argparse.Namespace) -> int:
+    print(await svc.agents.issue_credential(args.name, args.resource_group))
+    return 0
 
 
 async def _run_agent(settings: Settings, args: argparse.Namespace) -> int:
