@@ -8,18 +8,16 @@ completed reset also lifts a lockout and tells the owner by e-mail.
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from portico.config import Settings
 from portico.db.models import TokenPurpose, User, UserStatus
 from portico.manager.errors import FeatureDisabled, InvalidToken
-from portico.manager.mail.compose import compose, pick_language
-from portico.manager.mail.outbox import Outbox
+from portico.manager.mail.compose import pick_language
 from portico.manager.services.accounts import AccountService, lockout_key, normalize_login_id
-from portico.manager.services.links import public_base, site_name
-from portico.manager.services.rate_limits import RateLimit
+from portico.manager.services.email_flow import EmailFlow
+from portico.manager.services.links import public_base
 from portico.manager.services.tokens import TokenService
 from portico.sessions import SessionStore
 
@@ -41,35 +39,14 @@ class PasswordChangeEffects:
         await self.accounts.end_all_login_sessions(user_id)
 
 
-class RecoveryService:
-    def __init__(
-        self,
-        settings: Settings,
-        sessions: async_sessionmaker,
-        *,
-        accounts: AccountService,
-        tokens: TokenService,
-        outbox: Outbox,
-        effects: PasswordChangeEffects,
-        per_address: RateLimit,
-        per_client: RateLimit,
-    ) -> None:
-        self.settings = settings
-        self._sessions = sessions
-        self.accounts = accounts
-        self.tokens = tokens
-        self.outbox = outbox
+class RecoveryService(EmailFlow):
+    def __init__(self, *args: Any, effects: PasswordChangeEffects, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.effects = effects
-        self.per_address = per_address
-        self.per_client = per_client
 
     def require_enabled(self) -> None:
         if not self.settings.recovery.enabled:
             raise FeatureDisabled("Password recovery by e-mail is disabled on this server.")
-
-    @property
-    def site(self) -> str:
-        return site_name(self.settings)
 
     async def request_change(
         self, email: str, *, client_address: str = "", language: str = ""
@@ -77,8 +54,7 @@ class RecoveryService:
         """Same answer for every address. A newer link revokes the older ones."""
         self.require_enabled()
         email = normalize_login_id(email)
-        await self.per_client.take(client_address or "-")
-        await self.per_address.take(email)
+        await self.count_request(email, client_address)
         async with self._sessions() as db:
             user = await db.scalar(select(User).where(User.email == email))
         if user is None or user.status not in (UserStatus.ACTIVE, UserStatus.BEFORE_VERIFICATION):
@@ -89,9 +65,7 @@ class RecoveryService:
         )
         link = f"{public_base(self.settings)}/change-password?token={token}"
         lang = pick_language(user.language, language)
-        await self.outbox.enqueue(
-            email, compose("reset_password", lang, site=self.site, link=link, minutes=ttl // 60)
-        )
+        await self.mail(email, "reset_password", lang, link, minutes=ttl // 60)
 
     async def change_password(self, email: str, password: str, token: str) -> None:
         self.require_enabled()
@@ -108,12 +82,6 @@ class RecoveryService:
         await self.accounts.set_password(user.uuid, password)
         await self.effects(user.uuid, keep_session=None)
         await self.accounts.lockout.clear(lockout_key(user, email))
-        await self.outbox.enqueue(
-            email,
-            compose(
-                "password_changed",
-                pick_language(user.language),
-                site=self.site,
-                link=public_base(self.settings),
-            ),
+        await self.mail(
+            email, "password_changed", pick_language(user.language), public_base(self.settings)
         )

@@ -7,20 +7,17 @@ instead, and the request pays the same password hash as a real sign-up.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from portico.config import Settings
 from portico.db.models import TokenPurpose, User, UserStatus
 from portico.manager.errors import AccountExists, FeatureDisabled, NotFound
-from portico.manager.mail.compose import compose, pick_language
-from portico.manager.mail.outbox import Outbox
-from portico.manager.services.accounts import AccountService, UserInfo, normalize_login_id
+from portico.manager.mail.compose import pick_language
+from portico.manager.services.accounts import UserInfo, normalize_login_id
 from portico.manager.services.consent import ConsentService
-from portico.manager.services.links import public_base, site_name
-from portico.manager.services.rate_limits import RateLimit
-from portico.manager.services.tokens import TokenService
+from portico.manager.services.email_flow import EmailFlow
+from portico.manager.services.links import public_base
 
 VERIFICATION_TTL = 24 * 3600
 PENDING_APPROVAL = "pending-approval"
@@ -33,31 +30,10 @@ class SignupOutcome:
     status: str  # "verify-email", "await-approval" or "active"
 
 
-class SignupService:
-    def __init__(
-        self,
-        settings: Settings,
-        sessions: async_sessionmaker,
-        *,
-        accounts: AccountService,
-        tokens: TokenService,
-        consent: ConsentService,
-        outbox: Outbox,
-        per_address: RateLimit,
-        per_client: RateLimit,
-    ) -> None:
-        self.settings = settings
-        self._sessions = sessions
-        self.accounts = accounts
-        self.tokens = tokens
+class SignupService(EmailFlow):
+    def __init__(self, *args: Any, consent: ConsentService, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.consent = consent
-        self.outbox = outbox
-        self.per_address = per_address
-        self.per_client = per_client
-
-    @property
-    def site(self) -> str:
-        return site_name(self.settings)
 
     def outcome(self) -> SignupOutcome:
         s = self.settings.signup
@@ -95,7 +71,7 @@ class SignupService:
 
         if await self._email_registered(email):
             await self.accounts.pool.make(password)  # the same cost as a real sign-up
-            await self._mail(email, "signup_existing", lang, public_base(self.settings))
+            await self.mail(email, "signup_existing", lang, public_base(self.settings))
             return self.outcome()
 
         outcome = self.outcome()
@@ -141,9 +117,6 @@ class SignupService:
         async with self._sessions() as db:
             return bool(await db.scalar(select(func.count()).where(User.email == email)))
 
-    async def _mail(self, to: str, kind: str, lang: str, link: str, **values: object) -> None:
-        await self.outbox.enqueue(to, compose(kind, lang, site=self.site, link=link, **values))
-
     async def _send_verification(self, user_id, email: str, lang: str) -> None:  # type: ignore[no-untyped-def]
         token = await self.tokens.issue(
             TokenPurpose.VERIFICATION,
@@ -153,7 +126,7 @@ class SignupService:
             supersede=True,
         )
         link = f"{public_base(self.settings)}/verify-email?verification_code={token}"
-        await self._mail(email, "verify_email", lang, link)
+        await self.mail(email, "verify_email", lang, link)
 
     async def verify_email(self, code: str) -> SignupOutcome:
         used = await self.tokens.use(TokenPurpose.VERIFICATION, code)
@@ -176,8 +149,7 @@ class SignupService:
         if self.settings.signup.mode == "closed" or not self.settings.signup.email_verification:
             raise FeatureDisabled("E-mail verification is not used on this server.")
         email = normalize_login_id(email)
-        await self.per_client.take(client_address or "-")
-        await self.per_address.take(email)
+        await self.count_request(email, client_address)
         async with self._sessions() as db:
             user = await db.scalar(select(User).where(User.email == email))
         if user is not None and user.status == UserStatus.BEFORE_VERIFICATION:

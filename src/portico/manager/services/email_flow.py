@@ -1,0 +1,49 @@
+"""What the e-mail flows (sign-up and verification, password recovery) have in common: their
+collaborators, the rate limits on asking for mail, and sending one composed message."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from portico.config import Settings
+from portico.manager.mail.compose import compose
+from portico.manager.mail.outbox import Outbox
+from portico.manager.services.accounts import AccountService
+from portico.manager.services.links import site_name
+from portico.manager.services.rate_limits import RateLimit
+from portico.manager.services.tokens import TokenService
+
+
+class EmailFlow:
+    def __init__(
+        self,
+        settings: Settings,
+        sessions: async_sessionmaker,
+        *,
+        accounts: AccountService,
+        tokens: TokenService,
+        outbox: Outbox,
+        per_address: RateLimit,
+        per_client: RateLimit,
+    ) -> None:
+        self.settings = settings
+        self._sessions = sessions
+        self.accounts = accounts
+        self.tokens = tokens
+        self.outbox = outbox
+        self.per_address = per_address
+        self.per_client = per_client
+
+    @property
+    def site(self) -> str:
+        return site_name(self.settings)
+
+    async def count_request(self, email: str, client_address: str) -> None:
+        """Asking for an e-mail is limited per client and per requested address alike."""
+        await self.per_client.take(client_address or "-")
+        await self.per_address.take(email)
+
+    async def mail(self, to: str, kind: str, lang: str, link: str, **values: Any) -> None:
+        await self.outbox.enqueue(to, compose(kind, lang, site=self.site, link=link, **values))
