@@ -65,6 +65,7 @@ async def build_services(settings: Settings, *, migrate: bool = True) -> Manager
         await upgrade(engine)
     sessions = session_factory(engine)
     secret = load_or_create_server_secret(settings.security.secret_key, settings.general.data_dir)
+    keypair_box = SecretBox(secret, "keypair-secret")
     pool = HashingPool(
         PasswordHashers(settings.auth.bcrypt_rounds), settings.manager.hashing_workers
     )
@@ -86,7 +87,7 @@ async def build_services(settings: Settings, *, migrate: bool = True) -> Manager
         policy=PasswordPolicy(settings.auth.password_policy),
         lockout=lockout,
         throttle=throttle,
-        box=SecretBox(secret, "keypair-secret"),
+        box=keypair_box,
         consent=consent,
     )
     tokens = TokenService(sessions)
@@ -110,7 +111,7 @@ async def build_services(settings: Settings, *, migrate: bool = True) -> Manager
         pool=pool,
         lockout=lockout,
         accounts=accounts,
-        authenticator=RequestAuthenticator(sessions, SecretBox(secret, "keypair-secret")),
+        authenticator=RequestAuthenticator(sessions, keypair_box),
         trusted_proxies=parse_networks(settings.manager.trusted_proxies),
         tokens=tokens,
         consent=consent,

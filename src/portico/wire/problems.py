@@ -21,6 +21,7 @@ BAD_GATEWAY = _BASE + "bad-gateway"
 INTERNAL_SERVER_ERROR = _BASE + "internal-server-error"
 EMAIL_ALREADY_EXISTS = _BASE + "email-already-exists"
 WEAK_PASSWORD = _BASE + "weak-password"
+REQUIRE_CONSENT = _BASE + "require-consent"
 
 
 def problem(type_: str, title: str, status: int, **extra: Any) -> dict[str, Any]:
@@ -30,6 +31,3 @@ def problem(type_: str, title: str, status: int, **extra: Any) -> dict[str, Any]
     if "details" in doc and "msg" not in doc:
         doc["msg"] = doc["details"]
     return doc
-
-
-REQUIRE_CONSENT = _BASE + "require-consent"
