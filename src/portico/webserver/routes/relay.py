@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from aiohttp import ClientResponse
 from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
@@ -104,8 +105,15 @@ async def _relay(request: Request, path: str, *, signed: bool) -> Response:
         upstream.content.iter_any(),
         status_code=upstream.status,
         headers=response_headers,
-        background=BackgroundTask(upstream.release),
+        background=BackgroundTask(_release, upstream),
     )
+
+
+async def _release(upstream: ClientResponse) -> None:
+    # A coroutine, so Starlette runs it on the event loop. Given the plain (synchronous)
+    # `upstream.release`, it would call it from a worker thread, which then touches the
+    # connection's transport while the loop reads from it: uvloop crashes with SIGSEGV.
+    upstream.release()
 
 
 routes = [
