@@ -15,6 +15,8 @@ from portico.config import Settings
 
 log = logging.getLogger(__name__)
 
+KEEP_ALIVE_SECONDS = 75
+
 
 class _NoQueryStrings(logging.Filter):
     """Access log lines keep the path but never the query: links carry tokens there."""
@@ -35,6 +37,9 @@ def http_server(app: ASGIApp, host: str, port: int) -> uvicorn.Server:
             port=port,
             log_level="info",
             server_header=False,
+            # Clients pool connections for up to a minute (aiohttp's server keeps them 75 s);
+            # closing them sooner makes a pooled client write to a closing transport.
+            timeout_keep_alive=KEEP_ALIVE_SECONDS,
             # X-Forwarded-For is judged by portico itself, against [manager] trusted_proxies.
             forwarded_allow_ips="",
         )

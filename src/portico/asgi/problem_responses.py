@@ -1,8 +1,7 @@
-"""Every error leaves as application/problem+json: HTTP errors and crashes alike."""
+"""Every error leaves as application/problem+json."""
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from starlette.exceptions import HTTPException
@@ -10,8 +9,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from portico.wire import problems
-
-log = logging.getLogger(__name__)
 
 _TYPES_BY_STATUS = {
     400: problems.INVALID_API_PARAMS,
@@ -49,9 +46,5 @@ async def http_error(_request: Request, exc: Exception) -> Response:
     )
 
 
-async def crash(_request: Request, exc: Exception) -> Response:
-    log.error("unhandled error: %s", type(exc).__name__, exc_info=exc)
-    return problem_response(500, problems.INTERNAL_SERVER_ERROR, "Internal server error")
-
-
-HANDLERS: dict[Any, Any] = {HTTPException: http_error, Exception: crash}
+# Anything else escapes to portico.asgi.fault_barrier (500, or 503 in an outage).
+HANDLERS: dict[Any, Any] = {HTTPException: http_error}

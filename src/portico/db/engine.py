@@ -23,7 +23,8 @@ def create_engine(url: str) -> AsyncEngine:
         kwargs["pool_size"] = 10
         kwargs["max_overflow"] = 20
         kwargs["pool_pre_ping"] = True
-    engine = create_async_engine(url, **kwargs)
+    # hide_parameters: a failed statement must not put a hash or a typed log-in id in the log.
+    engine = create_async_engine(url, hide_parameters=True, **kwargs)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 from portico.agent import node_stats
 from portico.asgi.body_limit import BodyLimitMiddleware
+from portico.asgi.fault_barrier import FaultBarrier
 from portico.config import Settings
 from portico.manager import error_responses
 from portico.manager.container import ManagerServices, build_services
@@ -19,6 +20,7 @@ from portico.manager.routes import (
     agents,
     auth,
     documents,
+    health,
     me,
     root,
     signup,
@@ -61,6 +63,7 @@ def create_app(settings: Settings, services: ManagerServices | None = None) -> F
         app.state.services = services
     error_responses.install(app)
     app.include_router(root.router)
+    app.include_router(health.router)
     app.include_router(auth.router)
     app.include_router(ui_settings.router)
     app.include_router(signup.router)
@@ -70,6 +73,7 @@ def create_app(settings: Settings, services: ManagerServices | None = None) -> F
     app.include_router(summary.router)
     app.include_router(agents.router)
     app.add_middleware(BodyLimitMiddleware)
+    app.add_middleware(FaultBarrier)  # last added = outermost
     return app
 
 

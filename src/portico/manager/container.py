@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from limits.aio.storage import Storage
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from portico.config import Settings
@@ -51,6 +52,7 @@ class ManagerServices:
     agents: AgentService
     resources: ResourceService
     summary: SummaryService
+    limits_storage: Storage
 
     async def close(self) -> None:
         await self.accounts.settle()
@@ -138,4 +140,5 @@ async def build_services(settings: Settings, *, migrate: bool = True) -> Manager
         agents=agents,
         resources=ResourceService(sessions),
         summary=SummaryService(sessions, agents, browser_sessions),
+        limits_storage=storage,
     )

@@ -208,5 +208,12 @@ class SessionStore(ABC):
     @abstractmethod
     async def _user_records(self, user_id: str) -> list[tuple[str, dict[str, Any]]]: ...
 
+    async def purge(self) -> None:  # noqa: B027 - optional: Redis expires records itself
+        """Drop sessions past their end."""
+
+    @abstractmethod
+    async def ping(self) -> None:
+        """Raise when the store cannot be reached (readiness probes)."""
+
     async def close(self) -> None:
         return None

@@ -58,5 +58,8 @@ class RedisSessionStore(SessionStore):
         values = await self._redis.mget([_PREFIX + key for key in keys])
         return [(key, json.loads(raw)) for key, raw in zip(keys, values, strict=True) if raw]
 
+    async def ping(self) -> None:
+        await self._redis.ping()
+
     async def close(self) -> None:
         await self._redis.aclose()

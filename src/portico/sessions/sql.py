@@ -145,6 +145,9 @@ class SqlSessionStore(SessionStore):
         rows = await self._db.fetch_all(SELECT_USER, self._db.user_id(user_id))
         return [(key, json.loads(data)) for key, data in rows]
 
+    async def ping(self) -> None:
+        await self._db.fetch_value("SELECT 1")
+
     async def purge(self) -> None:
         """Drop sessions past their absolute or idle end."""
         now = self._clock()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
@@ -10,11 +12,14 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 
 from portico.asgi.body_limit import BodyLimitMiddleware
+from portico.asgi.fault_barrier import FaultBarrier
 from portico.asgi.problem_responses import HANDLERS
 from portico.config import Settings
 from portico.webserver.container import WebServices, build_web_services
 from portico.webserver.guards import BrowserGuards
-from portico.webserver.routes import login, relay, ui
+from portico.webserver.routes import health, login, relay, ui
+
+log = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings, services: WebServices | None = None) -> Starlette:
@@ -24,16 +29,18 @@ def create_app(settings: Settings, services: WebServices | None = None) -> Starl
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         web = services or build_web_services(settings)
         app.state.web = web
+        purging = asyncio.create_task(_purge_sessions(web))
         try:
             yield
         finally:
+            purging.cancel()
             if services is None:
                 await web.close()
 
     origins = settings.security.allowed_origins
     # The log-in dialog may point at another webserver unless the endpoint is pinned.
     connect_src = "'self'" if settings.api.text else "'self' http: https:"
-    middleware = []
+    middleware = [Middleware(FaultBarrier)]
     if origins:
         middleware.append(
             Middleware(
@@ -57,7 +64,7 @@ def create_app(settings: Settings, services: WebServices | None = None) -> Starl
         Middleware(BodyLimitMiddleware),
     ]
     app = Starlette(
-        routes=[*login.routes, *relay.routes, *ui.routes],
+        routes=[*health.routes, *login.routes, *relay.routes, *ui.routes],
         middleware=middleware,
         exception_handlers=HANDLERS,
         lifespan=lifespan,
@@ -65,3 +72,14 @@ def create_app(settings: Settings, services: WebServices | None = None) -> Starl
     if services is not None:
         app.state.web = services
     return app
+
+
+async def _purge_sessions(web: WebServices) -> None:
+    """Expired and idle browser sessions leave the store (they are refused long before)."""
+    interval = max(60, min(3600, web.settings.session.idle_timeout // 2))
+    while True:
+        try:
+            await web.store.purge()
+        except Exception:  # an outage must not end the loop
+            log.warning("purging expired browser sessions failed", exc_info=True)
+        await asyncio.sleep(interval)

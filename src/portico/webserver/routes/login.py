@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from portico.asgi.fault_barrier import OUTAGE_RETRY_AFTER
 from portico.asgi.problem_responses import problem_response
 from portico.webserver.deps import (
     COOKIE_NAME,
@@ -55,6 +56,14 @@ def login_failure(
     for key in ("retry_after", "minutes_left"):
         if key in doc:
             body[key] = doc[key]
+    if status >= 500:
+        # Not a verdict on the credentials: a problem document like every other server error.
+        return JSONResponse(
+            {**body, "status": status},
+            status_code=status,
+            headers=headers,
+            media_type=problems.PROBLEM_CONTENT_TYPE,
+        )
     return JSONResponse(body, status_code=status, headers=headers)
 
 
@@ -100,6 +109,10 @@ async def login(request: Request) -> Response:
         doc = {**doc, "retry_after": retry_after, "minutes_left": minutes}
         response = login_failure(429, doc, headers={"Retry-After": str(retry_after)})
         return response
+    if answer.status == 503:
+        # The manager's database or Redis is down: a passing outage, so say when to retry.
+        retry = answer.headers.get("retry-after", str(OUTAGE_RETRY_AFTER))
+        return login_failure(503, doc, headers={"Retry-After": retry})
     if answer.status != 200:
         return login_failure(answer.status if 400 <= answer.status < 500 else 502, doc)
 

@@ -1,0 +1,130 @@
+"""The last line: an exception that escapes a route becomes a problem document, and the
+connection stays open for the client's next request.
+
+A backing service that cannot be reached (the database, Redis) is an outage, not a bug: the
+answer is 503 with `Retry-After`, and the next request tries again, so the process recovers by
+itself once the service is back. Anything else is a 500. Either way the exception stops here:
+re-raised, it would make the server close a keep-alive connection that the client is about to
+reuse for an unrelated request.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from portico.wire import problems
+
+log = logging.getLogger(__name__)
+
+OUTAGE_RETRY_AFTER = 5
+
+
+class ServiceUnavailable(Exception):
+    """A backing service (database, Redis) did not answer."""
+
+
+def _outage_types() -> tuple[type[BaseException], ...]:
+    import sqlalchemy.exc
+    from limits.errors import StorageError
+    from redis import exceptions as redis_errors
+
+    types: list[type[BaseException]] = [
+        ServiceUnavailable,
+        ConnectionError,  # OSError family: refused, reset, aborted
+        TimeoutError,
+        sqlalchemy.exc.OperationalError,
+        sqlalchemy.exc.InterfaceError,
+        sqlalchemy.exc.TimeoutError,
+        redis_errors.ConnectionError,
+        redis_errors.TimeoutError,
+        StorageError,
+    ]
+    try:
+        import asyncpg
+
+        types += [asyncpg.exceptions.ConnectionDoesNotExistError, asyncpg.CannotConnectNowError]
+        types.append(asyncpg.exceptions.InterfaceError)
+    except ImportError:  # pragma: no cover - asyncpg is a dependency
+        pass
+    return tuple(types)
+
+
+_OUTAGES: tuple[type[BaseException], ...] | None = None
+
+
+def is_outage(exc: BaseException) -> bool:
+    """Does `exc` (or what caused it) say that a backing service is unreachable?"""
+    global _OUTAGES
+    if _OUTAGES is None:
+        _OUTAGES = _outage_types()
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, _OUTAGES):
+            return True
+        if getattr(current, "connection_invalidated", False):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def _problem_body(status: int) -> bytes:
+    import json
+
+    if status == 503:
+        doc = problems.problem(
+            problems.SERVICE_UNAVAILABLE,
+            "Service temporarily unavailable",
+            503,
+            details="A service this server depends on is unreachable. Try again shortly.",
+        )
+    else:
+        doc = problems.problem(problems.INTERNAL_SERVER_ERROR, "Internal server error", 500)
+    return json.dumps(doc).encode()
+
+
+async def send_problem(send: Send, status: int) -> None:
+    body = _problem_body(status)
+    headers = [
+        (b"content-type", problems.PROBLEM_CONTENT_TYPE.encode()),
+        (b"content-length", str(len(body)).encode()),
+        (b"cache-control", b"no-store"),
+    ]
+    if status == 503:
+        headers.append((b"retry-after", str(OUTAGE_RETRY_AFTER).encode()))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+class FaultBarrier:
+    """Outermost middleware of both apps."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            outage = is_outage(exc)
+            if outage:
+                log.warning("backing service unavailable: %s", type(exc).__name__)
+            else:
+                # The type and the traceback, never the message: it may hold SQL parameters.
+                log.error("unhandled error: %s", type(exc).__name__, exc_info=exc)
+            if not started:
+                await send_problem(send, 503 if outage else 500)

@@ -1,0 +1,31 @@
+"""GET /health/livez and /health/readyz (database, and Redis when configured)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from portico.asgi import health
+from portico.manager.deps import Services
+
+router = APIRouter(prefix="/health", include_in_schema=False)
+
+
+@router.get("/livez")
+async def livez() -> JSONResponse:
+    return health.live()
+
+
+@router.get("/readyz")
+async def readyz(svc: Services) -> JSONResponse:
+    async def database() -> None:
+        async with svc.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    checks: dict[str, health.Check] = {"database": database}
+    if svc.settings.redis.url:
+        checks["redis"] = svc.limits_storage.check
+    if svc.settings.session.store == "redis":
+        checks["session_store"] = svc.browser_sessions.ping
+    return await health.ready(checks)
