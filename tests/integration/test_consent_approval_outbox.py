@@ -13,6 +13,7 @@ from portico.manager.container import ManagerServices
 from portico.manager.mail.compose import compose
 from portico.manager.mail.outbox import Outbox
 from portico.manager.mail.transports import SmtpTransport
+from portico.sealing import SecretBox
 from tests.conftest import GOOD_PASSWORD, Account, signed
 from tests.support.services import free_port
 from tests.support.smtp import SmtpServer
@@ -115,7 +116,11 @@ async def test_outbox_keeps_mail_until_smtp_comes_back(services: ManagerServices
     )
     clock_now = [1_000.0]
     outbox = Outbox(
-        services.sessions, SmtpTransport(config), "portico@example.org", clock=lambda: clock_now[0]
+        services.sessions,
+        SmtpTransport(config),
+        "portico@example.org",
+        SecretBox("test-server-secret", "mail-link"),
+        clock=lambda: clock_now[0],
     )
     await outbox.enqueue(
         "zoe@example.com", compose("password_changed", "ko", site="example.org", link="https://x")

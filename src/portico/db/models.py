@@ -116,6 +116,10 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(32), default=UserRole.USER.value)
     resource_policy: Mapped[str] = mapped_column(String(256), default="default")
     language: Mapped[str] = mapped_column(String(16), default="")
+    # "signup" (self-service: consent is required) or "operator" (CLI, admin, first start).
+    created_via: Mapped[str] = mapped_column(
+        String(16), default="operator", server_default="operator"
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     modified_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
@@ -242,6 +246,9 @@ class OutboxMessage(Base):
     next_attempt_at: Mapped[float] = mapped_column(Double, index=True)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_error: Mapped[str] = mapped_column(String(512), default="")
+    # The link (it carries a token) sealed with the server key; the bodies hold a placeholder
+    # and get the link only in memory, at delivery. Cleared once sent.
+    link_sealed: Mapped[str | None] = mapped_column(Text)
 
 
 class ResourceGroup(Base):

@@ -97,6 +97,7 @@ async def build_services(settings: Settings, *, migrate: bool = True) -> Manager
         sessions,
         transport_for(settings.email, settings.general.data_dir),
         settings.email.from_address,
+        SecretBox(secret, "mail-link"),
     )
     browser_sessions = build_session_store(settings)
     effects = PasswordChangeEffects(tokens, browser_sessions, accounts)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from dataclasses import dataclass
 from functools import cache
@@ -19,11 +20,26 @@ _ENV = Environment(
 )
 
 
+# Stands for the link in a stored message: the link itself (a token) is kept sealed and put in
+# only when the message is delivered. Letters and underscores survive HTML escaping unchanged.
+LINK_PLACEHOLDER = "PORTICO_LINK_PLACEHOLDER_3F9C"
+
+
 @dataclass(frozen=True)
 class Composed:
+    """A message whose bodies hold LINK_PLACEHOLDER where `link` goes."""
+
     subject: str
     text: str
     html: str
+    link: str = ""
+
+    def with_link(self) -> tuple[str, str]:
+        """The text and HTML bodies with the real link, for delivery."""
+        return (
+            self.text.replace(LINK_PLACEHOLDER, self.link),
+            self.html.replace(LINK_PLACEHOLDER, html.escape(self.link, quote=True)),
+        )
 
 
 @cache
@@ -47,7 +63,7 @@ def compose(kind: str, lang: str, *, site: str, link: str, **values: Any) -> Com
     context = {
         "lang": lang,
         "site": site,
-        "link": link,
+        "link": LINK_PLACEHOLDER,
         "subject": entry["subject"].format(**fill),
         "lines": [line.format(**fill) for line in entry["lines"]],
         "action": entry["action"].format(**fill),
@@ -57,4 +73,5 @@ def compose(kind: str, lang: str, *, site: str, link: str, **values: Any) -> Com
         subject=context["subject"],
         text=_ENV.get_template("message.txt.j2").render(context),
         html=_ENV.get_template("message.html.j2").render(context),
+        link=link,
     )

@@ -16,11 +16,12 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from portico.db.models import OutboxMessage, utcnow
 from portico.manager.mail.compose import Composed
 from portico.manager.mail.transports import Transport
+from portico.sealing import SecretBox
 
 log = logging.getLogger(__name__)
 _T = OutboxMessage.__table__
@@ -39,36 +40,48 @@ class Outbox:
         sessions: async_sessionmaker,
         transport: Transport,
         from_address: str,
+        box: SecretBox,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._sessions = sessions
         self.transport = transport
         self.from_address = from_address
+        self._box = box
         self._clock = clock
         self._wake = asyncio.Event()
 
-    async def enqueue(self, to: str, message: Composed) -> None:
-        async with self._sessions.begin() as db:
-            db.add(
-                OutboxMessage(
-                    to_address=to,
-                    subject=message.subject,
-                    text_body=message.text,
-                    html_body=message.html,
-                    next_attempt_at=self._clock(),
-                )
-            )
+    async def enqueue(self, to: str, message: Composed, *, db: AsyncSession | None = None) -> None:
+        """Queue a message; with `db`, inside the caller's transaction (call `wake` after it
+        commits)."""
+        row = OutboxMessage(
+            to_address=to,
+            subject=message.subject,
+            text_body=message.text,
+            html_body=message.html,
+            link_sealed=self._box.seal(message.link) if message.link else None,
+            next_attempt_at=self._clock(),
+        )
+        if db is not None:
+            db.add(row)
+            return
+        async with self._sessions.begin() as own:
+            own.add(row)
+        self.wake()
+
+    def wake(self) -> None:
         self._wake.set()
 
     def _email(self, row: OutboxMessage) -> EmailMessage:
+        link = self._box.open(row.link_sealed) if row.link_sealed else ""
+        text, html = Composed(row.subject, row.text_body, row.html_body, link).with_link()
         message = EmailMessage()
         message["From"] = self.from_address
         message["To"] = row.to_address
         message["Subject"] = row.subject
         message["Date"] = formatdate(localtime=False)
         message["Message-ID"] = make_msgid(domain=self.from_address.rpartition("@")[2] or None)
-        message.set_content(row.text_body)
-        message.add_alternative(row.html_body, subtype="html")
+        message.set_content(text)
+        message.add_alternative(html, subtype="html")
         return message
 
     async def drain_once(self, batch: int = 20) -> int:
@@ -94,7 +107,10 @@ class Outbox:
                 await self._failed(row, exc)
                 continue
             async with self._sessions.begin() as db:
-                await db.execute(update(_T).where(_T.c.id == row.id).values(sent_at=utcnow()))
+                # The link is no longer needed: nothing usable stays behind.
+                await db.execute(
+                    update(_T).where(_T.c.id == row.id).values(sent_at=utcnow(), link_sealed=None)
+                )
             sent += 1
         return sent
 
@@ -112,7 +128,8 @@ class Outbox:
 
     async def _failed(self, row: OutboxMessage, exc: Exception) -> None:
         attempts = row.attempts
-        retry_at = NEVER if attempts >= MAX_ATTEMPTS else self._clock() + backoff(attempts)
+        gave_up = attempts >= MAX_ATTEMPTS
+        retry_at = NEVER if gave_up else self._clock() + backoff(attempts)
         # The error's class and text only: never the message, which holds a live link.
         reason = f"{type(exc).__name__}: {exc}"[:500]
         log.warning("e-mail %d not delivered (attempt %d): %s", row.id, attempts, reason)
@@ -121,6 +138,7 @@ class Outbox:
                 update(_T)
                 .where(_T.c.id == row.id)
                 .values(next_attempt_at=retry_at, last_error=reason)
+                .values(**({"link_sealed": None} if gave_up else {}))
             )
 
     async def run(self, poll_seconds: float = 5.0) -> None:

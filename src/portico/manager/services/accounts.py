@@ -225,7 +225,14 @@ class AccountService:
         need_password_change: bool = False,
         language: str = "",
         status_info: str = "",
+        created_via: str = "operator",
+        db: AsyncSession | None = None,
     ) -> CreatedAccount:
+        """Create an account with its default keypair and project membership.
+
+        With `db`, the rows join the caller's transaction (sign-up writes the account, its
+        consent, its token and its mail together); otherwise they are committed here.
+        """
         email = normalize_login_id(email)
         username = (username or email).strip()
         self.validate_identity(email, username)
@@ -233,54 +240,60 @@ class AccountService:
             raise InvalidRequest(f"unknown role {role!r}")
         self.policy.check(password, email=email, username=username)
         password_hash = await self.pool.make(password)
+        user = User(
+            uuid=uuid.uuid4(),
+            email=email,
+            username=username,
+            password=password_hash,
+            role=role,
+            status=status,
+            domain_name=domain_name,
+            need_password_change=need_password_change,
+            language=language,
+            status_info=status_info,
+            created_via=created_via,
+        )
+        if db is not None:
+            return await self._insert_user(db, user, group_name)
+        async with self._sessions.begin() as own:
+            return await self._insert_user(own, user, group_name)
+
+    async def _insert_user(self, db: AsyncSession, user: User, group_name: str) -> CreatedAccount:
+        folded = user.username.lower()
+        taken = await db.scalar(
+            select(func.count())
+            .select_from(User)
+            .where(
+                or_(
+                    User.email.in_([user.email, folded]),
+                    func.lower(User.username).in_([user.email, folded]),
+                )
+            )
+        )
+        if taken:
+            raise AccountExists("the e-mail address or user name is taken")
+        group = await db.scalar(
+            select(Group).where(Group.name == group_name, Group.domain_name == user.domain_name)
+        )
+        if group is None:
+            raise InvalidRequest(f"no project {group_name!r} in domain {user.domain_name!r}")
         keypair = generate_keypair()
-        async with self._sessions() as db:
-            folded = username.lower()
-            taken = await db.scalar(
-                select(func.count())
-                .select_from(User)
-                .where(
-                    or_(
-                        User.email.in_([email, folded]),
-                        func.lower(User.username).in_([email, folded]),
-                    )
-                )
+        db.add(user)
+        try:
+            await db.flush()  # the user row first: the others refer to it
+        except IntegrityError as exc:  # lost a race with a concurrent creation
+            raise AccountExists("the e-mail address or user name is taken") from exc
+        db.add(
+            Keypair(
+                access_key=keypair.access_key,
+                secret_key_sealed=self._box.seal(keypair.secret_key),
+                user_id=user.uuid,
+                is_admin=user.role in (UserRole.SUPERADMIN, UserRole.ADMIN),
+                is_default=True,
             )
-            if taken:
-                raise AccountExists("the e-mail address or user name is taken")
-            group = await db.scalar(
-                select(Group).where(Group.name == group_name, Group.domain_name == domain_name)
-            )
-            if group is None:
-                raise InvalidRequest(f"no project {group_name!r} in domain {domain_name!r}")
-            user = User(
-                uuid=uuid.uuid4(),
-                email=email,
-                username=username,
-                password=password_hash,
-                role=role,
-                status=status,
-                domain_name=domain_name,
-                need_password_change=need_password_change,
-                language=language,
-                status_info=status_info,
-            )
-            db.add(user)
-            await db.flush()
-            db.add(
-                Keypair(
-                    access_key=keypair.access_key,
-                    secret_key_sealed=self._box.seal(keypair.secret_key),
-                    user_id=user.uuid,
-                    is_admin=role in (UserRole.SUPERADMIN, UserRole.ADMIN),
-                    is_default=True,
-                )
-            )
-            db.add(GroupMember(group_id=group.id, user_id=user.uuid))
-            try:
-                await db.commit()
-            except IntegrityError as exc:  # lost a race with a concurrent creation
-                raise AccountExists("the e-mail address or user name is taken") from exc
+        )
+        db.add(GroupMember(group_id=group.id, user_id=user.uuid))
+        await db.flush()
         return CreatedAccount(user.uuid, keypair.access_key, keypair.secret_key)
 
     # -- log-in -------------------------------------------------------------------------------

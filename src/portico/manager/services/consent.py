@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from portico.config import ConsentConfig
-from portico.db.models import Consent
+from portico.db.models import Consent, User
 from portico.manager.errors import InvalidRequest, NotFound
 
 SHIPPED = Path(__file__).resolve().parents[1] / "documents"
@@ -73,9 +73,10 @@ class ConsentService:
             await self.record(db, user_id, client_address)
 
     async def outdated(self, user_id: uuid.UUID) -> bool:
-        """True when the user accepted some version before but not the current ones.
+        """True when the user has not accepted the current versions.
 
-        Accounts an operator created never went through sign-up and are not asked.
+        Accounts an operator created (marked so, never by the absence of consent rows) did not
+        go through sign-up and are asked only once they have accepted some version.
         """
         async with self._sessions() as db:
             rows = (
@@ -83,7 +84,8 @@ class ConsentService:
                     select(Consent.document, Consent.version).where(Consent.user_id == user_id)
                 )
             ).all()
-        if not rows:
-            return False
+            if not rows:
+                via = await db.scalar(select(User.created_via).where(User.uuid == user_id))
+                return via == "signup"
         accepted = {(r.document, r.version) for r in rows}
         return any((kind, v) not in accepted for kind, v in self.versions.items())

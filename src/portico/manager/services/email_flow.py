@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from portico.config import Settings
 from portico.manager.mail.compose import compose
@@ -45,5 +45,16 @@ class EmailFlow:
         await self.per_client.take(client_address or "-")
         await self.per_address.take(email)
 
-    async def mail(self, to: str, kind: str, lang: str, link: str, **values: Any) -> None:
-        await self.outbox.enqueue(to, compose(kind, lang, site=self.site, link=link, **values))
+    async def mail(
+        self,
+        to: str,
+        kind: str,
+        lang: str,
+        link: str,
+        *,
+        db: AsyncSession | None = None,
+        **values: Any,
+    ) -> None:
+        """Queue one composed message; with `db`, inside the caller's transaction."""
+        message = compose(kind, lang, site=self.site, link=link, **values)
+        await self.outbox.enqueue(to, message, db=db)

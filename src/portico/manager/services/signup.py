@@ -6,10 +6,12 @@ instead, and the request pays the same password hash as a real sign-up.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from portico.db.models import TokenPurpose, User, UserStatus
 from portico.manager.errors import AccountExists, FeatureDisabled, NotFound
@@ -80,21 +82,31 @@ class SignupService(EmailFlow):
             "await-approval": UserStatus.INACTIVE,
             "active": UserStatus.ACTIVE,
         }[outcome.status]
+        # The account, its consent, its verification token and its mail commit together or not
+        # at all: a crash can leave no account that was never asked to consent or never mailed.
         try:
-            created = await self.accounts.create_user(
-                email=email,
-                username=username,
-                password=password,
-                status=status.value,
-                group_name=group_name,
-                language=lang,
-                status_info=PENDING_APPROVAL if status == UserStatus.INACTIVE else "user-signup",
-            )
+            async with self._sessions.begin() as db:
+                created = await self.accounts.create_user(
+                    email=email,
+                    username=username,
+                    password=password,
+                    status=status.value,
+                    group_name=group_name,
+                    language=lang,
+                    status_info=PENDING_APPROVAL
+                    if status == UserStatus.INACTIVE
+                    else "user-signup",
+                    created_via="signup",
+                    db=db,
+                )
+                await self.consent.record(db, created.user_id, client_address)
+                if status == UserStatus.BEFORE_VERIFICATION:
+                    await self._send_verification(created.user_id, email, lang, db=db)
         except AccountExists:
-            return self.outcome()  # a concurrent sign-up with the same address won
-        await self.consent.accept(created.user_id, client_address)
-        if status == UserStatus.BEFORE_VERIFICATION:
-            await self._send_verification(created.user_id, email, lang)
+            # A concurrent sign-up with the same address won: its owner hears of this one too.
+            await self.mail(email, "signup_existing", lang, public_base(self.settings))
+            return self.outcome()
+        self.outbox.wake()
         return outcome
 
     async def _username_taken(self, username: str, email: str) -> bool:
@@ -117,16 +129,19 @@ class SignupService(EmailFlow):
         async with self._sessions() as db:
             return bool(await db.scalar(select(func.count()).where(User.email == email)))
 
-    async def _send_verification(self, user_id, email: str, lang: str) -> None:  # type: ignore[no-untyped-def]
+    async def _send_verification(
+        self, user_id: uuid.UUID, email: str, lang: str, *, db: AsyncSession | None = None
+    ) -> None:
         token = await self.tokens.issue(
             TokenPurpose.VERIFICATION,
             ttl=VERIFICATION_TTL,
             user_id=user_id,
             email=email,
             supersede=True,
+            db=db,
         )
         link = f"{public_base(self.settings)}/verify-email?verification_code={token}"
-        await self.mail(email, "verify_email", lang, link)
+        await self.mail(email, "verify_email", lang, link, db=db)
 
     async def verify_email(self, code: str) -> SignupOutcome:
         used = await self.tokens.use(TokenPurpose.VERIFICATION, code)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.sql.dml import Update
 
 from portico.db.models import AuthToken, TokenPurpose, utcnow
@@ -76,24 +76,37 @@ class TokenService:
         uses: int = 1,
         group_name: str | None = None,
         supersede: bool = False,
+        db: AsyncSession | None = None,
     ) -> str:
-        """A new token. `supersede` revokes the user's earlier live tokens of this purpose."""
-        token = secrets.token_urlsafe(32)
-        async with self._sessions.begin() as db:
-            if supersede and user_id is not None:
-                await db.execute(_revoke_live(purpose, user_id))
-            db.add(
-                AuthToken(
-                    purpose=purpose.value,
-                    token_hash=token_hash(token),
+        """A new token. `supersede` revokes the user's earlier live tokens of this purpose.
+        With `db`, inside the caller's transaction."""
+        if db is None:
+            async with self._sessions.begin() as own:
+                return await self.issue(
+                    purpose,
+                    ttl=ttl,
                     user_id=user_id,
                     email=email,
+                    uses=uses,
                     group_name=group_name,
-                    max_uses=uses,
-                    uses_left=uses,
-                    expires_at=self._clock() + ttl,
+                    supersede=supersede,
+                    db=own,
                 )
+        token = secrets.token_urlsafe(32)
+        if supersede and user_id is not None:
+            await db.execute(_revoke_live(purpose, user_id))
+        db.add(
+            AuthToken(
+                purpose=purpose.value,
+                token_hash=token_hash(token),
+                user_id=user_id,
+                email=email,
+                group_name=group_name,
+                max_uses=uses,
+                uses_left=uses,
+                expires_at=self._clock() + ttl,
             )
+        )
         return token
 
     async def use(
