@@ -67,6 +67,15 @@ async def serve_all(servers: list[uvicorn.Server]) -> None:
     await asyncio.gather(*(server.serve() for server in servers))
 
 
+def _loopback_for(bind_ip: str) -> str:
+    """Where this process reaches a server bound to `bind_ip`, as a URL host."""
+    if bind_ip in ("0.0.0.0", ""):  # noqa: S104 - comparing, not binding
+        return "127.0.0.1"
+    if bind_ip == "::":
+        return "[::1]"
+    return f"[{bind_ip}]" if ":" in bind_ip else bind_ip
+
+
 async def serve_embedded(settings: Settings) -> None:
     """`portico serve`: manager and webserver in one process, on one database."""
     from portico.manager.app import create_app as manager_app
@@ -75,9 +84,8 @@ async def serve_embedded(settings: Settings) -> None:
     from portico.webserver.app import create_app as webserver_app
     from portico.webserver.container import build_web_services
 
-    manager_host = "127.0.0.1" if settings.manager.ip in ("0.0.0.0", "::") else settings.manager.ip  # noqa: S104
     settings = settings.model_copy(deep=True)
-    settings.api.endpoint = f"http://{manager_host}:{settings.manager.port}"
+    settings.api.endpoint = f"http://{_loopback_for(settings.manager.ip)}:{settings.manager.port}"
 
     services = await build_services(settings)
     web = build_web_services(settings)

@@ -130,3 +130,15 @@ def test_backendai_cli_logs_in_and_out_through_our_webserver(
         assert "Login succeeded." not in out
         assert "User credential mismatch." in out
         assert "Traceback" not in out
+
+
+@pytest.mark.parametrize("manager_ip", ["::", "0.0.0.0"])  # noqa: S104 - binding on purpose
+def test_serve_with_the_manager_on_every_address(
+    serve_env: dict[str, str], tmp_path: Path, manager_ip: str
+) -> None:
+    env = {**serve_env, "PORTICO_MANAGER__IP": manager_ip}
+    create_account(env)
+    url = f"http://127.0.0.1:{env['PORTICO_SERVICE__PORT']}"
+    with running(["serve"], env, url + "/func/ping", tmp_path / "serve.log"):
+        r = httpx.post(url + "/server/login", json={"username": "alice", "password": GOOD_PASSWORD})
+        assert r.status_code == 200, r.text

@@ -8,6 +8,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 MAX_BODY_BYTES = 1024 * 1024
 
 
+class BodyTooLarge(HTTPException):
+    """Raised inside the route's body read; the apps' handlers turn it into a 413."""
+
+    def __init__(self) -> None:
+        super().__init__(413, "Request body too large")
+
+
 class BodyLimitMiddleware:
     def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES) -> None:
         self.app = app
@@ -29,8 +36,7 @@ class BodyLimitMiddleware:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
-                    # Raised inside the route's body read; the app's handlers turn it into a 413.
-                    raise HTTPException(413, "Request body too large")
+                    raise BodyTooLarge()
             return message
 
         await self.app(scope, limited_receive, send)

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from portico.agent import node_stats
 from portico.asgi.body_limit import BodyLimitMiddleware
 from portico.asgi.fault_barrier import FaultBarrier
+from portico.asgi.nul_guard import NulGuard
 from portico.config import Settings
 from portico.manager import error_responses
 from portico.manager.container import ManagerServices, build_services
@@ -73,6 +74,7 @@ def create_app(settings: Settings, services: ManagerServices | None = None) -> F
     app.include_router(summary.router)
     app.include_router(agents.router)
     app.add_middleware(BodyLimitMiddleware)
+    app.add_middleware(NulGuard)
     app.add_middleware(FaultBarrier)  # last added = outermost
     return app
 

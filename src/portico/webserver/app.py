@@ -13,6 +13,7 @@ from starlette.middleware.cors import CORSMiddleware
 
 from portico.asgi.body_limit import BodyLimitMiddleware
 from portico.asgi.fault_barrier import FaultBarrier
+from portico.asgi.nul_guard import NulGuard
 from portico.asgi.problem_responses import HANDLERS
 from portico.config import Settings
 from portico.webserver.container import WebServices, build_web_services
@@ -40,7 +41,7 @@ def create_app(settings: Settings, services: WebServices | None = None) -> Starl
     origins = settings.security.allowed_origins
     # The log-in dialog may point at another webserver unless the endpoint is pinned.
     connect_src = "'self'" if settings.api.text else "'self' http: https:"
-    middleware = [Middleware(FaultBarrier)]
+    middleware = [Middleware(FaultBarrier), Middleware(NulGuard)]
     if origins:
         middleware.append(
             Middleware(

@@ -7,7 +7,6 @@ import time
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 import aiohttp
 from yarl import URL
@@ -30,7 +29,8 @@ class Answer:
 class ManagerClient:
     def __init__(self, endpoint: str, *, timeout: float = 120.0) -> None:
         self.endpoint = endpoint.rstrip("/")
-        self._host = urlsplit(self.endpoint).netloc
+        self._origin = URL(self.endpoint)
+        self._host = self._origin.raw_authority
         self._timeout = aiohttp.ClientTimeout(total=timeout, connect=5.0)
         self._session: aiohttp.ClientSession | None = None
         self._settings: tuple[float, dict[str, Any]] | None = None
@@ -46,9 +46,19 @@ class ManagerClient:
             )
         return self._session
 
-    def _url(self, path: str) -> URL:
-        # encoded=True: the path goes out byte for byte as it was signed.
-        return URL(self.endpoint + path, encoded=True)
+    def _url(self, path_and_query: str) -> URL:
+        """The upstream URL on the manager's fixed origin; the path cannot reach the authority.
+
+        encoded=True: the path goes out byte for byte as it was signed.
+        """
+        path, _, query = path_and_query.partition("?")
+        return URL.build(
+            scheme=self._origin.scheme,
+            authority=self._host,
+            path=self._origin.raw_path.rstrip("/") + "/" + path.lstrip("/"),
+            query_string=query,
+            encoded=True,
+        )
 
     async def close(self) -> None:
         if self._session is not None:
@@ -96,17 +106,23 @@ class ManagerClient:
         version = api_version if api_version in VALID_VERSIONS else API_VERSION
         headers["X-BackendAI-Version"] = version
         if keypair is not None:
+            client_type = headers.get("Content-Type")
             headers.update(
                 signed_headers(
                     method=method,
                     path=path,
                     host=self._host,
-                    content_type=headers.get("Content-Type", "application/octet-stream"),
+                    # The media type alone, as the manager (and Backend.AI) read it.
+                    content_type=headers.get("Content-Type", "application/octet-stream")
+                    .split(";")[0]
+                    .strip(),
                     api_version=version,
                     access_key=keypair[0],
                     secret_key=keypair[1],
                 )
             )
+            if client_type:  # signed as its media type, sent on as the client wrote it
+                headers["Content-Type"] = client_type
         try:
             return await self._http().request(
                 method, self._url(path), headers=headers, data=body, allow_redirects=False

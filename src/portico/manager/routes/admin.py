@@ -5,16 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from portico.db.models import UserRole
 from portico.manager.deps import Services, SignedCaller
 from portico.manager.errors import Forbidden
+from portico.manager.routes.bodies import Body
 
 router = APIRouter(prefix="/admin")
 
 
-class ActivateBody(BaseModel):
+class ActivateBody(Body):
     email: str = Field(max_length=256)
 
 

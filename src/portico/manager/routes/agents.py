@@ -5,15 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from portico.agent.node_stats import NodeReport
 from portico.manager.deps import Services
+from portico.manager.routes.bodies import Body
 
 router = APIRouter()
 
 
-class HeartbeatBody(BaseModel):
+class HeartbeatBody(Body):
     hostname: str = Field(max_length=255)
     capacity: dict[str, float] = Field(max_length=16)
     cpu_util: float = Field(ge=0, le=100)

@@ -7,44 +7,46 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from portico.asgi.problem_responses import problem_response
 from portico.manager.deps import ClientAddress, Services, SignedCaller
 from portico.manager.error_responses import CREDENTIAL_MISMATCH
 from portico.manager.errors import ConsentRequired, InvalidCredentials
+from portico.manager.routes.bodies import Body
 from portico.wire import problems
 from portico.wire.headers import SESSION_HASH_HEADER
 
 router = APIRouter(prefix="/auth")
 
 
-class AuthorizeBody(BaseModel):
+class AuthorizeBody(Body):
     # The webserver forwards extra log-in fields (otp, force, ...) untouched.
     model_config = ConfigDict(extra="allow")
 
     type: str = "keypair"
     domain: str = "default"
-    username: str = Field(min_length=1, max_length=512)
+    # 320: the longest e-mail address there is, and the lockout key's column.
+    username: str = Field(min_length=1, max_length=320)
     password: str = Field(min_length=1, max_length=4096)
 
 
-class LogoutBody(BaseModel):
+class LogoutBody(Body):
     session_token: str = Field(min_length=1, max_length=256)
 
 
-class UpdatePasswordBody(BaseModel):
+class UpdatePasswordBody(Body):
     old_password: str = Field(max_length=4096)
     new_password: str = Field(max_length=4096)
     new_password2: str = Field(max_length=4096)
 
 
-class UpdateFullNameBody(BaseModel):
+class UpdateFullNameBody(Body):
     email: str = Field(max_length=256)
     full_name: str = Field(max_length=256)
 
 
-class EchoBody(BaseModel):
+class EchoBody(Body):
     echo: Any = None
 
 

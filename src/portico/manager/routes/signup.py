@@ -6,16 +6,17 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from portico.manager.deps import ClientAddress, Services
+from portico.manager.routes.bodies import Body
 
 router = APIRouter()
 
 _SENT = {"status": "ok", "message": "If the address can receive it, an e-mail is on its way."}
 
 
-class SignupBody(BaseModel):
+class SignupBody(Body):
     model_config = ConfigDict(extra="ignore")
 
     email: str = Field(max_length=256)
@@ -29,15 +30,15 @@ class SignupBody(BaseModel):
     domain: str | None = None
 
 
-class EmailBody(BaseModel):
+class EmailBody(Body):
     email: str = Field(max_length=256)
 
 
-class VerifyBody(BaseModel):
+class VerifyBody(Body):
     verification_code: str = Field(max_length=256)
 
 
-class ChangePasswordBody(BaseModel):
+class ChangePasswordBody(Body):
     email: str = Field(max_length=256)
     password: str = Field(max_length=4096)
     token: str = Field(max_length=256)

@@ -5,18 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from portico.asgi.problem_responses import problem_response
 from portico.manager.deps import Services, SignedCaller
 from portico.manager.errors import InvalidCredentials
+from portico.manager.routes.bodies import Body
 from portico.wire import problems
 from portico.wire.headers import SESSION_HASH_HEADER
 
 router = APIRouter()
 
 
-class PasswordBody(BaseModel):
+class PasswordBody(Body):
     password: str = Field(max_length=4096)
 
 

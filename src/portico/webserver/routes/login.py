@@ -75,7 +75,7 @@ async def login(request: Request) -> Response:
     web = web_services(request)
     try:
         body = await _login_body(request)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: absurd nesting
         return _bad_request("Malformed request body.")
     if await current_session(request) is not None:
         return login_failure(

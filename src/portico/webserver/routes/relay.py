@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from urllib.parse import quote
+
 from aiohttp import ClientResponse
 from starlette.background import BackgroundTask
 from starlette.requests import Request
@@ -9,6 +12,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from portico import __version__
+from portico.asgi.body_limit import BodyTooLarge
 from portico.asgi.problem_responses import problem_response
 from portico.sessions import id_hash
 from portico.webserver.deps import current_session, forwarding_headers, web_services
@@ -32,6 +36,7 @@ _HOP_BY_HOP = {
     "server",
     "date",
 }
+_PATH_SAFE = "/:@!$&'()*+,;=-._~"
 _FORWARDED_REQUEST_HEADERS = ("content-type", "content-length", "accept")
 
 
@@ -45,13 +50,19 @@ async def version_probe(request: Request) -> Response:
 
 async def relay(request: Request) -> Response:
     path = _manager_path(request)
+    if path is None:
+        return problem_response(400, problems.INVALID_API_PARAMS, "Invalid path.")
     anonymous = path.lstrip("/").startswith(ANONYMOUS_PREFIXES)
     return await _relay(request, path, signed=not anonymous)
 
 
-def _manager_path(request: Request) -> str:
-    raw = request.scope.get("raw_path", request.url.path.encode()).decode("latin-1")
-    path = raw[len("/func") :] or "/"
+def _manager_path(request: Request) -> str | None:
+    """The manager path for this request: built from the decoded path (so `/func%2f...` means
+    `/func/...`), refused when it holds dot segments or NUL, and encoded afresh."""
+    decoded = "/" + request.path_params["path"]
+    if "\x00" in decoded or any(part in (".", "..") for part in decoded.split("/")):
+        return None
+    path = quote(decoded, safe=_PATH_SAFE)
     query = request.scope.get("query_string", b"").decode("latin-1")
     return f"{path}?{query}" if query else path
 
@@ -73,6 +84,7 @@ async def _relay(request: Request, path: str, *, signed: bool) -> Response:
         if name in request.headers:
             headers[name.title()] = request.headers[name]
     body: bytes | object
+    overflow: list[bool] = []
     if request.headers.get(encoded_body.HEADER, "").lower() == "true":
         endpoint = f"{request.url.scheme}://{request.headers.get('host', '')}"
         try:
@@ -83,7 +95,7 @@ async def _relay(request: Request, path: str, *, signed: bool) -> Response:
         headers["Content-Length"] = str(len(decoded))
         body = decoded
     elif has_body(request.headers):
-        body = request.stream()
+        body = _limited_stream(request, overflow)
     else:
         body = b""
 
@@ -97,6 +109,8 @@ async def _relay(request: Request, path: str, *, signed: bool) -> Response:
             api_version=request.headers.get("x-backendai-version"),
         )
     except ManagerUnreachable:
+        if overflow:  # the client's body passed the limit while it was being sent on
+            return problem_response(413, problems.REQUEST_TOO_LARGE, "Request body too large")
         return problem_response(
             502, problems.BAD_GATEWAY, "The proxy target server is inaccessible."
         )
@@ -107,6 +121,16 @@ async def _relay(request: Request, path: str, *, signed: bool) -> Response:
         headers=response_headers,
         background=BackgroundTask(_release, upstream),
     )
+
+
+async def _limited_stream(request: Request, overflow: list[bool]) -> AsyncIterator[bytes]:
+    """The request body as it arrives; notes in `overflow` when it passed the size limit."""
+    try:
+        async for chunk in request.stream():
+            yield chunk
+    except BodyTooLarge:
+        overflow.append(True)
+        raise
 
 
 async def _release(upstream: ClientResponse) -> None:

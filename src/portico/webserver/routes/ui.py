@@ -18,6 +18,7 @@ from portico.wire import problems
 
 PACKAGED_WEBUI = Path(__file__).resolve().parents[2] / "webui"
 LANGUAGES = ["en", "ja", "ko"]
+MAX_PATH_LENGTH = 1024
 
 
 async def ui_config(request: Request) -> Response:
@@ -43,7 +44,9 @@ async def ui_config(request: Request) -> Response:
             "consent": manager.get("consent"),
             "languages": LANGUAGES,
             "defaultLanguage": "en",
-        }
+        },
+        # It names the Host the browser used: never cached, and never shared between hosts.
+        headers={"Cache-Control": "no-store", "Vary": "Host"},
     )
 
 
@@ -75,12 +78,22 @@ async def webui_file(request: Request) -> Response:
     if path.startswith(("server/", "func/")) or path in ("server", "func"):
         return problem_response(404, problems.OBJECT_NOT_FOUND, "Not found")
     root = static_root(web.settings.service.static_path)
-    candidate = (root / path).resolve()
-    if path and candidate.is_file() and candidate.is_relative_to(root):
-        return _file(request, candidate)
+    if path and _servable(root, path):
+        return _file(request, (root / path).resolve())
     if "." in path.rsplit("/", 1)[-1]:  # a missing asset, not an app route
         return problem_response(404, problems.OBJECT_NOT_FOUND, "Not found")
     return _file(request, root / "index.html")
+
+
+def _servable(root: Path, path: str) -> bool:
+    """A file inside the WebUI's folder; any path the file system refuses is simply absent."""
+    if "\x00" in path or len(path) > MAX_PATH_LENGTH:
+        return False
+    try:
+        candidate = (root / path).resolve()
+        return candidate.is_relative_to(root) and candidate.is_file()
+    except (OSError, ValueError):  # too long a name, and the like
+        return False
 
 
 routes = [
