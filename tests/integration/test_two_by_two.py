@@ -1,0 +1,252 @@
+"""Two managers and two webservers on PostgreSQL and Redis behind HAProxy, as a cluster runs
+portico: the lockout, single-use tokens and invitations, sessions and log-out hold across
+replicas, and the cluster carries on when a manager dies."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from subprocess import Popen
+
+import httpx
+import pytest
+import redis
+
+from tests.conftest import GOOD_PASSWORD
+from tests.integration.test_crash_consistency import ORPHANS, _count
+from tests.support.database import fresh_database_url
+from tests.support.haproxy import load_balancer
+from tests.support.processes import create_account, run_cli, running
+from tests.support.services import free_port, require_redis
+
+NEW_PASSWORD = "Brand-n3w-secret!"
+CONSENT = {"terms_version": "1", "privacy_version": "1"}
+
+
+@dataclass
+class Cluster:
+    manager_lb: str
+    web_lb: str
+    webs: list[str]
+    managers: list[Popen]
+    env: dict[str, str]
+    db_url: str
+    mail_dir: Path
+
+
+@pytest.fixture
+def cluster(tmp_path: Path) -> Iterator[Cluster]:
+    db_url = asyncio.run(fresh_database_url("postgres", tmp_path))
+    redis_url = require_redis()
+    redis.Redis.from_url(redis_url).flushdb()
+    manager_ports, web_ports = [free_port(), free_port()], [free_port(), free_port()]
+    manager_lb, web_lb = free_port(), free_port()
+    mail_dir = tmp_path / "mail"
+    env = {
+        "PORTICO_GENERAL__DATA_DIR": str(tmp_path / "data"),
+        "PORTICO_DB__URL": db_url,
+        "PORTICO_REDIS__URL": redis_url,
+        "PORTICO_SESSION__STORE": "redis",
+        "PORTICO_AUTH__BCRYPT_ROUNDS": "4",
+        "PORTICO_SECURITY__SECRET_KEY": "shared-by-every-replica-of-this-cluster",
+        "PORTICO_API__ENDPOINT": f"http://127.0.0.1:{manager_lb}",
+        "PORTICO_SERVICE__PUBLIC_URL": f"http://127.0.0.1:{web_lb}",
+        "PORTICO_SIGNUP__MODE": "invite",
+        "PORTICO_RECOVERY__ENABLED": "true",
+        "PORTICO_EMAIL__BACKEND": "file",
+        "PORTICO_EMAIL__FILE_DIR": str(mail_dir),
+        "PORTICO_EMAIL__RATE_PER_CLIENT": "100000/minute",
+        "PORTICO_SESSION__LOGIN_ADDRESS_FAIL_LIMIT": "100000",
+        "PORTICO_AGENT__LOCAL": "false",
+    }
+    create_account(env)
+    with ExitStack() as stack:
+        managers = [
+            stack.enter_context(
+                running(
+                    ["manager"],
+                    {**env, "PORTICO_MANAGER__PORT": str(port)},
+                    f"http://127.0.0.1:{port}/health/livez",
+                    tmp_path / f"manager{i}.log",
+                )
+            )
+            for i, port in enumerate(manager_ports)
+        ]
+        (tmp_path / "lb-m").mkdir()
+        stack.enter_context(
+            load_balancer({manager_lb: ("managers", manager_ports)}, tmp_path / "lb-m")
+        )
+        for i, port in enumerate(web_ports):
+            stack.enter_context(
+                running(
+                    ["webserver"],
+                    {**env, "PORTICO_SERVICE__PORT": str(port)},
+                    f"http://127.0.0.1:{port}/health/livez",
+                    tmp_path / f"web{i}.log",
+                )
+            )
+        (tmp_path / "lb-w").mkdir()
+        stack.enter_context(load_balancer({web_lb: ("webservers", web_ports)}, tmp_path / "lb-w"))
+        yield Cluster(
+            f"http://127.0.0.1:{manager_lb}",
+            f"http://127.0.0.1:{web_lb}",
+            [f"http://127.0.0.1:{p}" for p in web_ports],
+            managers,
+            env,
+            db_url,
+            mail_dir,
+        )
+
+
+def test_100_wrong_passwords_over_both_managers_get_at_most_10_checks(cluster: Cluster) -> None:
+    async def guesses() -> Counter:
+        async with httpx.AsyncClient(timeout=60) as client:
+            answers = await asyncio.gather(
+                *(
+                    client.post(
+                        cluster.web_lb + "/server/login",
+                        json={"username": "alice@example.com", "password": f"wrong-{i}"},
+                    )
+                    for i in range(100)
+                )
+            )
+        return Counter(a.status_code for a in answers)
+
+    statuses = asyncio.run(guesses())
+    assert statuses[401] <= 10 and statuses[401] + statuses[429] == 100, statuses
+    blocked = httpx.post(
+        cluster.manager_lb + "/auth/authorize",
+        json={"type": "keypair", "username": "alice", "password": GOOD_PASSWORD},
+    )
+    assert blocked.status_code == 429
+
+
+def _link_in_newest_mail(mail_dir: Path, name: str, after: float) -> str:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        for path in sorted(mail_dir.glob("*.eml"), reverse=True):
+            if path.stat().st_mtime >= after:
+                found = re.search(rf"[?&]{name}=([\w-]+)", path.read_text(errors="replace"))
+                if found:
+                    return found.group(1)
+        time.sleep(0.1)
+    raise AssertionError("no mail with a link arrived")
+
+
+def test_a_reset_link_works_once_across_both_managers(cluster: Cluster) -> None:
+    asked = time.time() - 1
+    r = httpx.post(
+        cluster.web_lb + "/func/cloud/send-password-change-email",
+        json={"email": "alice@example.com"},
+    )
+    assert r.status_code == 200, r.text
+    token = _link_in_newest_mail(cluster.mail_dir, "token", asked)
+
+    async def race() -> Counter:
+        async with httpx.AsyncClient(timeout=60) as client:
+            answers = await asyncio.gather(
+                *(
+                    client.post(
+                        cluster.manager_lb + "/cloud/change-password",
+                        json={
+                            "email": "alice@example.com",
+                            "password": NEW_PASSWORD,
+                            "token": token,
+                        },
+                    )
+                    for _ in range(20)
+                )
+            )
+        return Counter(a.status_code for a in answers)
+
+    statuses = asyncio.run(race())
+    assert statuses == Counter({200: 1, 400: 19}), statuses
+
+
+def test_a_one_use_invitation_admits_one_sign_up_across_both_managers(cluster: Cluster) -> None:
+    token = run_cli(["invite", "create", "--uses", "1"], cluster.env).stdout.strip().split()[-1]
+
+    async def race() -> Counter:
+        async with httpx.AsyncClient(timeout=60) as client:
+            answers = await asyncio.gather(
+                *(
+                    client.post(
+                        cluster.web_lb + "/func/auth/signup",
+                        json={
+                            "email": f"racer{i}@example.com",
+                            "password": GOOD_PASSWORD,
+                            "token": token,
+                            **CONSENT,
+                        },
+                    )
+                    for i in range(20)
+                )
+            )
+        return Counter(a.status_code for a in answers)
+
+    statuses = asyncio.run(race())
+    assert statuses == Counter({201: 1, 400: 19}), statuses
+    signed_up = "SELECT count(*) FROM users WHERE created_via = 'signup'"
+    assert asyncio.run(_count(cluster.db_url, signed_up)) == 1
+
+
+def test_a_session_and_its_log_out_hold_on_both_webservers(cluster: Cluster) -> None:
+    a, b = cluster.webs
+    login = httpx.post(a + "/server/login", json={"username": "alice", "password": GOOD_PASSWORD})
+    assert login.status_code == 200, login.text
+    cookies = {"AIOHTTP_SESSION": login.cookies["AIOHTTP_SESSION"]}
+    for web in (a, b, cluster.web_lb):
+        assert httpx.get(web + "/func/auth/role", cookies=cookies).status_code == 200
+    assert httpx.post(b + "/server/logout", cookies=cookies, json={}).status_code == 200
+    for web in (a, b):
+        assert httpx.get(web + "/func/auth/role", cookies=cookies).status_code == 401
+
+
+def test_one_manager_killed_mid_run_the_other_carries_on(cluster: Cluster) -> None:
+    token = run_cli(["invite", "create", "--uses", "1000"], cluster.env).stdout.strip().split()[-1]
+    victim = cluster.managers[0]
+
+    async def mixed_load() -> Counter:
+        async with httpx.AsyncClient(timeout=60) as client:
+
+            async def sign_up(i: int) -> int:
+                body = {"email": f"load{i}@example.com", "password": GOOD_PASSWORD, "token": token}
+                r = await client.post(
+                    cluster.web_lb + "/func/auth/signup", json={**body, **CONSENT}
+                )
+                return r.status_code
+
+            async def log_in() -> int:
+                body = {"username": "alice", "password": GOOD_PASSWORD}
+                r = await client.post(
+                    cluster.manager_lb + "/auth/authorize", json={**body, "type": "keypair"}
+                )
+                return r.status_code
+
+            async def kill_soon() -> int:
+                await asyncio.sleep(0.5)
+                os.kill(victim.pid, signal.SIGKILL)
+                return 0
+
+            work = [sign_up(i) for i in range(150)] + [log_in() for _ in range(150)]
+            answers = await asyncio.gather(kill_soon(), *work)
+        return Counter(answers[1:])
+
+    statuses = asyncio.run(mixed_load())
+    assert victim.poll() is not None, "the manager was not killed"
+    assert set(statuses) <= {200, 201}, statuses
+    for what, sql in ORPHANS.items():
+        assert asyncio.run(_count(cluster.db_url, sql)) == 0, what
+    # After the kill, everything still works through the survivor.
+    r = httpx.post(
+        cluster.web_lb + "/server/login", json={"username": "alice", "password": GOOD_PASSWORD}
+    )
+    assert r.status_code == 200, r.text
