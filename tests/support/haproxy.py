@@ -17,14 +17,20 @@ from tests.support.services import unavailable
 CONFIG = """\
 global
     maxconn 4096
+    log stdout format raw local0
 defaults
     mode http
+    log global
+    option httplog
+    # The whole request is kept, so it can be sent again to another server.
+    option http-buffer-request
     timeout connect 2s
     timeout client 120s
     timeout server 120s
     timeout http-keep-alive 75s
-    retries 3
-    option redispatch
+    retries 5
+    # Every retry may go to another server: a dead one is not asked twice.
+    option redispatch 1
     retry-on conn-failure empty-response response-timeout
     balance roundrobin
 """
