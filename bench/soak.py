@@ -36,10 +36,9 @@ import redis
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.support.database import fresh_database_url  # noqa: E402
 from tests.support.haproxy import load_balancer  # noqa: E402
 from tests.support.processes import create_account, run_cli, running  # noqa: E402
-from tests.support.services import REDIS_URL, free_port  # noqa: E402
+from tests.support.services import POSTGRES_URL, free_port  # noqa: E402
 
 from portico.wire.signing import signed_headers  # noqa: E402
 from portico.wire.versions import API_VERSION  # noqa: E402
@@ -47,6 +46,8 @@ from portico.wire.versions import API_VERSION  # noqa: E402
 PASSWORD = "Quiet-l4ke-morning!"
 CONSENT = {"terms_version": "1", "privacy_version": "1"}
 # Requests per second of each kind (log-ins and sign-ups each pay a bcrypt at cost 12).
+SOAK_DATABASE = "portico_soak"
+SOAK_REDIS_URL = "redis://127.0.0.1:6379/14"
 RATES = {"relayed": 40.0, "direct": 40.0, "login": 2.0, "signup": 1.0, "reset": 2.0}
 
 
@@ -99,16 +100,30 @@ def embedded(tmp: Path) -> Iterator[Target]:
         yield Target(web, f"http://127.0.0.1:{manager_port}", {"serve": proc}, *keys)
 
 
+async def _own_database() -> str:
+    """A database of its own, so that the test suite (which empties `test`) can run meanwhile."""
+    import asyncpg
+
+    base = POSTGRES_URL.replace("postgresql+asyncpg://", "postgresql://")
+    conn = await asyncpg.connect(base)
+    try:
+        await conn.execute(f"DROP DATABASE IF EXISTS {SOAK_DATABASE}")
+        await conn.execute(f"CREATE DATABASE {SOAK_DATABASE}")
+    finally:
+        await conn.close()
+    return POSTGRES_URL.rsplit("/", 1)[0] + "/" + SOAK_DATABASE
+
+
 @contextmanager
 def cluster(tmp: Path) -> Iterator[Target]:
-    db_url = asyncio.run(fresh_database_url("postgres", tmp))
-    redis.Redis.from_url(REDIS_URL).flushdb()
+    db_url = asyncio.run(_own_database())
+    redis.Redis.from_url(SOAK_REDIS_URL).flushdb()
     managers, webs = [free_port(), free_port()], [free_port(), free_port()]
     manager_lb, web_lb = free_port(), free_port()
     env = {
         **_base_env(tmp),
         "PORTICO_DB__URL": db_url,
-        "PORTICO_REDIS__URL": REDIS_URL,
+        "PORTICO_REDIS__URL": SOAK_REDIS_URL,
         "PORTICO_SESSION__STORE": "redis",
         "PORTICO_SECURITY__SECRET_KEY": "soak-cluster-shared-secret",
         "PORTICO_API__ENDPOINT": f"http://127.0.0.1:{manager_lb}",
