@@ -1,8 +1,10 @@
-"""Secrets at rest: keypair secret keys are sealed with a key derived from the server secret."""
+"""Secrets at rest: values sealed with a key derived from the server secret, and the one hash
+under which random tokens (session ids, e-mailed tokens, agent tokens) are stored."""
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import os
 import secrets
 from pathlib import Path
@@ -10,6 +12,14 @@ from pathlib import Path
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from portico.private_files import private_dir
+
+
+def token_hash(token: str) -> str:
+    """How a random token is stored: a copy of the table does not yield usable tokens. Plain
+    SHA-256 is enough, since the tokens carry 256 random bits (nothing to guess)."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class SealBroken(Exception):
@@ -39,10 +49,9 @@ def load_or_create_server_secret(configured: str, data_dir: Path) -> str:
     """The configured [security] secret_key, or one generated once into the data directory."""
     if configured:
         return configured
-    path = data_dir / "secret_key"
+    path = private_dir(data_dir) / "secret_key"
     if path.exists():
         return path.read_text(encoding="ascii").strip()
-    data_dir.mkdir(parents=True, exist_ok=True)
     value = secrets.token_urlsafe(48)
     # O_EXCL: when two processes start together, exactly one writes and both read the same key.
     try:

@@ -6,7 +6,6 @@ yield live session ids; the keypair's secret key is sealed with the server key.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import time
 from abc import ABC, abstractmethod
@@ -14,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from portico.sealing import SecretBox
+from portico.sealing import SecretBox, token_hash
 
 
 @dataclass(frozen=True)
@@ -49,7 +48,7 @@ def new_session_id() -> str:
 
 
 def id_hash(session_id: str) -> str:
-    return hashlib.sha256(session_id.encode()).hexdigest()
+    return token_hash(session_id)
 
 
 class SessionStore(ABC):

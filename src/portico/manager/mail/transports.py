@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import sys
 import time
 from email.message import EmailMessage
@@ -11,6 +12,7 @@ from typing import Protocol
 import aiosmtplib
 
 from portico.config import EmailConfig
+from portico.private_files import write_private
 
 
 class Transport(Protocol):
@@ -36,9 +38,10 @@ class FileTransport:
         self.directory = directory
 
     async def send(self, message: EmailMessage) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
-        name = f"{time.time_ns()}.eml"
-        (self.directory / name).write_bytes(bytes(message))
+        # 0600: the message holds a live link.
+        write_private(
+            self.directory / f"{time.time_ns()}-{secrets.token_hex(4)}.eml", bytes(message)
+        )
 
 
 class SmtpTransport:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import re
 import secrets
 import time
@@ -46,7 +45,7 @@ from portico.manager.services.hashing_pool import HashingPool
 from portico.manager.services.keypairs import generate_keypair
 from portico.manager.services.lockout import LoginLockout
 from portico.manager.services.password_policy import PasswordPolicy
-from portico.sealing import SecretBox
+from portico.sealing import SecretBox, token_hash
 
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 # ASCII only, so that SQL lower() folds user names exactly as Python does on every database.
@@ -384,7 +383,7 @@ class AccountService:
                 raise NoKeypair()
             db.add(
                 LoginSession(
-                    token_hash=_token_hash(token),
+                    token_hash=token_hash(token),
                     user_id=user.uuid,
                     access_key=keypair.access_key,
                     client_address=client_address[:64],
@@ -406,7 +405,7 @@ class AccountService:
             await db.execute(
                 update(LoginSession)
                 .where(
-                    LoginSession.token_hash == _token_hash(session_token),
+                    LoginSession.token_hash == token_hash(session_token),
                     LoginSession.ended_at.is_(None),
                 )
                 .values(ended_at=utcnow())
@@ -500,7 +499,3 @@ class AccountService:
             domain_role="admin" if user.role in (UserRole.SUPERADMIN, UserRole.ADMIN) else "user",
             group_role=group_role,
         )
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()

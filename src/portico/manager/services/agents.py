@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import time
 from collections.abc import Callable
@@ -16,6 +15,7 @@ from portico.agent.node_stats import NodeReport
 from portico.db.models import Agent, ResourceGroup
 from portico.db.upsert import insert_ignoring_conflicts
 from portico.manager.errors import InvalidRequest, SignatureMismatch
+from portico.sealing import token_hash
 
 _T = Agent.__table__
 
@@ -30,10 +30,6 @@ class AgentInfo:
     mem_used: int
     alive: bool
     last_heartbeat: float
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class AgentService:
@@ -97,7 +93,7 @@ class AgentService:
             await db.execute(
                 update(_T)
                 .where(_T.c.id == agent_id)
-                .values(credential_hash=_hash(token), resource_group=resource_group)
+                .values(credential_hash=token_hash(token), resource_group=resource_group)
             )
         return token
 
@@ -107,7 +103,7 @@ class AgentService:
             raise SignatureMismatch("no agent credential")
         async with self._sessions() as db:
             agent_id = await db.scalar(
-                select(Agent.id).where(Agent.credential_hash == _hash(token))
+                select(Agent.id).where(Agent.credential_hash == token_hash(token))
             )
         if agent_id is None:
             raise SignatureMismatch("unknown agent credential")

@@ -8,7 +8,6 @@ raises the same InvalidToken.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import time
 import uuid
@@ -22,12 +21,9 @@ from sqlalchemy.sql.dml import Update
 
 from portico.db.models import AuthToken, TokenPurpose, utcnow
 from portico.manager.errors import InvalidToken
+from portico.sealing import token_hash
 
 _T = AuthToken.__table__
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
