@@ -88,11 +88,26 @@ class SignupConfig(_Section):
     mode: Literal["closed", "invite", "open"] = "closed"
     email_verification: bool = True
     approval: bool = False
+    # At most this many "somebody tried to sign up with your address" mails per address.
+    notice_rate: str = "1/15minutes"
+
+    @field_validator("notice_rate")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        return _parse_rate(value)
 
 
 class RecoveryConfig(_Section):
     enabled: bool = False
     token_ttl: int = Field(1800, gt=0)
+
+
+def _parse_rate(value: str) -> str:
+    """A rate as the `limits` library writes it ("3/15minutes"); ValueError otherwise."""
+    from limits import parse
+
+    parse(value)
+    return value
 
 
 class ConsentConfig(_Section):
@@ -112,17 +127,15 @@ class EmailConfig(_Section):
     smtp_username: str = ""
     smtp_password: str = ""
     smtp_security: Literal["starttls", "tls", "none"] = "starttls"
-    # Verification and password-change e-mails: per requested address, and per client address.
+    # Sign-ups and requests for verification or password-change e-mails: per requested address,
+    # and per client address.
     rate_per_address: str = "3/15minutes"
     rate_per_client: str = "30/15minutes"
 
     @field_validator("rate_per_address", "rate_per_client")
     @classmethod
     def _rate(cls, value: str) -> str:
-        from limits import parse
-
-        parse(value)
-        return value
+        return _parse_rate(value)
 
 
 class AgentConfig(_Section):

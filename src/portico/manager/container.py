@@ -126,6 +126,7 @@ async def build_services(settings: Settings, *, migrate: bool = True) -> Manager
             tokens=tokens,
             consent=consent,
             outbox=outbox,
+            notices=RateLimit(storage, settings.signup.notice_rate, "signup-notice"),
             **mail_limits,
         ),
         recovery=RecoveryService(

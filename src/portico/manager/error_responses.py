@@ -67,6 +67,13 @@ def _respond(exc: errors.DomainError) -> JSONResponse:
                 "new password mismatch",
                 error_msg="new password mismatch",
             )
+        case errors.UsernameTaken():
+            return problem_response(
+                400,
+                problems.USERNAME_ALREADY_EXISTS,
+                "User name already exists",
+                details="That user name is taken; choose another.",
+            )
         case errors.AccountExists():
             return problem_response(400, problems.EMAIL_ALREADY_EXISTS, "Email already exists")
         case errors.InvalidToken():

@@ -51,6 +51,10 @@ class AccountExists(DomainError):
     """The e-mail address or user name is taken."""
 
 
+class UsernameTaken(DomainError):
+    """Another account has this user name (user names are public; e-mail addresses are not)."""
+
+
 class NotFound(DomainError):
     pass
 

@@ -21,6 +21,7 @@ BAD_GATEWAY = _BASE + "bad-gateway"
 INTERNAL_SERVER_ERROR = _BASE + "internal-server-error"
 SERVICE_UNAVAILABLE = _BASE + "service-unavailable"
 EMAIL_ALREADY_EXISTS = _BASE + "email-already-exists"
+USERNAME_ALREADY_EXISTS = _BASE + "username-already-exists"
 WEAK_PASSWORD = _BASE + "weak-password"
 REQUIRE_CONSENT = _BASE + "require-consent"
 

@@ -210,6 +210,9 @@ class AccountService:
                 "A user name has 1-64 characters: letters, digits and . _ @ + - "
                 "(starting with a letter or digit)."
             )
+        if username is not None and "@" in username and normalize_login_id(username) != email:
+            # Otherwise anyone could occupy another person's address as a log-in name.
+            raise InvalidRequest("A user name with an @ must be the account's own e-mail address.")
 
     async def create_user(
         self,

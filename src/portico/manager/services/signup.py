@@ -14,12 +14,13 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portico.db.models import TokenPurpose, User, UserStatus
-from portico.manager.errors import AccountExists, FeatureDisabled, NotFound
+from portico.manager.errors import AccountExists, FeatureDisabled, NotFound, UsernameTaken
 from portico.manager.mail.compose import pick_language
 from portico.manager.services.accounts import UserInfo, normalize_login_id
 from portico.manager.services.consent import ConsentService
 from portico.manager.services.email_flow import EmailFlow
 from portico.manager.services.links import public_base
+from portico.manager.services.rate_limits import RateLimit
 
 VERIFICATION_TTL = 24 * 3600
 PENDING_APPROVAL = "pending-approval"
@@ -33,9 +34,12 @@ class SignupOutcome:
 
 
 class SignupService(EmailFlow):
-    def __init__(self, *args: Any, consent: ConsentService, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, consent: ConsentService, notices: RateLimit, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.consent = consent
+        self.notices = notices
 
     def outcome(self) -> SignupOutcome:
         s = self.settings.signup
@@ -63,17 +67,20 @@ class SignupService(EmailFlow):
         self.accounts.validate_identity(email, username)
         self.consent.require_current(terms_version, privacy_version)
         self.accounts.policy.check(password, email=email, username=username or email)
-        if username and await self._username_taken(username, email):
-            raise AccountExists("That user name is taken; choose another.")
-        group_name = "default"
+        # Before anything that costs a hash or reads accounts: the limits, then the invitation.
+        await self.count_request(email, client_address)
         if mode == "invite":
-            used = await self.tokens.use(TokenPurpose.INVITATION, token or "", email=email)
-            group_name = used.group_name or group_name
+            await self.tokens.check(TokenPurpose.INVITATION, token or "", email=email)
+        if username and await self._username_taken(username, email):
+            raise UsernameTaken()
         lang = pick_language(language)
 
         if await self._email_registered(email):
+            # The owner hears of it (at most once a window); the caller learns nothing.
+            if mode == "invite":
+                await self.tokens.use(TokenPurpose.INVITATION, token or "", email=email)
             await self.accounts.pool.make(password)  # the same cost as a real sign-up
-            await self.mail(email, "signup_existing", lang, public_base(self.settings))
+            await self._notify_owner(email, lang)
             return self.outcome()
 
         outcome = self.outcome()
@@ -86,6 +93,12 @@ class SignupService(EmailFlow):
         # at all: a crash can leave no account that was never asked to consent or never mailed.
         try:
             async with self._sessions.begin() as db:
+                group_name = "default"
+                if mode == "invite":  # spent with the account, or not at all
+                    used = await self.tokens.use(
+                        TokenPurpose.INVITATION, token or "", email=email, db=db
+                    )
+                    group_name = used.group_name or group_name
                 created = await self.accounts.create_user(
                     email=email,
                     username=username,
@@ -104,10 +117,16 @@ class SignupService(EmailFlow):
                     await self._send_verification(created.user_id, email, lang, db=db)
         except AccountExists:
             # A concurrent sign-up with the same address won: its owner hears of this one too.
-            await self.mail(email, "signup_existing", lang, public_base(self.settings))
+            await self._notify_owner(email, lang)
             return self.outcome()
         self.outbox.wake()
         return outcome
+
+    async def _notify_owner(self, email: str, lang: str) -> None:
+        """Tell an address's owner that somebody tried to sign up with it; once a window."""
+        if await self.notices.allows(email):
+            await self.notices.hit(email)
+            await self.mail(email, "signup_existing", lang, public_base(self.settings))
 
     async def _username_taken(self, username: str, email: str) -> bool:
         async with self._sessions() as db:

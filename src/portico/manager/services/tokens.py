@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -105,10 +106,8 @@ class TokenService:
         )
         return token
 
-    async def use(
-        self, purpose: TokenPurpose, token: str, *, email: str | None = None
-    ) -> UsedToken:
-        """Spend one use of a token, atomically; `email` must match a token bound to one."""
+    def _usable(self, purpose: TokenPurpose, token: str, email: str | None) -> list[Any]:
+        """The conditions under which `token` may be spent now."""
         if not token or len(token) > 256:
             raise InvalidToken()
         conditions = [
@@ -120,15 +119,36 @@ class TokenService:
         ]
         if email is not None:
             conditions.append(or_(_T.c.email.is_(None), _T.c.email == email))
-        async with self._sessions.begin() as db:
-            row = (
-                await db.execute(
-                    update(_T)
-                    .where(*conditions)
-                    .values(uses_left=_T.c.uses_left - 1)
-                    .returning(_T.c.id, _T.c.user_id, _T.c.email, _T.c.group_name)
-                )
-            ).first()
+        return conditions
+
+    async def check(self, purpose: TokenPurpose, token: str, *, email: str | None = None) -> None:
+        """Raise InvalidToken unless `token` could be spent now (spends nothing)."""
+        conditions = self._usable(purpose, token, email)
+        async with self._sessions() as db:
+            if await db.scalar(select(_T.c.id).where(*conditions)) is None:
+                raise InvalidToken()
+
+    async def use(
+        self,
+        purpose: TokenPurpose,
+        token: str,
+        *,
+        email: str | None = None,
+        db: AsyncSession | None = None,
+    ) -> UsedToken:
+        """Spend one use of a token, atomically; `email` must match a token bound to one.
+        With `db`, inside the caller's transaction (a rollback gives the use back)."""
+        if db is None:
+            async with self._sessions.begin() as own:
+                return await self.use(purpose, token, email=email, db=own)
+        row = (
+            await db.execute(
+                update(_T)
+                .where(*self._usable(purpose, token, email))
+                .values(uses_left=_T.c.uses_left - 1)
+                .returning(_T.c.id, _T.c.user_id, _T.c.email, _T.c.group_name)
+            )
+        ).first()
         if row is None:
             raise InvalidToken()
         return UsedToken(row.id, row.user_id, row.email, row.group_name)
