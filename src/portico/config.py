@@ -75,6 +75,10 @@ class SessionConfig(_Section):
     login_allowed_fail_count: int = Field(10, gt=0)
     login_block_time: int = Field(1200, gt=0)
     # A client address may fail this many log-ins within the window before it is refused too.
+    # "account": failures block the account from everywhere (Backend.AI's rule).
+    # "account_and_address": they block it only from the address they came from, so a stranger
+    # cannot lock a user out (NIST SP 800-63B 5.2.2, Authelia).
+    lockout_scope: Literal["account", "account_and_address"] = "account"
     login_address_fail_limit: int = Field(100, gt=0)
     login_address_window: int = Field(600, gt=0)
 

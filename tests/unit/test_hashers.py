@@ -66,3 +66,46 @@ def test_a_different_cost_must_be_updated() -> None:
 def test_garbage_hashes_never_verify(encoded: str) -> None:
     hashers = PasswordHashers(bcrypt_rounds=4)
     assert hashers.verify("anything", encoded) is False
+
+
+# -- every wrong answer costs the same -----------------------------------------------------------
+
+SHORT_GUESS = "Wr0ng-guess!"
+LONG_GUESS = "Wr0ng-guess!" * 8  # 96 bytes: past plain bcrypt's 72
+
+
+def _stored_shapes(hashers: PasswordHashers) -> dict[str, str | None]:
+    salt = secrets.token_bytes(16)
+    pbkdf2 = hashlib.pbkdf2_hmac("sha256", b"Corr3ct-h0rse!", salt, 100_000).hex()
+    return {
+        "bcrypt, short guess": hashers.make("Corr3ct-h0rse!"),
+        "bcrypt, >72-byte guess": hashers.make("Corr3ct-h0rse!"),
+        "bcrypt_sha256 (long password)": hashers.make("Corr3ct-h0rse!" * 8),
+        "imported PBKDF2": f"pbkdf2_sha256$100000${salt.hex()}${pbkdf2}",
+        "unknown scheme": "md5$abc$def",
+        "missing account": None,
+    }
+
+
+def test_every_wrong_answer_pays_exactly_one_hash(
+    hashers: PasswordHashers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[str] = []
+    real_checkpw, real_pbkdf2 = bcrypt.checkpw, hashlib.pbkdf2_hmac
+
+    def counting_checkpw(*args: object) -> bool:
+        calls.append("bcrypt")
+        return real_checkpw(*args)  # type: ignore[arg-type]
+
+    def counting_pbkdf2(*args: object) -> bytes:
+        calls.append("pbkdf2")
+        return real_pbkdf2(*args)  # type: ignore[arg-type]
+
+    shapes = _stored_shapes(hashers)
+    monkeypatch.setattr(bcrypt, "checkpw", counting_checkpw)
+    monkeypatch.setattr(hashlib, "pbkdf2_hmac", counting_pbkdf2)
+    for shape, stored in shapes.items():
+        calls.clear()
+        guess = LONG_GUESS if ">72" in shape else SHORT_GUESS
+        assert hashers.verify(guess, stored) is False, shape
+        assert len(calls) == 1, (shape, calls)

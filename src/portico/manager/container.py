@@ -16,6 +16,7 @@ from portico.manager.mail.transports import transport_for
 from portico.manager.services.accounts import AccountService
 from portico.manager.services.address_throttle import AddressThrottle
 from portico.manager.services.agents import AgentService
+from portico.manager.services.authentication import PasswordCheck
 from portico.manager.services.consent import ConsentService
 from portico.manager.services.hashers import PasswordHashers
 from portico.manager.services.hashing_pool import HashingPool
@@ -87,8 +88,7 @@ async def build_services(settings: Settings, *, migrate: bool = True) -> Manager
         sessions,
         pool=pool,
         policy=PasswordPolicy(settings.auth.password_policy),
-        lockout=lockout,
-        throttle=throttle,
+        password_check=PasswordCheck(pool, lockout, throttle, scope=settings.session.lockout_scope),
         box=keypair_box,
         consent=consent,
     )

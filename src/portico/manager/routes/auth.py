@@ -108,7 +108,11 @@ async def logout(body: LogoutBody, svc: Services) -> dict[str, Any]:
 
 @router.post("/update-password")
 async def update_password(
-    body: UpdatePasswordBody, caller: SignedCaller, svc: Services, request: Request
+    body: UpdatePasswordBody,
+    caller: SignedCaller,
+    svc: Services,
+    request: Request,
+    address: ClientAddress,
 ) -> Any:
     try:
         await svc.accounts.update_password(
@@ -118,6 +122,7 @@ async def update_password(
             body.new_password2,
             # The webserver names the browser session making the change; it stays signed in.
             keep_session=request.headers.get(SESSION_HASH_HEADER),
+            client_address=address,
         )
     except InvalidCredentials:
         return problem_response(

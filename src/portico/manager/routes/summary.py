@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from pydantic import Field
 
 from portico.asgi.problem_responses import problem_response
-from portico.manager.deps import Services, SignedCaller
+from portico.manager.deps import ClientAddress, Services, SignedCaller
 from portico.manager.errors import InvalidCredentials
 from portico.manager.routes.bodies import Body
 from portico.wire import problems
@@ -39,10 +39,14 @@ async def revoke_session(session_id: str, caller: SignedCaller, svc: Services) -
 
 @router.post("/portico/sessions/sign-out-others")
 async def sign_out_others(
-    body: PasswordBody, caller: SignedCaller, svc: Services, request: Request
+    body: PasswordBody,
+    caller: SignedCaller,
+    svc: Services,
+    request: Request,
+    address: ClientAddress,
 ) -> Any:
     try:
-        await svc.accounts.verify_own_password(caller.user_id, body.password)
+        await svc.accounts.verify_own_password(caller.user_id, body.password, address)
     except InvalidCredentials:
         return problem_response(
             401, problems.AUTH_FAILED, "Password mismatch", details="The password is not correct."

@@ -39,11 +39,10 @@ from portico.manager.errors import (
     NotFound,
     PasswordMismatch,
 )
-from portico.manager.services.address_throttle import AddressThrottle
+from portico.manager.services.authentication import PasswordCheck
 from portico.manager.services.consent import ConsentService
 from portico.manager.services.hashing_pool import HashingPool
 from portico.manager.services.keypairs import generate_keypair
-from portico.manager.services.lockout import LoginLockout
 from portico.manager.services.password_policy import PasswordPolicy
 from portico.sealing import SecretBox, token_hash
 
@@ -54,11 +53,6 @@ _USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}$")
 
 def normalize_login_id(login_id: str) -> str:
     return login_id.strip().lower()
-
-
-def lockout_key(user: User | None, normalized_id: str) -> str:
-    """An account's e-mail and user name share one counter; unknown ids get their own."""
-    return f"user:{user.uuid}" if user is not None else f"id:{normalized_id}"
 
 
 @dataclass(frozen=True)
@@ -118,16 +112,14 @@ class AccountService:
         *,
         pool: HashingPool,
         policy: PasswordPolicy,
-        lockout: LoginLockout,
-        throttle: AddressThrottle,
+        password_check: PasswordCheck,
         box: SecretBox,
         consent: ConsentService,
     ) -> None:
         self._sessions = sessions
         self.pool = pool
         self.policy = policy
-        self.lockout = lockout
-        self.throttle = throttle
+        self.password_check = password_check
         self._box = box
         self.consent = consent
         self._background: set[asyncio.Task[None]] = set()
@@ -314,20 +306,16 @@ class AccountService:
         normalized = normalize_login_id(login_id)
         async with self._sessions() as db:
             user = await self._find(db, normalized)
-        key = lockout_key(user, normalized)
-        await self.throttle.check(client_address)
-        await self.lockout.reserve(key)
-        stored_hash = user.password if user is not None else None
-        if not await self.pool.verify(password, stored_hash):
-            await self.lockout.record_failure(key)
-            await self.throttle.record_failure(client_address)
+        try:
+            await self.password_check.check(user, normalized, password, client_address)
+        except InvalidCredentials:
             if user is not None:
                 # In the background: a missing account, which has no history, must not answer
                 # faster than an existing one.
                 self._in_background(self._remember(user.uuid, False, client_address, user_agent))
-            raise InvalidCredentials()
-        assert user is not None  # verify() is False without a stored hash
-        await self.lockout.record_success(key)
+            raise
+        assert user is not None  # a missing account never passes the check
+        stored_hash = user.password or ""
         # Only now, after the right password, may the answer reveal the account's state.
         if user.status == UserStatus.BEFORE_VERIFICATION:
             raise AccountNotVerified()
@@ -342,7 +330,7 @@ class AccountService:
             ):
                 raise ConsentRequired(versions["terms"], versions["privacy"])
             await self.consent.accept(user.uuid, client_address)
-        if self.pool.must_update(password, stored_hash or ""):
+        if self.pool.must_update(password, stored_hash):
             await self._store_password(user.uuid, await self.pool.make(password), changed=False)
         granted = await self._open_login_session(user, client_address, user_agent)
         await self._remember(user.uuid, True, client_address, user_agent)
@@ -424,6 +412,7 @@ class AccountService:
         new_password2: str,
         *,
         keep_session: str | None = None,
+        client_address: str = "",
     ) -> None:
         """The owner's change; every other browser session of theirs ends."""
         async with self._sessions() as db:
@@ -432,13 +421,15 @@ class AccountService:
             raise NotFound("no such user")
         if new_password != new_password2:
             raise PasswordMismatch()
-        await self.verify_own_password(user, old_password)
+        await self.verify_own_password(user, old_password, client_address)
         self.policy.check(new_password, email=user.email, username=user.username)
         await self.set_password(user.uuid, new_password)
         if self.after_password_change is not None:
             await self.after_password_change(user.uuid, keep_session)
 
-    async def verify_own_password(self, user: User | uuid.UUID, password: str) -> None:
+    async def verify_own_password(
+        self, user: User | uuid.UUID, password: str, client_address: str = ""
+    ) -> None:
         """Re-entering one's password is a guess like any other: it counts toward the lockout."""
         if not isinstance(user, User):
             async with self._sessions() as db:
@@ -446,19 +437,14 @@ class AccountService:
             if found is None:
                 raise NotFound("no such user")
             user = found
-        key = lockout_key(user, user.email)
-        await self.lockout.reserve(key)
-        if not await self.pool.verify(password, user.password):
-            await self.lockout.record_failure(key)
-            raise InvalidCredentials()
-        await self.lockout.record_success(key)
+        await self.password_check.check(user, user.email, password, client_address)
 
     async def unlock(self, login_id: str) -> None:
         """An administrator lifts the log-in block of an account (or of an unknown id)."""
         normalized = normalize_login_id(login_id)
         async with self._sessions() as db:
             user = await self._find(db, normalized)
-        await self.lockout.clear(lockout_key(user, normalized))
+        await self.password_check.unlock(user, normalized)
 
     async def set_password(self, user_id: uuid.UUID, password: str) -> None:
         """Store a new password (already checked against the policy by the caller)."""

@@ -1,27 +1,43 @@
-"""A per-client-address ceiling on failed log-ins, above the per-account lockout.
+"""A per-client-address ceiling on failed log-ins, above the per-account lock-out.
 
-It slows credential stuffing that spreads guesses over many ids.
+It slows credential stuffing that spreads guesses over many ids. Like the lock-out, a slot is
+reserved atomically before the password is hashed (one counter increment in the `limits`
+library's storage: memory, or Redis shared by every manager), so 300 parallel guesses from one
+address get at most the ceiling's worth of checks. A successful log-in gives its slot back.
 """
 
 from __future__ import annotations
 
-from limits import RateLimitItemPerSecond
+import math
+import time
+
 from limits.aio.storage import Storage
 
 from portico.manager.errors import TooManyFailedLogins
-from portico.manager.services.rate_limits import RateLimit
 
 
 class AddressThrottle:
     def __init__(self, storage: Storage, *, failures: int, window_seconds: int) -> None:
-        self._limit = RateLimit(
-            storage, RateLimitItemPerSecond(failures, window_seconds), "login-address"
-        )
+        self._storage = storage
+        self._failures = failures
+        self._window = window_seconds
 
-    async def check(self, address: str) -> None:
-        if address and not await self._limit.allows(address):
-            raise TooManyFailedLogins(retry_after=await self._limit.retry_after(address))
+    @staticmethod
+    def _key(address: str) -> str:
+        return f"login-address/{address}"
 
-    async def record_failure(self, address: str) -> None:
+    async def reserve(self, address: str) -> None:
+        """Take a slot for one password check, or raise TooManyFailedLogins."""
+        if not address:
+            return
+        key = self._key(address)
+        taken = await self._storage.incr(key, self._window)
+        if taken > self._failures:
+            await self._storage.incr(key, self._window, amount=-1)
+            ends = await self._storage.get_expiry(key)
+            raise TooManyFailedLogins(retry_after=max(1, math.ceil(ends - time.time())))
+
+    async def release(self, address: str) -> None:
+        """The check succeeded (or never ran): the slot was not a failure."""
         if address:
-            await self._limit.hit(address)
+            await self._storage.incr(self._key(address), self._window, amount=-1)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import time
 from abc import ABC, abstractmethod
 
 import bcrypt
@@ -43,7 +44,14 @@ class BcryptHasher(Hasher):
         secret = password.encode()
         if len(secret) > BCRYPT_MAX_BYTES:
             # Another implementation may have truncated; a plain bcrypt hash never matches more.
+            # Still pay this hash's cost, or a long guess would show the scheme by its speed.
+            secret = secret[:BCRYPT_MAX_BYTES]
+            self._checkpw(secret, encoded)
             return False
+        return self._checkpw(secret, encoded)
+
+    @staticmethod
+    def _checkpw(secret: bytes, encoded: str) -> bool:
         try:
             return bcrypt.checkpw(secret, encoded.encode())
         except ValueError:
@@ -108,12 +116,23 @@ def _bcrypt_rounds(encoded: str) -> int:
 
 
 class PasswordHashers:
-    """Makes new hashes with the configured cost and verifies every known scheme."""
+    """Makes new hashes with the configured cost and verifies every known scheme.
+
+    Every `verify` that answers False costs what a wrong password against a fresh hash costs
+    (Django's `harden_runtime` idea), whatever the stored value: none (a missing account), an
+    unknown scheme, a cheaper imported scheme, or a guess too long for plain bcrypt. So neither
+    the answer nor its timing tells which it was.
+    """
 
     def __init__(self, bcrypt_rounds: int) -> None:
         self._bcrypt = BcryptHasher(bcrypt_rounds)
         self._long = BcryptSha256Hasher(bcrypt_rounds)
         self._schemes: list[Hasher] = [self._bcrypt, self._long, Pbkdf2Hasher()]
+        # What a stored value that cannot be checked is checked against instead.
+        self._dummy = self._bcrypt.encode("portico-dummy-password")
+        started = time.perf_counter()
+        self._bcrypt.verify("portico-wrong-password", self._dummy)
+        self._reference_seconds = time.perf_counter() - started
 
     def make(self, password: str) -> str:
         if len(password.encode()) > BCRYPT_MAX_BYTES:
@@ -123,9 +142,17 @@ class PasswordHashers:
     def _scheme(self, encoded: str) -> Hasher | None:
         return next((h for h in self._schemes if h.owns(encoded)), None)
 
-    def verify(self, password: str, encoded: str) -> bool:
-        scheme = self._scheme(encoded)
-        return scheme is not None and scheme.verify(password, encoded)
+    def verify(self, password: str, encoded: str | None) -> bool:
+        started = time.perf_counter()
+        scheme = self._scheme(encoded) if encoded else None
+        if scheme is None or encoded is None:
+            self._bcrypt.verify(password, self._dummy)
+            return False
+        if scheme.verify(password, encoded):
+            return True
+        # A cheaper scheme (imported PBKDF2) answers as late as a bcrypt hash would.
+        time.sleep(max(0.0, self._reference_seconds - (time.perf_counter() - started)))
+        return False
 
     def must_update(self, password: str, encoded: str) -> bool:
         """True when the stored hash is of another scheme or cost than `make` would produce."""

@@ -28,10 +28,8 @@ class HashingPool:
             thread_name_prefix="portico-hash",
             initializer=_lower_priority,
         )
-        # A throwaway hash of the configured cost: what a missing account is checked against.
-        self._dummy = hashers.make("portico-dummy-password")
 
-    async def _run(self, fn: Callable[..., T], *args: str) -> T:
+    async def _run(self, fn: Callable[..., T], *args: str | None) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
 
     async def make(self, password: str) -> str:
@@ -39,9 +37,6 @@ class HashingPool:
 
     async def verify(self, password: str, encoded: str | None) -> bool:
         """Check a password; with no stored hash, pay for one anyway and answer False."""
-        if not encoded:
-            await self._run(self.hashers.verify, normalize_password(password), self._dummy)
-            return False
         return await self._run(self.hashers.verify, normalize_password(password), encoded)
 
     def must_update(self, password: str, encoded: str) -> bool:

@@ -11,7 +11,7 @@ import math
 import time
 from collections.abc import Callable
 
-from sqlalchemy import and_, case, delete, or_, select, update
+from sqlalchemy import and_, case, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from portico.db.models import LoginAttempt
@@ -104,6 +104,16 @@ class LoginLockout:
             )
 
     record_success = clear
+
+    async def clear_all(self, key: str) -> None:
+        """`clear` for `key` and every per-address counter of it (`key|address`)."""
+        prefix = key + "|"
+        async with self._sessions.begin() as db:
+            await db.execute(
+                update(_T)
+                .where(or_(_T.c.key == key, func.substr(_T.c.key, 1, len(prefix)) == prefix))
+                .values(fail_count=0, blocked_until=None)
+            )
 
     async def purge(self) -> int:
         """Forget counters that can no longer matter, so unknown ids do not pile up."""

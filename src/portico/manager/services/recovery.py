@@ -15,7 +15,7 @@ from sqlalchemy import select
 from portico.db.models import TokenPurpose, User, UserStatus
 from portico.manager.errors import FeatureDisabled, InvalidToken
 from portico.manager.mail.compose import pick_language
-from portico.manager.services.accounts import AccountService, lockout_key, normalize_login_id
+from portico.manager.services.accounts import AccountService, normalize_login_id
 from portico.manager.services.email_flow import EmailFlow
 from portico.manager.services.links import public_base
 from portico.manager.services.tokens import TokenService
@@ -81,7 +81,7 @@ class RecoveryService(EmailFlow):
             raise InvalidToken()
         await self.accounts.set_password(user.uuid, password)
         await self.effects(user.uuid, keep_session=None)
-        await self.accounts.lockout.clear(lockout_key(user, email))
+        await self.accounts.password_check.unlock(user, email)
         await self.mail(
             email, "password_changed", pick_language(user.language), public_base(self.settings)
         )
