@@ -33,11 +33,25 @@ class GeneralConfig(_Section):
     data_dir: Path = Path("portico-data")
 
 
+def _check_networks(value: list[str]) -> list[str]:
+    for item in value:
+        ipaddress.ip_network(item, strict=False)
+    return value
+
+
 class ServiceConfig(_Section):
     ip: str = "127.0.0.1"
     port: int = Field(8090, ge=0, le=65535)
     public_url: str = ""
     static_path: str = ""
+    # Proxies in front of the webserver (a TLS terminator) whose X-Forwarded-Proto, -Host and
+    # -For are believed. Empty: the webserver is the edge and believes nobody.
+    trusted_proxies: list[str] = Field(default_factory=list)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        return _check_networks(value)
 
 
 class ApiConfig(_Section):
@@ -55,9 +69,7 @@ class ManagerConfig(_Section):
     @field_validator("trusted_proxies")
     @classmethod
     def _networks(cls, value: list[str]) -> list[str]:
-        for item in value:
-            ipaddress.ip_network(item, strict=False)
-        return value
+        return _check_networks(value)
 
 
 class DbConfig(_Section):
@@ -156,6 +168,8 @@ class SecurityConfig(_Section):
     cookie_secure: Literal["auto", "true", "false"] = "auto"
     allowed_origins: list[str] = Field(default_factory=list)
     secret_key: str = ""
+    # Strict-Transport-Security max-age on https answers; 0 = not sent.
+    hsts_max_age: int = Field(0, ge=0)
 
 
 class Settings(BaseSettings):

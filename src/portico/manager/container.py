@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from limits.aio.storage import Storage
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
+from portico.asgi.client_address import Network, parse_networks
 from portico.config import Settings
 from portico.db.engine import create_engine, session_factory
 from portico.db.migrate import upgrade
-from portico.manager.client_address import Network, parse_networks
 from portico.manager.mail.outbox import Outbox
 from portico.manager.mail.transports import transport_for
 from portico.manager.services.accounts import AccountService

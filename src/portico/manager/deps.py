@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from portico.manager.client_address import client_address
+from portico.asgi.client_address import client_address
 from portico.manager.container import ManagerServices
 from portico.manager.services.request_auth import Caller
 

@@ -21,7 +21,10 @@ def too_many_failed_logins(exc: errors.TooManyFailedLogins) -> JSONResponse:
         429,
         problems.TOO_MANY_REQUESTS,
         "Too many failed login attempts",
-        details=f"Too many failed login attempts. Try again in {minutes} minute(s).",
+        details=(
+            f"Too many failed login attempts. Try again in {minutes} minute(s), "
+            "or ask your administrator to unlock your account."
+        ),
         retry_after=exc.retry_after,
         headers={"Retry-After": str(exc.retry_after)},
     )

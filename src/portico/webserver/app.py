@@ -12,9 +12,11 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 
 from portico.asgi.body_limit import BodyLimitMiddleware
+from portico.asgi.client_address import parse_networks
 from portico.asgi.fault_barrier import FaultBarrier
 from portico.asgi.nul_guard import NulGuard
 from portico.asgi.problem_responses import HANDLERS
+from portico.asgi.proxy_headers import ProxyHeaders
 from portico.config import Settings
 from portico.webserver.container import WebServices, build_web_services
 from portico.webserver.guards import BrowserGuards
@@ -41,7 +43,11 @@ def create_app(settings: Settings, services: WebServices | None = None) -> Starl
     origins = settings.security.allowed_origins
     # The log-in dialog may point at another webserver unless the endpoint is pinned.
     connect_src = "'self'" if settings.api.text else "'self' http: https:"
-    middleware = [Middleware(FaultBarrier), Middleware(NulGuard)]
+    middleware = [
+        Middleware(FaultBarrier),
+        Middleware(ProxyHeaders, trusted=parse_networks(settings.service.trusted_proxies)),
+        Middleware(NulGuard),
+    ]
     if origins:
         middleware.append(
             Middleware(
@@ -61,7 +67,12 @@ def create_app(settings: Settings, services: WebServices | None = None) -> Starl
             )
         )
     middleware += [
-        Middleware(BrowserGuards, allowed_origins=origins, connect_src=connect_src),
+        Middleware(
+            BrowserGuards,
+            allowed_origins=origins,
+            connect_src=connect_src,
+            hsts_max_age=settings.security.hsts_max_age,
+        ),
         Middleware(BodyLimitMiddleware),
     ]
     app = Starlette(

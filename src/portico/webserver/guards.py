@@ -36,10 +36,22 @@ def security_headers(connect_src: str) -> list[tuple[bytes, bytes]]:
 
 
 class BrowserGuards:
-    def __init__(self, app: ASGIApp, *, allowed_origins: list[str], connect_src: str) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        allowed_origins: list[str],
+        connect_src: str,
+        hsts_max_age: int = 0,
+    ) -> None:
         self.app = app
         self.allowed_origins = {o.rstrip("/") for o in allowed_origins}
         self.headers = security_headers(connect_src)
+        self.hsts = (
+            [(b"strict-transport-security", f"max-age={hsts_max_age}; includeSubDomains".encode())]
+            if hsts_max_age
+            else []
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -49,11 +61,12 @@ class BrowserGuards:
         refusal = self._refusal(scope, request_headers)
         path: str = scope["path"]
         no_store = path.startswith(("/server/", "/func/"))
+        extra = self.headers + (self.hsts if scope.get("scheme") == "https" else [])
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
-                headers.extend(self.headers)
+                headers.extend(extra)
                 if no_store:
                     headers.append((b"cache-control", b"no-store"))
                 message["headers"] = headers

@@ -12,7 +12,7 @@ def parse_networks(items: Iterable[str]) -> list[Network]:
     return [ipaddress.ip_network(item, strict=False) for item in items]
 
 
-def _trusted(address: str, networks: list[Network]) -> bool:
+def is_trusted(address: str, networks: list[Network]) -> bool:
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
@@ -22,10 +22,10 @@ def _trusted(address: str, networks: list[Network]) -> bool:
 
 def client_address(peer: str, forwarded_for: str | None, trusted: list[Network]) -> str:
     """Walk X-Forwarded-For from the right while hops are trusted; the first other hop is it."""
-    if not forwarded_for or not _trusted(peer, trusted):
+    if not forwarded_for or not is_trusted(peer, trusted):
         return peer
     hops = [hop.strip() for hop in forwarded_for.split(",") if hop.strip()]
     for hop in reversed(hops):
-        if not _trusted(hop, trusted):
+        if not is_trusted(hop, trusted):
             return hop
     return hops[0] if hops else peer
