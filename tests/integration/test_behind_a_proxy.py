@@ -76,7 +76,9 @@ async def test_the_client_address_is_the_browsers(
     async with client_from(web_services, PROXY) as proxy:
         r = await proxy.post("/server/login", json=LOGIN, headers=FORWARDED)
         assert r.status_code == 200
-        sessions = await proxy.get("/func/summary")  # the client kept the session cookie
+        # The cookie is Secure (the browser spoke https to the proxy): send it by hand.
+        cookie = f"AIOHTTP_SESSION={r.cookies['AIOHTTP_SESSION']}"
+        sessions = await proxy.get("/func/summary", headers={**FORWARDED, "Cookie": cookie})
     assert "192.0.2.44" in sessions.text
 
 
