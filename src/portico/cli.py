@@ -53,6 +53,17 @@ def _parser() -> argparse.ArgumentParser:
     user.add_parser("pending", help="list accounts waiting for approval")
     activate = user.add_parser("activate", help="approve an account waiting for approval")
     activate.add_argument("--email", required=True)
+    setpw = user.add_parser(
+        "set-password",
+        help="set an account's password (ends its sessions, lifts a block, mails the owner)",
+    )
+    setpw.add_argument("--email", required=True)
+    setpw.add_argument(
+        "--password-stdin",
+        action="store_true",
+        required=True,
+        help="read the password from standard input (never from the command line)",
+    )
     unlock = user.add_parser("unlock", help="lift a log-in block (after too many failures)")
     unlock.add_argument("--email", required=True, help="the e-mail address or user name")
 
@@ -178,15 +189,32 @@ async def _db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
 
 @_needs_services
 async def _user_create(svc: ManagerServices, args: argparse.Namespace) -> int:
-    password = sys.stdin.readline().rstrip("\r\n")
-    if not password:
-        print("error: no password on standard input", file=sys.stderr)
+    password = _password_from_stdin()
+    if password is None:
         return 2
 
     created = await svc.accounts.create_user(
         email=args.email, username=args.username, password=password, role=args.role
     )
     print(created.access_key)
+    return 0
+
+
+def _password_from_stdin() -> str | None:
+    password = sys.stdin.readline().rstrip("\r\n")
+    if not password:
+        print("error: no password on standard input", file=sys.stderr)
+        return None
+    return password
+
+
+@_needs_services
+async def _user_set_password(svc: ManagerServices, args: argparse.Namespace) -> int:
+    password = _password_from_stdin()
+    if password is None:
+        return 2
+    await svc.passwords.set_by_operator(args.email, password)
+    print(f"{args.email}: password set; its sessions ended")
     return 0
 
 
@@ -399,6 +427,7 @@ def _command(args: argparse.Namespace) -> Command:
         ("user", "pending"): _user_pending,
         ("user", "activate"): _user_activate,
         ("user", "unlock"): _user_unlock,
+        ("user", "set-password"): _user_set_password,
         ("invite", "create"): _invite_create,
         ("invite", "list"): _invite_list,
         ("invite", "revoke"): _invite_revoke,

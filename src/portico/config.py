@@ -65,6 +65,8 @@ class ManagerConfig(_Section):
     port: int = Field(8081, ge=0, le=65535)
     trusted_proxies: list[str] = Field(default_factory=lambda: ["127.0.0.1/32", "::1/128"])
     hashing_workers: int = Field(0, ge=0, description="0 = one per CPU core")
+    # Accept HMAC-SHA1 request signatures (only very old Backend.AI clients send them).
+    allow_sha1_signatures: bool = False
 
     @field_validator("trusted_proxies")
     @classmethod

@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import logging
 import signal
-import sys
 
 import uvicorn
 from starlette.types import ASGIApp
@@ -79,7 +78,7 @@ def _loopback_for(bind_ip: str) -> str:
 async def serve_embedded(settings: Settings) -> None:
     """`portico serve`: manager and webserver in one process, on one database."""
     from portico.manager.app import create_app as manager_app
-    from portico.manager.bootstrap import ensure_first_superadmin
+    from portico.manager.bootstrap import ensure_first_superadmin, hand_over_first_password
     from portico.manager.container import build_services
     from portico.webserver.app import create_app as webserver_app
     from portico.webserver.container import build_web_services
@@ -92,15 +91,7 @@ async def serve_embedded(settings: Settings) -> None:
     try:
         created = await ensure_first_superadmin(services.accounts)
         if created is not None:
-            email, password = created
-            print(
-                "\nportico: created the first superadmin\n"
-                f"    e-mail:   {email}\n    password: {password}\n"
-                "This password is shown only once. Log in and change it (user menu > Change "
-                "password), or run: backend.ai login, then the update-password API.\n",
-                file=sys.stderr,
-                flush=True,
-            )
+            hand_over_first_password(*created, settings.general.data_dir)
         log.info(
             "webserver on http://%s:%d, manager on http://%s:%d",
             settings.service.ip,

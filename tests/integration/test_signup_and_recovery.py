@@ -258,3 +258,58 @@ async def test_documents_are_served_with_versions(console: httpx.AsyncClient) ->
         assert word in doc["html"]
     assert (await console.get("/func/portico/documents/privacy")).json()["kind"] == "privacy"
     assert (await console.get("/func/portico/documents/other")).status_code == 404
+
+
+async def _reset_link_token(console: httpx.AsyncClient, smtp: SmtpServer, email: str) -> str:
+    r = await console.post("/func/cloud/send-password-change-email", json={"email": email})
+    assert r.status_code == 200
+    [mail] = await smtp.mailbox.wait_for(email)
+    return query_param(link_in(mail, "/change-password"), "token")
+
+
+@pytest.mark.parametrize("replace", [True, False])
+async def test_a_reset_replaces_the_api_keypair_unless_kept(
+    console: httpx.AsyncClient,
+    manager: httpx.AsyncClient,
+    smtp: SmtpServer,
+    sender: None,
+    make_account,
+    replace: bool,
+) -> None:
+    from tests.conftest import signed
+
+    dave = await make_account(email="dave@example.com", username="dave")
+    token = await _reset_link_token(console, smtp, "dave@example.com")
+    body = {"email": "dave@example.com", "password": NEW_PASSWORD, "token": token}
+    if not replace:
+        body["replace_keypair"] = False
+    r = await console.post("/func/cloud/change-password", json=body)
+    assert r.status_code == 200, r.text
+    assert r.json()["keypair_replaced"] is replace
+    assert "secret" not in r.text  # never the secret key in a page's answer
+    old_key_works = (await signed(manager, "GET", "/auth/role", dave)).status_code == 200
+    assert old_key_works is not replace
+    if replace:
+        assert (
+            r.json()["access_key"].startswith("AKIA") and r.json()["access_key"] != dave.access_key
+        )
+        login = {"username": "dave", "password": NEW_PASSWORD}
+        granted = (await console.post("/server/login", json=login)).json()
+        assert granted["data"]["access_key"] == r.json()["access_key"]
+    notices = await smtp.mailbox.wait_for("dave@example.com", count=2)
+    note = text_of(notices[1])
+    assert ("keypair was replaced" in note) is replace and (
+        "keypair was kept" in note
+    ) is not replace
+
+
+async def test_the_relay_never_hands_the_secret_key_to_a_page(
+    console: httpx.AsyncClient, make_account
+) -> None:
+    await make_account(email="erin@example.com", username="erin")
+    login = {"type": "keypair", "username": "erin", "password": GOOD_PASSWORD}
+    assert (await console.post("/func/auth/authorize", json=login)).status_code == 403
+    assert (await console.post("/server/login", json=login)).status_code == 200
+    for path in ("/func/auth/authorize", "/func/auth/authorize/", "/func%2fauth/authorize"):
+        r = await console.post(path, json=login)
+        assert r.status_code == 403 and "secret" not in r.text, (path, r.text)

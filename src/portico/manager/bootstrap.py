@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import secrets
+import sys
+from pathlib import Path
 
 from portico.db.models import UserRole
 from portico.manager.services.accounts import AccountService
+from portico.private_files import write_private
 
 FIRST_ADMIN_EMAIL = "admin@portico.local"
 
@@ -27,3 +30,19 @@ async def ensure_first_superadmin(accounts: AccountService) -> tuple[str, str] |
         role=UserRole.SUPERADMIN.value,
     )
     return FIRST_ADMIN_EMAIL, password
+
+
+def hand_over_first_password(email: str, password: str, data_dir: Path) -> None:
+    """Give the operator the first password without putting it in the service's log: it goes to
+    a 0600 file in the data directory, and to the terminal only when a person is watching."""
+    path = data_dir / "first-superadmin-password"
+    path.unlink(missing_ok=True)
+    write_private(path, f"{email}\n{password}\n".encode())
+    shown = f"\n    password: {password}" if sys.stderr.isatty() else ""
+    print(
+        f"\nportico: created the first superadmin\n    e-mail:   {email}{shown}\n"
+        f"The password is in {path} (readable by this user only). Log in, change it (user "
+        "menu > Change password), then delete that file.\n",
+        file=sys.stderr,
+        flush=True,
+    )

@@ -20,10 +20,12 @@ from portico.manager.services.authentication import PasswordCheck
 from portico.manager.services.consent import ConsentService
 from portico.manager.services.hashers import PasswordHashers
 from portico.manager.services.hashing_pool import HashingPool
+from portico.manager.services.links import public_base, site_name
 from portico.manager.services.lockout import LoginLockout
 from portico.manager.services.password_policy import PasswordPolicy
+from portico.manager.services.passwords import PasswordChanges
 from portico.manager.services.rate_limits import RateLimit, limits_storage
-from portico.manager.services.recovery import PasswordChangeEffects, RecoveryService
+from portico.manager.services.recovery import RecoveryService
 from portico.manager.services.request_auth import RequestAuthenticator
 from portico.manager.services.resources import ResourceService
 from portico.manager.services.signup import SignupService
@@ -53,6 +55,7 @@ class ManagerServices:
     agents: AgentService
     resources: ResourceService
     summary: SummaryService
+    passwords: PasswordChanges
     limits_storage: Storage
 
     async def close(self) -> None:
@@ -100,8 +103,14 @@ async def build_services(settings: Settings, *, migrate: bool = True) -> Manager
         SecretBox(secret, "mail-link"),
     )
     browser_sessions = build_session_store(settings)
-    effects = PasswordChangeEffects(tokens, browser_sessions, accounts)
-    accounts.after_password_change = effects
+    passwords = PasswordChanges(
+        accounts=accounts,
+        browser_sessions=browser_sessions,
+        outbox=outbox,
+        box=keypair_box,
+        site=site_name(settings),
+        public_base=public_base(settings),
+    )
     agents = AgentService(sessions, lost_after=settings.agent.lost_after)
     mail_limits = {
         "per_address": RateLimit(storage, settings.email.rate_per_address, "mail-address"),
@@ -114,7 +123,9 @@ async def build_services(settings: Settings, *, migrate: bool = True) -> Manager
         pool=pool,
         lockout=lockout,
         accounts=accounts,
-        authenticator=RequestAuthenticator(sessions, keypair_box),
+        authenticator=RequestAuthenticator(
+            sessions, keypair_box, allow_sha1=settings.manager.allow_sha1_signatures
+        ),
         trusted_proxies=parse_networks(settings.manager.trusted_proxies),
         tokens=tokens,
         consent=consent,
@@ -135,7 +146,7 @@ async def build_services(settings: Settings, *, migrate: bool = True) -> Manager
             accounts=accounts,
             tokens=tokens,
             outbox=outbox,
-            effects=effects,
+            passwords=passwords,
             **mail_limits,
         ),
         browser_sessions=browser_sessions,
@@ -143,4 +154,5 @@ async def build_services(settings: Settings, *, migrate: bool = True) -> Manager
         resources=ResourceService(sessions),
         summary=SummaryService(sessions, agents, browser_sessions),
         limits_storage=storage,
+        passwords=passwords,
     )

@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from portico.asgi.client_address import client_address
 from portico.manager.container import ManagerServices
 from portico.manager.services.request_auth import Caller
+from portico.wire.headers import BODY_DIGEST_HEADER
 
 
 def services(request: Request) -> ManagerServices:
@@ -33,11 +34,14 @@ async def signed_caller(request: Request) -> Caller:
     path = request.scope.get("raw_path", request.url.path.encode()).decode("latin-1")
     if request.scope.get("query_string"):
         path += "?" + request.scope["query_string"].decode("latin-1")
+    # The relay's body digest is checked against the body itself (read once; FastAPI reuses it).
+    body = await request.body() if BODY_DIGEST_HEADER in request.headers else None
     return await svc.authenticator.authenticate(
         method=request.method,
         path=path,
         host=request.headers.get("host", ""),
         headers=request.headers,
+        body=body,
     )
 
 

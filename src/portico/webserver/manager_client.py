@@ -119,6 +119,8 @@ class ManagerClient:
                     api_version=version,
                     access_key=keypair[0],
                     secret_key=keypair[1],
+                    # The signature covers the body too (the manager checks its digest).
+                    body=body if isinstance(body, bytes) else None,
                 )
             )
             if client_type:  # signed as its media type, sent on as the client wrote it

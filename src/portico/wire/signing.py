@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from portico.wire.headers import BODY_DIGEST_HEADER
+
 SUPPORTED_HASHES = frozenset({"sha256", "sha384", "sha512", "sha1"})
 CLOCK_SKEW_SECONDS = 15 * 60
 
@@ -52,9 +54,14 @@ def signature(
     api_version: str,
     secret_key: str,
     hash_type: str = "sha256",
+    body_digest: str | None = None,
 ) -> str:
-    """The hex signature of one request, as both Backend.AI's clients and its manager compute it."""
-    body_hash = hashlib.new(hash_type, b"").hexdigest()  # since v4 the body is never hashed
+    """The hex signature of one request, as both Backend.AI's clients and its manager compute it.
+
+    Backend.AI signs the hash of an empty body (since v4 the body is never hashed); with
+    `body_digest` (portico's relay), the body's SHA-256 is signed instead.
+    """
+    body_hash = body_digest or hashlib.new(hash_type, b"").hexdigest()
     to_sign = (
         f"{method.upper()}\n{path}\n{raw_date}\nhost:{host}\n"
         f"content-type:{content_type.lower()}\nx-backendai-version:{api_version}\n{body_hash}"
@@ -74,9 +81,12 @@ def signed_headers(
     access_key: str,
     secret_key: str,
     now: datetime | None = None,
+    body: bytes | None = None,
 ) -> dict[str, str]:
-    """Headers that authenticate a request to a manager (used by the webserver's relay)."""
+    """Headers that authenticate a request to a manager (used by the webserver's relay).
+    With `body`, the signature covers it too (see BODY_DIGEST_HEADER)."""
     date = now or datetime.now(UTC)
+    digest = hashlib.sha256(body).hexdigest() if body is not None else None
     raw_date = date.isoformat()
     sig = signature(
         method=method,
@@ -87,10 +97,14 @@ def signed_headers(
         content_type=content_type,
         api_version=api_version,
         secret_key=secret_key,
+        body_digest=digest,
     )
-    return {
+    headers = {
         "Date": raw_date,
         "X-BackendAI-Version": api_version,
         "Content-Type": content_type,
         "Authorization": f"BackendAI signMethod=HMAC-SHA256, credential={access_key}:{sig}",
     }
+    if digest is not None:
+        headers[BODY_DIGEST_HEADER] = digest
+    return headers

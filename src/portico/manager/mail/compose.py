@@ -57,15 +57,19 @@ def pick_language(*candidates: str | None) -> str:
     return "en"
 
 
-def compose(kind: str, lang: str, *, site: str, link: str, **values: Any) -> Composed:
+def compose(
+    kind: str, lang: str, *, site: str, link: str, note: str = "", **values: Any
+) -> Composed:
+    """`note` names one of the message's optional lines (its `notes`), added after the others."""
     entry = _catalog(lang if lang in LANGUAGES else "en")[kind]
     fill = {"site": site, **values}
+    lines = entry["lines"] + ([entry["notes"][note]] if note else [])
     context = {
         "lang": lang,
         "site": site,
         "link": LINK_PLACEHOLDER,
         "subject": entry["subject"].format(**fill),
-        "lines": [line.format(**fill) for line in entry["lines"]],
+        "lines": [line.format(**fill) for line in lines],
         "action": entry["action"].format(**fill),
         "footer": entry["footer"].format(**fill),
     }

@@ -115,7 +115,7 @@ async def update_password(
     address: ClientAddress,
 ) -> Any:
     try:
-        await svc.accounts.update_password(
+        await svc.passwords.change_own(
             caller.user_id,
             body.old_password,
             body.new_password,

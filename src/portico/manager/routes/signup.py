@@ -42,6 +42,8 @@ class ChangePasswordBody(Body):
     email: str = Field(max_length=256)
     password: str = Field(max_length=4096)
     token: str = Field(max_length=256)
+    # Replace the account's API keypair too (whoever knew the old password may have used it).
+    replace_keypair: bool = True
 
 
 def _language(request: Request) -> str:
@@ -93,8 +95,17 @@ async def send_password_change_email(
 
 @router.post("/cloud/change-password")
 async def change_password(body: ChangePasswordBody, svc: Services) -> dict[str, Any]:
-    await svc.recovery.change_password(body.email, body.password, body.token)
-    return {"status": "ok", "message": "Password is successfully changed."}
+    changed = await svc.recovery.change_password(
+        body.email, body.password, body.token, replace_keypair=body.replace_keypair
+    )
+    # The new access key only (its secret is shown from the profile, never in a page's JS).
+    access_key = changed.keypair.access_key if changed.keypair is not None else None
+    return {
+        "status": "ok",
+        "message": "Password is successfully changed.",
+        "keypair_replaced": changed.keypair is not None,
+        "access_key": access_key,
+    }
 
 
 @router.get("/cloud/ping")

@@ -7,7 +7,7 @@ import re
 import secrets
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -37,7 +37,6 @@ from portico.manager.errors import (
     InvalidRequest,
     NoKeypair,
     NotFound,
-    PasswordMismatch,
 )
 from portico.manager.services.authentication import PasswordCheck
 from portico.manager.services.consent import ConsentService
@@ -117,14 +116,13 @@ class AccountService:
         consent: ConsentService,
     ) -> None:
         self._sessions = sessions
+        self.sessions = sessions
         self.pool = pool
         self.policy = policy
         self.password_check = password_check
         self._box = box
         self.consent = consent
         self._background: set[asyncio.Task[None]] = set()
-        # Set by the container: revokes reset links and other sessions after a change.
-        self.after_password_change: Callable[[uuid.UUID, str | None], Awaitable[None]] | None = None
 
     # -- look-ups -----------------------------------------------------------------------------
 
@@ -139,6 +137,17 @@ class AccountService:
         ).all()
         # An e-mail match wins over another account whose user name looks like that address.
         return next((u for u in users if u.email == normalized_id), users[0] if users else None)
+
+    async def user_row(self, user_id: uuid.UUID) -> User:
+        async with self._sessions() as db:
+            user = await db.get(User, user_id)
+        if user is None:
+            raise NotFound("no such user")
+        return user
+
+    async def user_by_email(self, email: str) -> User | None:
+        async with self._sessions() as db:
+            return await db.scalar(select(User).where(User.email == normalize_login_id(email)))
 
     async def get_user(self, user_id: uuid.UUID) -> UserInfo:
         async with self._sessions() as db:
@@ -404,39 +413,12 @@ class AccountService:
 
     # -- changes by the account's owner -------------------------------------------------------
 
-    async def update_password(
-        self,
-        user_id: uuid.UUID,
-        old_password: str,
-        new_password: str,
-        new_password2: str,
-        *,
-        keep_session: str | None = None,
-        client_address: str = "",
-    ) -> None:
-        """The owner's change; every other browser session of theirs ends."""
-        async with self._sessions() as db:
-            user = await db.get(User, user_id)
-        if user is None:
-            raise NotFound("no such user")
-        if new_password != new_password2:
-            raise PasswordMismatch()
-        await self.verify_own_password(user, old_password, client_address)
-        self.policy.check(new_password, email=user.email, username=user.username)
-        await self.set_password(user.uuid, new_password)
-        if self.after_password_change is not None:
-            await self.after_password_change(user.uuid, keep_session)
-
     async def verify_own_password(
         self, user: User | uuid.UUID, password: str, client_address: str = ""
     ) -> None:
         """Re-entering one's password is a guess like any other: it counts toward the lockout."""
         if not isinstance(user, User):
-            async with self._sessions() as db:
-                found = await db.get(User, user)
-            if found is None:
-                raise NotFound("no such user")
-            user = found
+            user = await self.user_row(user)
         await self.password_check.check(user, user.email, password, client_address)
 
     async def unlock(self, login_id: str) -> None:
@@ -445,18 +427,6 @@ class AccountService:
         async with self._sessions() as db:
             user = await self._find(db, normalized)
         await self.password_check.unlock(user, normalized)
-
-    async def set_password(self, user_id: uuid.UUID, password: str) -> None:
-        """Store a new password (already checked against the policy by the caller)."""
-        await self._store_password(user_id, await self.pool.make(password), changed=True)
-
-    async def end_all_login_sessions(self, user_id: uuid.UUID) -> None:
-        async with self._sessions.begin() as db:
-            await db.execute(
-                update(LoginSession)
-                .where(LoginSession.user_id == user_id, LoginSession.ended_at.is_(None))
-                .values(ended_at=utcnow())
-            )
 
     async def _store_password(self, user_id: uuid.UUID, password_hash: str, changed: bool) -> None:
         values: dict[str, object] = {"password": password_hash}

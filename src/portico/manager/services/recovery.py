@@ -1,13 +1,9 @@
-"""Password recovery by e-mailed link, and what every password change sets off.
-
-A change (by link or by the logged-in owner) revokes all outstanding reset links and ends the
-browser sessions (all of them after a reset; all but the current one after a change), and a
-completed reset also lifts a lockout and tells the owner by e-mail.
-"""
+"""Password recovery by e-mailed link: asking for one (the same answer for every address), and
+setting the new password with it through the one password-change path (which ends every
+session, revokes the other links, lifts a lock-out and tells the owner)."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from sqlalchemy import select
@@ -15,34 +11,16 @@ from sqlalchemy import select
 from portico.db.models import TokenPurpose, User, UserStatus
 from portico.manager.errors import FeatureDisabled, InvalidToken
 from portico.manager.mail.compose import pick_language
-from portico.manager.services.accounts import AccountService, normalize_login_id
+from portico.manager.services.accounts import normalize_login_id
 from portico.manager.services.email_flow import EmailFlow
 from portico.manager.services.links import public_base
-from portico.manager.services.tokens import TokenService
-from portico.sessions import SessionStore
-
-
-class PasswordChangeEffects:
-    """Runs after any password change; AccountService calls it for logged-in changes too."""
-
-    def __init__(
-        self, tokens: TokenService, browser_sessions: SessionStore, accounts: AccountService
-    ) -> None:
-        self.tokens = tokens
-        self.browser_sessions = browser_sessions
-        self.accounts = accounts
-
-    async def __call__(self, user_id: uuid.UUID, keep_session: str | None) -> None:
-        """`keep_session`: the hash of the browser session id that made the change, if any."""
-        await self.tokens.revoke_all(TokenPurpose.RESET, user_id)
-        await self.browser_sessions.revoke_user(str(user_id), keep_hash=keep_session)
-        await self.accounts.end_all_login_sessions(user_id)
+from portico.manager.services.passwords import PasswordChanged, PasswordChanges
 
 
 class RecoveryService(EmailFlow):
-    def __init__(self, *args: Any, effects: PasswordChangeEffects, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, passwords: PasswordChanges, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.effects = effects
+        self.passwords = passwords
 
     def require_enabled(self) -> None:
         if not self.settings.recovery.enabled:
@@ -67,21 +45,21 @@ class RecoveryService(EmailFlow):
         lang = pick_language(user.language, language)
         await self.mail(email, "reset_password", lang, link, minutes=ttl // 60)
 
-    async def change_password(self, email: str, password: str, token: str) -> None:
+    async def change_password(
+        self, email: str, password: str, token: str, *, replace_keypair: bool = True
+    ) -> PasswordChanged:
+        """Set a new password with a reset link. Whoever had the old password may have used
+        the API keypair too: by default it is replaced (the owner may keep it)."""
         self.require_enabled()
         email = normalize_login_id(email)
-        async with self._sessions() as db:
-            user = await db.scalar(select(User).where(User.email == email))
+        user = await self.accounts.user_by_email(email)
         # The policy speaks before the token is spent, so a rejected password keeps the link.
-        self.accounts.policy.check(
+        self.passwords.check_policy(
             password, email=email, username=user.username if user is not None else email
         )
         used = await self.tokens.use(TokenPurpose.RESET, token, email=email)
         if user is None or used.user_id != user.uuid:
             raise InvalidToken()
-        await self.accounts.set_password(user.uuid, password)
-        await self.effects(user.uuid, keep_session=None)
-        await self.accounts.password_check.unlock(user, email)
-        await self.mail(
-            email, "password_changed", pick_language(user.language), public_base(self.settings)
+        return await self.passwords.change(
+            user, password, replace_keypair=replace_keypair, unlock=True
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import uuid
 from collections.abc import Callable, Mapping
@@ -15,6 +16,7 @@ from portico.db.models import Keypair, User, UserStatus
 from portico.manager.errors import BadAuthParameters, SignatureMismatch
 from portico.sealing import SecretBox
 from portico.wire import signing
+from portico.wire.headers import BODY_DIGEST_HEADER
 from portico.wire.versions import VALID_VERSIONS
 
 
@@ -33,15 +35,25 @@ class RequestAuthenticator:
         sessions: async_sessionmaker,
         box: SecretBox,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        *,
+        allow_sha1: bool = False,
     ) -> None:
         self._sessions = sessions
         self._box = box
         self._clock = clock
+        self.allow_sha1 = allow_sha1
 
     async def authenticate(
-        self, *, method: str, path: str, host: str, headers: Mapping[str, str]
+        self,
+        *,
+        method: str,
+        path: str,
+        host: str,
+        headers: Mapping[str, str],
+        body: bytes | None = None,
     ) -> Caller:
-        """`headers` must be case-insensitive (Starlette's and httpx's are)."""
+        """`headers` must be case-insensitive (Starlette's and httpx's are). `body` is needed
+        only when the request carries BODY_DIGEST_HEADER (the relay's)."""
         authorization = headers.get("authorization")
         if not authorization:
             raise SignatureMismatch("no credential")
@@ -56,6 +68,13 @@ class RequestAuthenticator:
             raise BadAuthParameters(f"Malformed authorization parameters: {exc}") from exc
         if abs((self._clock() - date).total_seconds()) > signing.CLOCK_SKEW_SECONDS:
             raise BadAuthParameters("Date/time sync error")
+        if credential.hash_type == "sha1" and not self.allow_sha1:
+            raise BadAuthParameters("HMAC-SHA1 signatures are not accepted by this server.")
+        digest = headers.get(BODY_DIGEST_HEADER)
+        if digest is not None:
+            actual = hashlib.sha256(body or b"").hexdigest()
+            if not hmac.compare_digest(digest.lower(), actual):
+                raise SignatureMismatch("body digest mismatch")
 
         async with self._sessions() as db:
             row = (
@@ -78,6 +97,7 @@ class RequestAuthenticator:
             api_version=version,
             secret_key=self._box.open(row.secret_key_sealed),
             hash_type=credential.hash_type,
+            body_digest=digest.lower() if digest is not None else None,
         )
         if not hmac.compare_digest(expected, credential.signature):
             raise SignatureMismatch("HMAC signature mismatch")

@@ -48,7 +48,7 @@ class TokenInfo:
     revoked: bool
 
 
-def _revoke_live(purpose: TokenPurpose, user_id: uuid.UUID) -> Update:
+def revoke_live(purpose: TokenPurpose, user_id: uuid.UUID) -> Update:
     return (
         update(_T)
         .where(_T.c.purpose == purpose.value, _T.c.user_id == user_id, _T.c.revoked_at.is_(None))
@@ -91,7 +91,7 @@ class TokenService:
                 )
         token = secrets.token_urlsafe(32)
         if supersede and user_id is not None:
-            await db.execute(_revoke_live(purpose, user_id))
+            await db.execute(revoke_live(purpose, user_id))
         db.add(
             AuthToken(
                 purpose=purpose.value,
@@ -163,7 +163,7 @@ class TokenService:
 
     async def revoke_all(self, purpose: TokenPurpose, user_id: uuid.UUID) -> None:
         async with self._sessions.begin() as db:
-            await db.execute(_revoke_live(purpose, user_id))
+            await db.execute(revoke_live(purpose, user_id))
 
     async def list(self, purpose: TokenPurpose) -> list[TokenInfo]:
         async with self._sessions() as db:

@@ -36,6 +36,8 @@ _HOP_BY_HOP = {
     "server",
     "date",
 }
+# Manager routes a browser session may not reach through the relay.
+_NOT_RELAYED = {"/auth/authorize"}
 _PATH_SAFE = "/:@!$&'()*+,;=-._~"
 _FORWARDED_REQUEST_HEADERS = ("content-type", "content-length", "accept")
 
@@ -52,6 +54,14 @@ async def relay(request: Request) -> Response:
     path = _manager_path(request)
     if path is None:
         return problem_response(400, problems.INVALID_API_PARAMS, "Invalid path.")
+    if path.partition("?")[0].rstrip("/") in _NOT_RELAYED:
+        # Its answer carries the API secret key, which must never reach page scripts.
+        return problem_response(
+            403,
+            problems.GENERIC_FORBIDDEN,
+            "Not available through the console server.",
+            details="Log in with POST /server/login.",
+        )
     anonymous = path.lstrip("/").startswith(ANONYMOUS_PREFIXES)
     return await _relay(request, path, signed=not anonymous)
 
@@ -94,6 +104,8 @@ async def _relay(request: Request, path: str, *, signed: bool) -> Response:
         headers["Content-Type"] = "application/json"
         headers["Content-Length"] = str(len(decoded))
         body = decoded
+    elif has_body(request.headers) and signed:
+        body = await request.body()  # at most 1 MiB; signed together with the request
     elif has_body(request.headers):
         body = _limited_stream(request, overflow)
     else:

@@ -47,6 +47,9 @@ export function changePasswordPage(config) {
   const pw = passwordField(t('pwchange.new'), { autocomplete: 'new-password', maxlength: 256 });
   const pw2 = passwordField(t('pwchange.confirm'), { autocomplete: 'new-password', maxlength: 256 });
   const rules = ruleChecklist(policy, pw.input, () => ({ email: email.value }));
+  // Whoever knew the old password may have used the API keypair too: replace it unless kept.
+  const replaceKeypair = h('input', { type: 'checkbox', id: 'replace-keypair', checked: true });
+  const keypairChoice = h('div', { class: 'check' }, replaceKeypair, h('label', { for: 'replace-keypair', text: t('change.replaceKeypair') }));
   const out = h('div');
   const submit = h('button', { type: 'submit', class: 'primary', text: t('change.submit') });
   const form = h('form', {
@@ -56,16 +59,19 @@ export function changePasswordPage(config) {
       if (rules.check().size) return out.replaceChildren(message('error', t('signup.failed', { reason: [...rules.check()].map((c) => t(`policy.${c}`, { min: policy.min_length, max: policy.max_length })).join('; ') })));
       if (pw.input.value !== pw2.input.value) return out.replaceChildren(message('error', t('signup.mismatch')));
       submit.disabled = true;
-      const { status, data } = await call('POST', '/func/cloud/change-password', { email: email.value.trim(), password: pw.input.value, token });
+      const { status, data } = await call('POST', '/func/cloud/change-password', {
+        email: email.value.trim(), password: pw.input.value, token, replace_keypair: replaceKeypair.checked,
+      });
       submit.disabled = false;
       if (status === 200) {
-        form.replaceChildren(message('ok', t('change.done')), toLogin());
+        const keypair = data.keypair_replaced ? t('change.keypairReplaced', { key: data.access_key }) : t('change.keypairKept');
+        form.replaceChildren(message('ok', t('change.done')), message('ok', keypair), toLogin());
       } else if (data?.reasons) {
         out.replaceChildren(message('error', t('signup.failed', { reason: serverReasons(data) })));
       } else {
         out.replaceChildren(message('error', t(status === 403 ? 'common.disabled' : 'change.invalid')));
       }
     },
-  }, emailLabel, email, pw.label, pw.row, rules.list, pw2.label, pw2.row, out, submit);
+  }, emailLabel, email, pw.label, pw.row, rules.list, pw2.label, pw2.row, keypairChoice, out, submit);
   page(h('h1', { text: t('change.title') }), form);
 }

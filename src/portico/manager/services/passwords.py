@@ -1,0 +1,134 @@
+"""The one way a password changes, whoever changes it (the owner, a reset link, an operator):
+
+    policy -> hash -> store, in one transaction with its effects: outstanding reset links
+    revoked, log-in sessions ended, optionally a new API keypair, the notice mail queued
+    -> then the browser sessions ended (all but the one that made the change) and, after a
+    reset, the lock-out lifted.
+
+Sign-up shares the first half (policy -> hash) through AccountService.create_user.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import update
+
+from portico.db.models import Keypair, LoginSession, TokenPurpose, User, UserRole, utcnow
+from portico.manager.errors import NotFound, PasswordMismatch
+from portico.manager.mail.compose import compose, pick_language
+from portico.manager.mail.outbox import Outbox
+from portico.manager.services.accounts import AccountService
+from portico.manager.services.keypairs import NewKeypair, generate_keypair
+from portico.manager.services.tokens import revoke_live
+from portico.sealing import SecretBox
+from portico.sessions import SessionStore
+
+
+@dataclass(frozen=True)
+class PasswordChanged:
+    keypair: NewKeypair | None  # the new API keypair, when it was replaced
+
+
+class PasswordChanges:
+    def __init__(
+        self,
+        *,
+        accounts: AccountService,
+        browser_sessions: SessionStore,
+        outbox: Outbox,
+        box: SecretBox,
+        site: str,
+        public_base: str,
+    ) -> None:
+        self.accounts = accounts
+        self.browser_sessions = browser_sessions
+        self.outbox = outbox
+        self._box = box
+        self._site = site
+        self._public_base = public_base
+
+    def check_policy(self, password: str, *, email: str, username: str) -> None:
+        self.accounts.policy.check(password, email=email, username=username)
+
+    async def change(
+        self,
+        user: User,
+        new_password: str,
+        *,
+        keep_session: str | None = None,
+        replace_keypair: bool = False,
+        unlock: bool = False,
+    ) -> PasswordChanged:
+        """`keep_session`: the hash of the browser session that made the change, if any."""
+        self.check_policy(new_password, email=user.email, username=user.username)
+        password_hash = await self.accounts.pool.make(new_password)
+        keypair = generate_keypair() if replace_keypair else None
+        note = "keypair_replaced" if replace_keypair else "keypair_kept"
+        message = compose(
+            "password_changed",
+            pick_language(user.language),
+            site=self._site,
+            link=self._public_base,
+            note=note,
+        )
+        async with self.accounts.sessions.begin() as db:
+            await db.execute(
+                update(User)
+                .where(User.uuid == user.uuid)
+                .values(
+                    password=password_hash,
+                    password_changed_at=utcnow(),
+                    need_password_change=False,
+                )
+            )
+            await db.execute(revoke_live(TokenPurpose.RESET, user.uuid))
+            await db.execute(
+                update(LoginSession)
+                .where(LoginSession.user_id == user.uuid, LoginSession.ended_at.is_(None))
+                .values(ended_at=utcnow())
+            )
+            if keypair is not None:
+                await db.execute(
+                    update(Keypair).where(Keypair.user_id == user.uuid).values(is_active=False)
+                )
+                db.add(
+                    Keypair(
+                        access_key=keypair.access_key,
+                        secret_key_sealed=self._box.seal(keypair.secret_key),
+                        user_id=user.uuid,
+                        is_admin=user.role in (UserRole.SUPERADMIN, UserRole.ADMIN),
+                        is_default=True,
+                    )
+                )
+            await self.outbox.enqueue(user.email, message, db=db)
+        self.outbox.wake()
+        await self.browser_sessions.revoke_user(str(user.uuid), keep_hash=keep_session)
+        if unlock:
+            await self.accounts.password_check.unlock(user, user.email)
+        return PasswordChanged(keypair)
+
+    async def change_own(
+        self,
+        user_id: uuid.UUID,
+        old_password: str,
+        new_password: str,
+        new_password2: str,
+        *,
+        keep_session: str | None = None,
+        client_address: str = "",
+    ) -> None:
+        """The owner's change, with the old password; the session making it stays."""
+        user = await self.accounts.user_row(user_id)
+        if new_password != new_password2:
+            raise PasswordMismatch()
+        await self.accounts.verify_own_password(user, old_password, client_address)
+        await self.change(user, new_password, keep_session=keep_session)
+
+    async def set_by_operator(self, email: str, new_password: str) -> None:
+        """`portico user set-password`: no old password asked; a block on the account ends."""
+        user = await self.accounts.user_by_email(email)
+        if user is None:
+            raise NotFound("no such user")
+        await self.change(user, new_password, unlock=True)
