@@ -86,9 +86,11 @@ def test_forgot_password_by_e_mail(page: Page, console: Console) -> None:
     page.get_by_label("E-mail").fill("alice@example.com")
     page.get_by_label("New password", exact=True).fill("Brand-n3w-secret!")
     page.get_by_label("New password again").fill("Brand-n3w-secret!")
+    expect(page.get_by_label("Also replace my API keypair", exact=False)).to_be_checked()
     screenshot(page, "change-password")
     page.get_by_role("button", name="Change password").click()
     expect(page.get_by_role("status")).to_contain_text("Your password was changed")
+    expect(page.get_by_role("status")).to_contain_text("Your API keypair was replaced")
     page.goto(link)  # the link is spent
     page.get_by_label("E-mail").fill("alice@example.com")
     page.get_by_label("New password", exact=True).fill("Another-n3w-one!")

@@ -24,6 +24,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    false,
     func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -249,6 +250,9 @@ class OutboxMessage(Base):
     # The link (it carries a token) sealed with the server key; the bodies hold a placeholder
     # and get the link only in memory, at delivery. Cleared once sent.
     link_sealed: Mapped[str | None] = mapped_column(Text)
+    # A stand-in written for an address that gets no mail (same work for every address); the
+    # sender drops it unsent.
+    discard: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class ResourceGroup(Base):

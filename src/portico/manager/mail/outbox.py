@@ -50,10 +50,18 @@ class Outbox:
         self._clock = clock
         self._wake = asyncio.Event()
 
-    async def enqueue(self, to: str, message: Composed, *, db: AsyncSession | None = None) -> None:
+    async def enqueue(
+        self,
+        to: str,
+        message: Composed,
+        *,
+        db: AsyncSession | None = None,
+        discard: bool = False,
+    ) -> None:
         """Queue a message; with `db`, inside the caller's transaction (call `wake` after it
-        commits)."""
+        commits). `discard`: written like any other, never sent."""
         row = OutboxMessage(
+            discard=discard,
             to_address=to,
             subject=message.subject,
             text_body=message.text,
@@ -102,7 +110,8 @@ class Outbox:
             if row is None:
                 continue  # another sender took it
             try:
-                await self.transport.send(self._email(row))
+                if not row.discard:
+                    await self.transport.send(self._email(row))
             except Exception as exc:  # any delivery failure is retried later
                 await self._failed(row, exc)
                 continue
@@ -111,7 +120,7 @@ class Outbox:
                 await db.execute(
                     update(_T).where(_T.c.id == row.id).values(sent_at=utcnow(), link_sealed=None)
                 )
-            sent += 1
+            sent += 0 if row.discard else 1
         return sent
 
     async def _claim(self, message_id: int, now: float) -> OutboxMessage | None:

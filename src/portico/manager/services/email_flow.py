@@ -53,8 +53,9 @@ class EmailFlow:
         link: str,
         *,
         db: AsyncSession | None = None,
+        discard: bool = False,
         **values: Any,
     ) -> None:
         """Queue one composed message; with `db`, inside the caller's transaction."""
         message = compose(kind, lang, site=self.site, link=link, **values)
-        await self.outbox.enqueue(to, message, db=db)
+        await self.outbox.enqueue(to, message, db=db, discard=discard)

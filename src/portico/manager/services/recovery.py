@@ -6,9 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-
-from portico.db.models import TokenPurpose, User, UserStatus
+from portico.db.models import TokenPurpose, UserStatus
 from portico.manager.errors import FeatureDisabled, InvalidToken
 from portico.manager.mail.compose import pick_language
 from portico.manager.services.accounts import normalize_login_id
@@ -29,21 +27,34 @@ class RecoveryService(EmailFlow):
     async def request_change(
         self, email: str, *, client_address: str = "", language: str = ""
     ) -> None:
-        """Same answer for every address. A newer link revokes the older ones."""
+        """Same answer for every address, and the same database work: an address without an
+        eligible account gets a revoked token and a message that is never sent. A newer link
+        revokes the older ones."""
         self.require_enabled()
         email = normalize_login_id(email)
         await self.count_request(email, client_address)
-        async with self._sessions() as db:
-            user = await db.scalar(select(User).where(User.email == email))
-        if user is None or user.status not in (UserStatus.ACTIVE, UserStatus.BEFORE_VERIFICATION):
-            return
-        ttl = self.settings.recovery.token_ttl
-        token = await self.tokens.issue(
-            TokenPurpose.RESET, ttl=ttl, user_id=user.uuid, email=email, supersede=True
+        user = await self.accounts.user_by_email(email)
+        eligible = user is not None and user.status in (
+            UserStatus.ACTIVE,
+            UserStatus.BEFORE_VERIFICATION,
         )
-        link = f"{public_base(self.settings)}/change-password?token={token}"
-        lang = pick_language(user.language, language)
-        await self.mail(email, "reset_password", lang, link, minutes=ttl // 60)
+        ttl = self.settings.recovery.token_ttl
+        lang = pick_language(user.language if user is not None else None, language)
+        async with self._sessions.begin() as db:
+            token = await self.tokens.issue(
+                TokenPurpose.RESET,
+                ttl=ttl,
+                user_id=user.uuid if eligible and user is not None else None,
+                email=email,
+                supersede=True,
+                db=db,
+                decoy=not eligible,
+            )
+            link = f"{public_base(self.settings)}/change-password?token={token}"
+            await self.mail(
+                email, "reset_password", lang, link, minutes=ttl // 60, db=db, discard=not eligible
+            )
+        self.outbox.wake()
 
     async def change_password(
         self, email: str, password: str, token: str, *, replace_keypair: bool = True

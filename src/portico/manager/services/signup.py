@@ -149,7 +149,13 @@ class SignupService(EmailFlow):
             return bool(await db.scalar(select(func.count()).where(User.email == email)))
 
     async def _send_verification(
-        self, user_id: uuid.UUID, email: str, lang: str, *, db: AsyncSession | None = None
+        self,
+        user_id: uuid.UUID | None,
+        email: str,
+        lang: str,
+        *,
+        db: AsyncSession | None = None,
+        decoy: bool = False,
     ) -> None:
         token = await self.tokens.issue(
             TokenPurpose.VERIFICATION,
@@ -158,9 +164,10 @@ class SignupService(EmailFlow):
             email=email,
             supersede=True,
             db=db,
+            decoy=decoy,
         )
         link = f"{public_base(self.settings)}/verify-email?verification_code={token}"
-        await self.mail(email, "verify_email", lang, link, db=db)
+        await self.mail(email, "verify_email", lang, link, db=db, discard=decoy)
 
     async def verify_email(self, code: str) -> SignupOutcome:
         used = await self.tokens.use(TokenPurpose.VERIFICATION, code)
@@ -186,8 +193,18 @@ class SignupService(EmailFlow):
         await self.count_request(email, client_address)
         async with self._sessions() as db:
             user = await db.scalar(select(User).where(User.email == email))
-        if user is not None and user.status == UserStatus.BEFORE_VERIFICATION:
-            await self._send_verification(user.uuid, email, pick_language(user.language, language))
+        eligible = user is not None and user.status == UserStatus.BEFORE_VERIFICATION
+        lang = pick_language(user.language if user is not None else None, language)
+        # Every address costs the same writes; only an unverified account gets a working link.
+        async with self._sessions.begin() as db:
+            await self._send_verification(
+                user.uuid if eligible and user is not None else None,
+                email,
+                lang,
+                db=db,
+                decoy=not eligible,
+            )
+        self.outbox.wake()
 
     # -- approval -------------------------------------------------------------------------------
 

@@ -48,7 +48,7 @@ class TokenInfo:
     revoked: bool
 
 
-def revoke_live(purpose: TokenPurpose, user_id: uuid.UUID) -> Update:
+def revoke_live(purpose: TokenPurpose, user_id: uuid.UUID | None) -> Update:
     return (
         update(_T)
         .where(_T.c.purpose == purpose.value, _T.c.user_id == user_id, _T.c.revoked_at.is_(None))
@@ -74,9 +74,11 @@ class TokenService:
         group_name: str | None = None,
         supersede: bool = False,
         db: AsyncSession | None = None,
+        decoy: bool = False,
     ) -> str:
         """A new token. `supersede` revokes the user's earlier live tokens of this purpose.
-        With `db`, inside the caller's transaction."""
+        With `db`, inside the caller's transaction. A `decoy` is born revoked: the same writes
+        as a real one, for an address that must not get a working link."""
         if db is None:
             async with self._sessions.begin() as own:
                 return await self.issue(
@@ -88,9 +90,10 @@ class TokenService:
                     group_name=group_name,
                     supersede=supersede,
                     db=own,
+                    decoy=decoy,
                 )
         token = secrets.token_urlsafe(32)
-        if supersede and user_id is not None:
+        if supersede:  # (with no user, it matches nothing: the same statement either way)
             await db.execute(revoke_live(purpose, user_id))
         db.add(
             AuthToken(
@@ -102,6 +105,7 @@ class TokenService:
                 max_uses=uses,
                 uses_left=uses,
                 expires_at=self._clock() + ttl,
+                revoked_at=utcnow() if decoy else None,
             )
         )
         return token

@@ -6,7 +6,8 @@ Create Date: 2026-11-28 05:00:00
 
 `users.created_via` tells a self-signed-up account (which must have consented) from one an
 operator created. `outbox.link_sealed` keeps a mail's link sealed until delivery, so the table
-never holds a usable token.
+never holds a usable token. `outbox.discard` marks the stand-in message written for an
+address that gets no mail, so that every address costs the same database work.
 """
 
 from collections.abc import Sequence
@@ -41,10 +42,14 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("outbox") as batch:
         batch.add_column(sa.Column("link_sealed", sa.Text(), nullable=True))
+        batch.add_column(
+            sa.Column("discard", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("outbox") as batch:
+        batch.drop_column("discard")
         batch.drop_column("link_sealed")
     with op.batch_alter_table("users") as batch:
         batch.drop_column("created_via")

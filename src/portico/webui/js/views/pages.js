@@ -65,7 +65,7 @@ export function changePasswordPage(config) {
       submit.disabled = false;
       if (status === 200) {
         const keypair = data.keypair_replaced ? t('change.keypairReplaced', { key: data.access_key }) : t('change.keypairKept');
-        form.replaceChildren(message('ok', t('change.done')), message('ok', keypair), toLogin());
+        form.replaceChildren(message('ok', `${t('change.done')} ${keypair}`), toLogin());
       } else if (data?.reasons) {
         out.replaceChildren(message('error', t('signup.failed', { reason: serverReasons(data) })));
       } else {
