@@ -4,7 +4,6 @@ with mail received by a real SMTP server on loopback."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -12,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
+from portico.background import stop
 from portico.db.models import TokenPurpose
 from portico.manager.container import ManagerServices
 from tests.conftest import GOOD_PASSWORD
@@ -53,9 +53,7 @@ def manager_overrides(smtp: SmtpServer, signup_settings: dict[str, Any]) -> dict
 async def sender(services: ManagerServices) -> AsyncIterator[None]:
     task = asyncio.create_task(services.outbox.run(poll_seconds=0.1))
     yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    await stop([task])
 
 
 def query_param(link: str, name: str) -> str:

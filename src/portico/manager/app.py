@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
@@ -13,6 +12,7 @@ from portico.agent import node_stats
 from portico.asgi.body_limit import BodyLimitMiddleware
 from portico.asgi.fault_barrier import FaultBarrier
 from portico.asgi.nul_guard import NulGuard
+from portico.background import repeat, stop
 from portico.config import Settings
 from portico.manager import error_responses
 from portico.manager.container import ManagerServices, build_services
@@ -28,8 +28,6 @@ from portico.manager.routes import (
     summary,
     ui_settings,
 )
-
-log = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings, services: ManagerServices | None = None) -> FastAPI:
@@ -48,8 +46,7 @@ def create_app(settings: Settings, services: ManagerServices | None = None) -> F
         try:
             yield
         finally:
-            for task in background:
-                task.cancel()
+            await stop(background)
             if services is None:
                 await svc.close()
 
@@ -81,19 +78,21 @@ def create_app(settings: Settings, services: ManagerServices | None = None) -> F
 
 async def run_local_agent(svc: ManagerServices) -> None:
     """The manager reports the machine it runs on, like any agent would."""
-    while True:
-        try:
-            report = await asyncio.to_thread(node_stats.collect)
-            await svc.agents.report(f"local-{report.hostname}"[:64], report)
-        except Exception:  # a failed report must not end the reporting
-            log.exception("reporting the local node failed")
-        await asyncio.sleep(svc.settings.agent.interval)
+
+    async def report() -> None:
+        stats = await asyncio.to_thread(node_stats.collect)
+        await svc.agents.report(f"local-{stats.hostname}"[:64], stats)
+
+    await repeat(
+        report,
+        lambda: asyncio.sleep(svc.settings.agent.interval),
+        what="reporting the local node",
+    )
 
 
 async def _purge_lockout_counters(svc: ManagerServices) -> None:
-    while True:
-        await asyncio.sleep(max(60, svc.lockout.block_seconds))
-        try:
-            await svc.lockout.purge()
-        except Exception:  # a database hiccup must not end the loop
-            log.exception("purging lockout counters failed")
+    await repeat(
+        svc.lockout.purge,
+        lambda: asyncio.sleep(max(60, svc.lockout.block_seconds)),
+        what="purging lockout counters",
+    )

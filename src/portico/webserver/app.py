@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
@@ -17,12 +16,11 @@ from portico.asgi.fault_barrier import FaultBarrier
 from portico.asgi.nul_guard import NulGuard
 from portico.asgi.problem_responses import HANDLERS
 from portico.asgi.proxy_headers import ProxyHeaders
+from portico.background import repeat, stop
 from portico.config import Settings
 from portico.webserver.container import WebServices, build_web_services
 from portico.webserver.guards import BrowserGuards
 from portico.webserver.routes import health, login, relay, ui
-
-log = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings, services: WebServices | None = None) -> Starlette:
@@ -36,7 +34,7 @@ def create_app(settings: Settings, services: WebServices | None = None) -> Starl
         try:
             yield
         finally:
-            purging.cancel()
+            await stop([purging])
             if services is None:
                 await web.close()
 
@@ -89,9 +87,6 @@ def create_app(settings: Settings, services: WebServices | None = None) -> Starl
 async def _purge_sessions(web: WebServices) -> None:
     """Expired and idle browser sessions leave the store (they are refused long before)."""
     interval = max(60, min(3600, web.settings.session.idle_timeout // 2))
-    while True:
-        try:
-            await web.store.purge()
-        except Exception:  # an outage must not end the loop
-            log.warning("purging expired browser sessions failed", exc_info=True)
-        await asyncio.sleep(interval)
+    await repeat(
+        web.store.purge, lambda: asyncio.sleep(interval), what="purging expired browser sessions"
+    )

@@ -8,7 +8,6 @@ message is claimed with one atomic UPDATE before it is sent.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -18,14 +17,17 @@ from email.utils import formatdate, make_msgid
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from portico.background import repeat, wait_or_timeout
 from portico.db.models import OutboxMessage, utcnow
 from portico.manager.mail.compose import Composed
-from portico.manager.mail.transports import Transport
+from portico.manager.mail.transports import SEND_TIMEOUT_SECONDS, Transport
 from portico.sealing import SecretBox
 
 log = logging.getLogger(__name__)
 _T = OutboxMessage.__table__
-LEASE_SECONDS = 120
+# A claimed message is another sender's for this long: one send and its bookkeeping. A sender
+# killed after claiming delays that message by at most this much.
+LEASE_SECONDS = SEND_TIMEOUT_SECONDS + 15
 MAX_ATTEMPTS = 12
 NEVER = 1e18
 
@@ -152,11 +154,11 @@ class Outbox:
 
     async def run(self, poll_seconds: float = 5.0) -> None:
         """The background sender: drains on every enqueue, and every few seconds anyway."""
-        while True:
+
+        async def drain() -> None:
             self._wake.clear()  # before draining: a message enqueued meanwhile wakes us again
-            try:
-                await self.drain_once()
-            except Exception:
-                log.exception("draining the outbox failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=poll_seconds)
+            await self.drain_once()
+
+        await repeat(
+            drain, lambda: wait_or_timeout(self._wake, poll_seconds), what="draining the outbox"
+        )

@@ -14,6 +14,8 @@ import aiosmtplib
 from portico.config import EmailConfig
 from portico.private_files import write_private
 
+SEND_TIMEOUT_SECONDS = 30
+
 
 class Transport(Protocol):
     async def send(self, message: EmailMessage) -> None: ...
@@ -58,7 +60,7 @@ class SmtpTransport:
             password=c.smtp_password or None,
             use_tls=c.smtp_security == "tls",
             start_tls=c.smtp_security == "starttls",
-            timeout=30,
+            timeout=SEND_TIMEOUT_SECONDS,
         )
 
 

@@ -41,7 +41,7 @@ from portico.manager.errors import (
 from portico.manager.services.authentication import PasswordCheck
 from portico.manager.services.consent import ConsentService
 from portico.manager.services.hashing_pool import HashingPool
-from portico.manager.services.keypairs import generate_keypair
+from portico.manager.services.keypairs import default_keypair_for
 from portico.manager.services.password_policy import PasswordPolicy
 from portico.sealing import SecretBox, token_hash
 
@@ -280,21 +280,13 @@ class AccountService:
         )
         if group is None:
             raise InvalidRequest(f"no project {group_name!r} in domain {user.domain_name!r}")
-        keypair = generate_keypair()
         db.add(user)
         try:
             await db.flush()  # the user row first: the others refer to it
         except IntegrityError as exc:  # lost a race with a concurrent creation
             raise AccountExists("the e-mail address or user name is taken") from exc
-        db.add(
-            Keypair(
-                access_key=keypair.access_key,
-                secret_key_sealed=self._box.seal(keypair.secret_key),
-                user_id=user.uuid,
-                is_admin=user.role in (UserRole.SUPERADMIN, UserRole.ADMIN),
-                is_default=True,
-            )
-        )
+        keypair, row = default_keypair_for(user, self._box)
+        db.add(row)
         db.add(GroupMember(group_id=group.id, user_id=user.uuid))
         await db.flush()
         return CreatedAccount(user.uuid, keypair.access_key, keypair.secret_key)

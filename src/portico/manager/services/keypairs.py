@@ -6,6 +6,9 @@ import base64
 import secrets
 from dataclasses import dataclass
 
+from portico.db.models import Keypair, User, UserRole
+from portico.sealing import SecretBox
+
 
 @dataclass(frozen=True)
 class NewKeypair:
@@ -16,3 +19,17 @@ class NewKeypair:
 def generate_keypair() -> NewKeypair:
     access_key = "AKIA" + base64.b32encode(secrets.token_bytes(10)).decode()
     return NewKeypair(access_key=access_key, secret_key=secrets.token_urlsafe(30))
+
+
+def default_keypair_for(user: User, box: SecretBox) -> tuple[NewKeypair, Keypair]:
+    """A new default keypair of `user`: the secret in clear, to show once, and the row to add,
+    which holds it sealed."""
+    new = generate_keypair()
+    row = Keypair(
+        access_key=new.access_key,
+        secret_key_sealed=box.seal(new.secret_key),
+        user_id=user.uuid,
+        is_admin=user.role in (UserRole.SUPERADMIN, UserRole.ADMIN),
+        is_default=True,
+    )
+    return new, row

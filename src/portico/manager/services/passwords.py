@@ -15,12 +15,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import update
 
-from portico.db.models import Keypair, LoginSession, TokenPurpose, User, UserRole, utcnow
+from portico.db.models import Keypair, LoginSession, TokenPurpose, User, utcnow
 from portico.manager.errors import NotFound, PasswordMismatch
 from portico.manager.mail.compose import compose, pick_language
 from portico.manager.mail.outbox import Outbox
 from portico.manager.services.accounts import AccountService
-from portico.manager.services.keypairs import NewKeypair, generate_keypair
+from portico.manager.services.keypairs import NewKeypair, default_keypair_for
 from portico.manager.services.tokens import revoke_live
 from portico.sealing import SecretBox
 from portico.sessions import SessionStore
@@ -64,7 +64,6 @@ class PasswordChanges:
         """`keep_session`: the hash of the browser session that made the change, if any."""
         self.check_policy(new_password, email=user.email, username=user.username)
         password_hash = await self.accounts.pool.make(new_password)
-        keypair = generate_keypair() if replace_keypair else None
         note = "keypair_replaced" if replace_keypair else "keypair_kept"
         message = compose(
             "password_changed",
@@ -89,19 +88,13 @@ class PasswordChanges:
                 .where(LoginSession.user_id == user.uuid, LoginSession.ended_at.is_(None))
                 .values(ended_at=utcnow())
             )
-            if keypair is not None:
+            keypair: NewKeypair | None = None
+            if replace_keypair:
                 await db.execute(
                     update(Keypair).where(Keypair.user_id == user.uuid).values(is_active=False)
                 )
-                db.add(
-                    Keypair(
-                        access_key=keypair.access_key,
-                        secret_key_sealed=self._box.seal(keypair.secret_key),
-                        user_id=user.uuid,
-                        is_admin=user.role in (UserRole.SUPERADMIN, UserRole.ADMIN),
-                        is_default=True,
-                    )
-                )
+                keypair, row = default_keypair_for(user, self._box)
+                db.add(row)
             await self.outbox.enqueue(user.email, message, db=db)
         self.outbox.wake()
         await self.browser_sessions.revoke_user(str(user.uuid), keep_hash=keep_session)
