@@ -48,6 +48,7 @@ CONSENT = {"terms_version": "1", "privacy_version": "1"}
 # Requests per second of each kind (log-ins and sign-ups each pay a bcrypt at cost 12).
 SOAK_DATABASE = "portico_soak"
 SOAK_REDIS_URL = "redis://127.0.0.1:6379/14"
+RSS_EVERY_SECONDS = 30.0
 RATES = {"relayed": 40.0, "direct": 40.0, "login": 2.0, "signup": 1.0, "reset": 2.0}
 
 
@@ -65,6 +66,7 @@ class Record:
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     statuses: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     errors: Counter = field(default_factory=Counter)
+    rss_timeline: list[dict] = field(default_factory=list)
 
 
 def _base_env(tmp: Path) -> dict[str, str]:
@@ -172,6 +174,14 @@ async def _steady(rate: float, seconds: float, one: Callable[[int], Awaitable[No
     await asyncio.gather(*tasks)
 
 
+async def _sample_rss(target: Target, seconds: float, every: float, into: list[dict]) -> None:
+    """RSS of each process every `every` seconds: a leak climbs, a filling cache levels off."""
+    started = time.monotonic()
+    while (elapsed := time.monotonic() - started) < seconds:
+        into.append({"t": round(elapsed), **_rss(target.processes)})
+        await asyncio.sleep(every)
+
+
 async def _load(target: Target, seconds: float, record: Record) -> None:
     limits = httpx.Limits(max_connections=200, max_keepalive_connections=100)
     async with httpx.AsyncClient(timeout=60, limits=limits) as client:
@@ -231,7 +241,10 @@ async def _load(target: Target, seconds: float, record: Record) -> None:
 
         kinds = {"relayed": relayed, "direct": direct, "login": log_in, "signup": sign_up}
         kinds["reset"] = reset
-        await asyncio.gather(*(_steady(RATES[k], seconds, f) for k, f in kinds.items()))
+        await asyncio.gather(
+            *(_steady(RATES[k], seconds, f) for k, f in kinds.items()),
+            _sample_rss(target, seconds, RSS_EVERY_SECONDS, record.rss_timeline),
+        )
 
 
 def _rss(processes: dict[str, Popen]) -> dict[str, float]:
@@ -280,6 +293,7 @@ def soak(name: str, deployment: Callable[[Path], object], seconds: float) -> dic
             n: {"start": rss_start[n], "end": rss_end[n], "growth": rss_end[n] / rss_start[n] - 1}
             for n in rss_start
         },
+        "rss_timeline_mb": record.rss_timeline,
     }
 
 
@@ -311,6 +325,8 @@ def main() -> int:
             )
         for name, m in result["rss_mb"].items():
             print(f"RSS {name:9} {m['start']:6.1f} -> {m['end']:6.1f} MB ({m['growth']:+.1%})")
+            steps = " ".join(f"{p[name]:.0f}" for p in result["rss_timeline_mb"])
+            print(f"    every {RSS_EVERY_SECONDS:.0f} s: {steps}")
     return 0
 
 
