@@ -12,11 +12,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from portico.config import ConfigError, Settings, load_settings
+from portico.malloc_arenas import limit_malloc_arenas
 from portico.manager.errors import DomainError
 
 if TYPE_CHECKING:  # the webserver must not import the manager's stack just to start
     from portico.manager.container import ManagerServices
 
+SERVICES = ("manager", "webserver", "serve")
 Command = Callable[[Settings, argparse.Namespace], Awaitable[int]]
 
 
@@ -456,6 +458,8 @@ def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command in SERVICES:
+        limit_malloc_arenas()
     # Everything portico writes (database, keys, mail files) is for its own user only.
     os.umask(0o077)
     logging.basicConfig(

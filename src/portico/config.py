@@ -67,6 +67,10 @@ class ManagerConfig(_Section):
     hashing_workers: int = Field(0, ge=0, description="0 = one per CPU core")
     # Accept HMAC-SHA1 request signatures (only very old Backend.AI clients send them).
     allow_sha1_signatures: bool = False
+    # A verified API key is kept in memory this long, so a signed call needs no database query.
+    # Changes reach every replica at once through Redis; without Redis, a change made by another
+    # process (the CLI, another manager) is seen within this time. 0 = always ask the database.
+    credential_cache_seconds: float = Field(10.0, ge=0, le=300)
 
     @field_validator("trusted_proxies")
     @classmethod

@@ -40,6 +40,7 @@ def create_app(settings: Settings, services: ManagerServices | None = None) -> F
         background = [
             asyncio.create_task(_purge_lockout_counters(svc)),
             asyncio.create_task(svc.outbox.run()),
+            asyncio.create_task(svc.credentials.listen()),
         ]
         if svc.settings.agent.local:
             background.append(asyncio.create_task(run_local_agent(svc)))

@@ -18,6 +18,7 @@ from portico.manager.services.address_throttle import AddressThrottle
 from portico.manager.services.agents import AgentService
 from portico.manager.services.authentication import PasswordCheck
 from portico.manager.services.consent import ConsentService
+from portico.manager.services.credential_cache import CredentialCache
 from portico.manager.services.hashers import PasswordHashers
 from portico.manager.services.hashing_pool import HashingPool
 from portico.manager.services.links import public_base, site_name
@@ -57,11 +58,13 @@ class ManagerServices:
     summary: SummaryService
     passwords: PasswordChanges
     limits_storage: Storage
+    credentials: CredentialCache
 
     async def close(self) -> None:
         await self.accounts.settle()
         self.pool.close()
         await self.browser_sessions.close()
+        await self.credentials.close()
         await self.engine.dispose()
 
 
@@ -103,9 +106,13 @@ async def build_services(settings: Settings, *, migrate: bool = True) -> Manager
         SecretBox(secret, "mail-link"),
     )
     browser_sessions = build_session_store(settings)
+    credentials = CredentialCache(
+        settings.manager.credential_cache_seconds, redis_url=settings.redis.url
+    )
     passwords = PasswordChanges(
         accounts=accounts,
         browser_sessions=browser_sessions,
+        credentials=credentials,
         outbox=outbox,
         box=keypair_box,
         site=site_name(settings),
@@ -124,7 +131,7 @@ async def build_services(settings: Settings, *, migrate: bool = True) -> Manager
         lockout=lockout,
         accounts=accounts,
         authenticator=RequestAuthenticator(
-            sessions, keypair_box, allow_sha1=settings.manager.allow_sha1_signatures
+            sessions, keypair_box, credentials, allow_sha1=settings.manager.allow_sha1_signatures
         ),
         trusted_proxies=parse_networks(settings.manager.trusted_proxies),
         tokens=tokens,
@@ -155,4 +162,5 @@ async def build_services(settings: Settings, *, migrate: bool = True) -> Manager
         summary=SummaryService(sessions, agents, browser_sessions),
         limits_storage=storage,
         passwords=passwords,
+        credentials=credentials,
     )

@@ -143,7 +143,7 @@ async def update_full_name(
 async def role(
     caller: SignedCaller, svc: Services, group: Annotated[uuid.UUID | None, Query()] = None
 ) -> dict[str, Any]:
-    roles = await svc.accounts.roles(caller.user_id, group)
+    roles = await svc.accounts.roles(caller.user_id, caller.role, group)
     return {
         "global_role": roles.global_role,
         "domain_role": roles.domain_role,

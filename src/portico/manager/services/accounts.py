@@ -436,17 +436,15 @@ class AccountService:
                 raise Forbidden("Not the account owner")
             user.full_name = full_name
 
-    async def roles(self, user_id: uuid.UUID, group_id: uuid.UUID | None) -> Roles:
-        async with self._sessions() as db:
-            user = await db.get(User, user_id)
-            if user is None:
-                raise NotFound("no such user")
-            group_role = None
-            if group_id is not None:
+    async def roles(self, user_id: uuid.UUID, role: str, group_id: uuid.UUID | None) -> Roles:
+        """The roles of an authenticated caller (`role`: its account's), in a project if given."""
+        group_role = None
+        if group_id is not None:
+            async with self._sessions() as db:
                 member = await db.get(GroupMember, (group_id, user_id))
-                group_role = "user" if member is not None else None
+            group_role = "user" if member is not None else None
         return Roles(
-            global_role="superadmin" if user.role == UserRole.SUPERADMIN else "user",
-            domain_role="admin" if user.role in (UserRole.SUPERADMIN, UserRole.ADMIN) else "user",
+            global_role="superadmin" if role == UserRole.SUPERADMIN else "user",
+            domain_role="admin" if role in (UserRole.SUPERADMIN, UserRole.ADMIN) else "user",
             group_role=group_role,
         )

@@ -20,6 +20,7 @@ from portico.manager.errors import NotFound, PasswordMismatch
 from portico.manager.mail.compose import compose, pick_language
 from portico.manager.mail.outbox import Outbox
 from portico.manager.services.accounts import AccountService
+from portico.manager.services.credential_cache import CredentialCache
 from portico.manager.services.keypairs import NewKeypair, default_keypair_for
 from portico.manager.services.tokens import revoke_live
 from portico.sealing import SecretBox
@@ -37,6 +38,7 @@ class PasswordChanges:
         *,
         accounts: AccountService,
         browser_sessions: SessionStore,
+        credentials: CredentialCache,
         outbox: Outbox,
         box: SecretBox,
         site: str,
@@ -44,6 +46,7 @@ class PasswordChanges:
     ) -> None:
         self.accounts = accounts
         self.browser_sessions = browser_sessions
+        self.credentials = credentials
         self.outbox = outbox
         self._box = box
         self._site = site
@@ -97,6 +100,8 @@ class PasswordChanges:
                 db.add(row)
             await self.outbox.enqueue(user.email, message, db=db)
         self.outbox.wake()
+        if keypair is not None:  # the old key stops working on every replica now
+            await self.credentials.forget(user.uuid)
         await self.browser_sessions.revoke_user(str(user.uuid), keep_hash=keep_session)
         if unlock:
             await self.accounts.password_check.unlock(user, user.email)

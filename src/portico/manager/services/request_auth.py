@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from portico.db.models import Keypair, User, UserStatus
 from portico.manager.errors import BadAuthParameters, SignatureMismatch
+from portico.manager.services.credential_cache import Credential, CredentialCache
 from portico.sealing import SecretBox
 from portico.wire import signing
 from portico.wire.headers import BODY_DIGEST_HEADER
@@ -34,12 +35,14 @@ class RequestAuthenticator:
         self,
         sessions: async_sessionmaker,
         box: SecretBox,
+        cache: CredentialCache,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         *,
         allow_sha1: bool = False,
     ) -> None:
         self._sessions = sessions
         self._box = box
+        self._cache = cache
         self._clock = clock
         self.allow_sha1 = allow_sha1
 
@@ -76,16 +79,7 @@ class RequestAuthenticator:
             if not hmac.compare_digest(digest.lower(), actual):
                 raise SignatureMismatch("body digest mismatch")
 
-        async with self._sessions() as db:
-            row = (
-                await db.execute(
-                    select(Keypair.secret_key_sealed, User)
-                    .join(User, User.uuid == Keypair.user_id)
-                    .where(Keypair.access_key == credential.access_key, Keypair.is_active)
-                )
-            ).first()
-        if row is None or row.User.status != UserStatus.ACTIVE:
-            raise SignatureMismatch("unknown or inactive access key")
+        known = await self._credential(credential.access_key)
         content_type = headers.get("content-type", "application/octet-stream").split(";")[0]
         expected = signing.signature(
             method=method,
@@ -95,11 +89,44 @@ class RequestAuthenticator:
             host=host,
             content_type=content_type.strip(),
             api_version=version,
-            secret_key=self._box.open(row.secret_key_sealed),
+            secret_key=known.secret_key,
             hash_type=credential.hash_type,
             body_digest=digest.lower() if digest is not None else None,
         )
         if not hmac.compare_digest(expected, credential.signature):
             raise SignatureMismatch("HMAC signature mismatch")
-        user: User = row.User
-        return Caller(user.uuid, user.email, user.role, user.domain_name, credential.access_key)
+        return Caller(
+            known.user_id, known.email, known.role, known.domain_name, credential.access_key
+        )
+
+    async def _credential(self, access_key: str) -> Credential:
+        """The active account's credential for `access_key`, from the cache or the database."""
+        known = self._cache.get(access_key)
+        if known is not None:
+            return known
+        generation = self._cache.generation
+        async with self._sessions() as db:
+            row = (
+                await db.execute(
+                    select(
+                        Keypair.secret_key_sealed,
+                        User.uuid,
+                        User.email,
+                        User.role,
+                        User.domain_name,
+                    )
+                    .join(User, User.uuid == Keypair.user_id)
+                    .where(
+                        Keypair.access_key == access_key,
+                        Keypair.is_active,
+                        User.status == UserStatus.ACTIVE,
+                    )
+                )
+            ).first()
+        if row is None:
+            raise SignatureMismatch("unknown or inactive access key")
+        known = Credential(
+            self._box.open(row.secret_key_sealed), row.uuid, row.email, row.role, row.domain_name
+        )
+        self._cache.put(access_key, known, generation)
+        return known
