@@ -4,6 +4,7 @@ under which random tokens (session ids, e-mailed tokens, agent tokens) are store
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import os
 import secrets
@@ -29,11 +30,16 @@ class SealBroken(Exception):
 class SecretBox:
     """Authenticated encryption of short secrets; one purpose string per use keeps keys apart."""
 
-    def __init__(self, server_secret: str, purpose: str) -> None:
+    def __init__(self, server_secret: str, purpose: str, *, remember: int = 0) -> None:
+        """`remember`: how many opened values to keep, for a box that opens the same values on
+        every request (browser sessions). A sealed value is authenticated and never changes, so
+        its plaintext can be reused; whether the record still exists is checked each time."""
         key = HKDF(
             algorithm=hashes.SHA256(), length=32, salt=None, info=f"portico:{purpose}".encode()
         ).derive(server_secret.encode())
         self._fernet = Fernet(base64.urlsafe_b64encode(key))
+        if remember:
+            self.open = functools.lru_cache(maxsize=remember)(self.open)  # type: ignore[method-assign]
 
     def seal(self, plaintext: str) -> str:
         return self._fernet.encrypt(plaintext.encode()).decode()

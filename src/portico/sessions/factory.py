@@ -10,7 +10,8 @@ from portico.sessions import SessionStore
 
 def build_session_store(settings: Settings) -> SessionStore:
     secret = load_or_create_server_secret(settings.security.secret_key, settings.general.data_dir)
-    box = SecretBox(secret, "web-session")
+    # Two values are opened on every relayed call; the last few thousand sessions' are kept.
+    box = SecretBox(secret, "web-session", remember=8192)
     timing = {"max_age": settings.session.max_age, "idle_timeout": settings.session.idle_timeout}
     if settings.session.store == "redis":
         if not settings.redis.url:
