@@ -52,6 +52,14 @@ def _outage_types() -> tuple[type[BaseException], ...]:
 
 
 _OUTAGES: tuple[type[BaseException], ...] | None = None
+_SQLITE_UNAVAILABLE = ("database is locked", "database is busy", "unable to open database")
+
+
+def _sqlite_unavailable(exc: BaseException) -> bool:
+    """The SQL session store's own SQLite connection: locked by a writer, or the file gone."""
+    import sqlite3
+
+    return isinstance(exc, sqlite3.OperationalError) and str(exc).startswith(_SQLITE_UNAVAILABLE)
 
 
 def is_outage(exc: BaseException) -> bool:
@@ -66,6 +74,8 @@ def is_outage(exc: BaseException) -> bool:
         if isinstance(current, _OUTAGES):
             return True
         if getattr(current, "connection_invalidated", False):
+            return True
+        if _sqlite_unavailable(current):
             return True
         current = current.__cause__ or current.__context__
     return False

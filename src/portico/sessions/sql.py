@@ -6,6 +6,7 @@ asyncpg): it needs four statements, and leaving out the ORM keeps the webserver 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from typing import Any, Protocol
@@ -21,6 +22,7 @@ TOUCH = "UPDATE web_sessions SET data = ?, last_seen = ? WHERE id_hash = ?"
 DELETE = "DELETE FROM web_sessions WHERE id_hash = ?"
 DELETE_USER = "DELETE FROM web_sessions WHERE user_id = ? AND id_hash <> ?"
 SELECT_USER = "SELECT id_hash, data FROM web_sessions WHERE user_id = ?"
+BUSY_ATTEMPTS = 6  # waits 0.05 + 0.1 + ... + 0.8 s between them
 PURGE = "DELETE FROM web_sessions WHERE expires_at <= ? OR last_seen <= ?"
 
 
@@ -33,7 +35,11 @@ class _Database(Protocol):
 
 
 class _Sqlite:
-    """One shared connection in autocommit mode; aiosqlite serialises the statements."""
+    """One shared connection in autocommit mode; aiosqlite serialises the statements.
+
+    The manager writes the same file. SQLite waits up to `timeout` for its lock, except where
+    waiting could deadlock, when it answers "database is locked" at once: such a statement
+    is tried again a few times before the error counts as an outage (503)."""
 
     def __init__(self, path: str) -> None:
         self._path = path
@@ -51,16 +57,31 @@ class _Sqlite:
         return uuid.UUID(value).hex  # how SQLAlchemy's Uuid type stores it on SQLite
 
     async def execute(self, sql: str, *args: Any) -> None:
-        await (await self._connection()).execute(sql, args)
+        await self._fetch(sql, args, many=False)
 
     async def fetch_value(self, sql: str, *args: Any) -> Any:
-        async with (await self._connection()).execute(sql, args) as cursor:
-            row = await cursor.fetchone()
-        return row[0] if row else None
+        rows = await self._fetch(sql, args, many=False)
+        return rows[0][0] if rows else None
 
     async def fetch_all(self, sql: str, *args: Any) -> list[tuple[Any, ...]]:
-        async with (await self._connection()).execute(sql, args) as cursor:
-            return [tuple(row) for row in await cursor.fetchall()]
+        return await self._fetch(sql, args, many=True)
+
+    async def _fetch(self, sql: str, args: tuple[Any, ...], *, many: bool) -> list[tuple[Any, ...]]:
+        import sqlite3
+
+        for attempt in range(BUSY_ATTEMPTS):
+            try:
+                async with (await self._connection()).execute(sql, args) as cursor:
+                    if many:
+                        return [tuple(row) for row in await cursor.fetchall()]
+                    row = await cursor.fetchone()
+                    return [tuple(row)] if row else []
+            except sqlite3.OperationalError as exc:
+                busy = "locked" in str(exc) or "busy" in str(exc)
+                if not busy or attempt == BUSY_ATTEMPTS - 1:
+                    raise
+                await asyncio.sleep(0.05 * 2**attempt)
+        raise AssertionError("unreachable")
 
     async def close(self) -> None:
         if self._conn is not None:
