@@ -123,6 +123,7 @@ async def login_storm(web: str, cookie: str, seconds: float) -> dict[str, float]
             i = worker
             while time.monotonic() < stop_at:
                 body = {"username": f"user{i % LOGIN_USERS}@example.com", "password": PASSWORD}
+                client.cookies.clear()  # a new visitor each time (Backend.AI refuses a second)
                 r = await client.post(web + "/server/login", json=body)
                 assert r.status_code == 200 and r.json().get("authenticated"), r.text
                 logins += 1
