@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import mimetypes
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -54,22 +56,53 @@ def static_root(web_static_path: str) -> Path:
     return Path(web_static_path).resolve() if web_static_path else PACKAGED_WEBUI
 
 
+@dataclass(frozen=True)
+class StaticFile:
+    body: bytes
+    gzipped: bytes | None  # when compressing saves something
+    media_type: str
+    etag: str
+
+
+COMPRESSIBLE = ("text/", "application/json", "application/javascript", "image/svg+xml")
+
+
 @lru_cache(maxsize=256)
-def _read(path: Path, mtime_ns: int) -> tuple[bytes, str, str]:
-    """The WebUI is a few dozen small files: kept in memory, keyed by their modification time."""
+def _read(path: Path, mtime_ns: int) -> StaticFile:
+    """The WebUI is a few dozen small files: kept in memory, compressed once, keyed by their
+    modification time."""
     body = path.read_bytes()
     media = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    gzipped = None
+    if media.startswith(COMPRESSIBLE):
+        packed = gzip.compress(body, compresslevel=9, mtime=0)
+        gzipped = packed if len(packed) < len(body) else None
     if media.startswith("text/") or media in ("application/json", "text/javascript"):
         media += "; charset=utf-8"
-    return body, media, '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    return StaticFile(body, gzipped, media, '"' + hashlib.sha256(body).hexdigest()[:32] + '"')
 
 
 def _file(request: Request, path: Path) -> Response:
-    body, media, etag = _read(path, path.stat().st_mtime_ns)
-    headers = {"ETag": etag, "Cache-Control": "no-cache"}  # revalidate, then 304
+    found = _read(path, path.stat().st_mtime_ns)
+    accepted = request.headers.get("accept-encoding", "")
+    gzipped = found.gzipped is not None and _accepts_gzip(accepted)
+    # Each encoding is its own representation, with its own validator.
+    etag = found.etag[:-1] + '-gzip"' if gzipped else found.etag
+    headers = {"ETag": etag, "Cache-Control": "no-cache", "Vary": "Accept-Encoding"}
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers=headers)
-    return Response(body, media_type=media, headers=headers)
+    if gzipped and found.gzipped is not None:
+        headers["Content-Encoding"] = "gzip"
+        return Response(found.gzipped, media_type=found.media_type, headers=headers)
+    return Response(found.body, media_type=found.media_type, headers=headers)
+
+
+def _accepts_gzip(accept_encoding: str) -> bool:
+    for item in accept_encoding.split(","):
+        coding, _, params = item.strip().partition(";")
+        if coding.strip().lower() in ("gzip", "*"):
+            return params.replace(" ", "") not in ("q=0", "q=0.0", "q=0.00", "q=0.000")
+    return False
 
 
 async def webui_file(request: Request) -> Response:
