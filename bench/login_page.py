@@ -2,7 +2,8 @@
 
 Starts `portico serve` on loopback, loads the log-in page in a fresh browser context (cold
 cache) several times, and reports:
-- the bytes transferred for the page (every response body, uncompressed), target < 60 KB;
+- the bytes transferred for the page (every response's headers and body as sent, so
+  compressed where the server compressed), target < 60 KB, and the bodies' size unpacked;
 - the time from navigation start until the log-in form accepts input (the ID field exists,
   is focused and enabled), target < 300 ms; median and worst of the runs.
 
@@ -47,7 +48,7 @@ def main() -> int:
         "PORTICO_SERVICE__PORT": str(port),
         "PORTICO_MANAGER__PORT": str(free_port()),
     }
-    sizes, ready_ms = [], []
+    sizes, unpacked, ready_ms = [], [], []
     with running(["serve"], env, url + "/func/ping", tmp / "serve.log"), sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         # One unmeasured visit: it warms the browser process, not the page (each measured
@@ -58,19 +59,26 @@ def main() -> int:
         for _ in range(args.runs):
             context = browser.new_context()  # a cold cache every time
             page = context.new_page()
+            wire: list[int] = []
             bodies: list[int] = []
-            page.on(
-                "requestfinished", lambda req, sink=bodies: sink.append(len(req.response().body()))
-            )
+
+            def finished(req, wire=wire, bodies=bodies) -> None:  # type: ignore[no-untyped-def]
+                sent = req.sizes()
+                wire.append(sent["responseBodySize"] + sent["responseHeadersSize"])
+                bodies.append(len(req.response().body()))
+
+            page.on("requestfinished", finished)
             page.goto(url, wait_until="commit")
             ready_ms.append(page.wait_for_function(READY, polling=5).json_value())
             page.wait_for_load_state("networkidle")
-            sizes.append(sum(bodies))
+            sizes.append(sum(wire))
+            unpacked.append(sum(bodies))
             context.close()
         browser.close()
     result = {
         "bytes_median": statistics.median(sizes),
         "bytes_max": max(sizes),
+        "unpacked_bytes_max": max(unpacked),
         "ready_ms_median": statistics.median(ready_ms),
         "ready_ms_max": max(ready_ms),
         "runs": args.runs,
@@ -80,6 +88,7 @@ def main() -> int:
     out.mkdir(parents=True, exist_ok=True)
     (out / "login_page.json").write_text(json.dumps(result, indent=2))
     print(f"{'log-in page transfer, KB (max of runs)':44} {result['bytes_max'] / 1024:8.1f}  < 60")
+    print(f"{'the same unpacked, KB':44} {result['unpacked_bytes_max'] / 1024:8.1f}")
     print(f"{'usable after navigation, ms (median)':44} {result['ready_ms_median']:8.0f}  < 300")
     print(f"{'usable after navigation, ms (worst)':44} {result['ready_ms_max']:8.0f}")
     return 0
