@@ -42,7 +42,7 @@ import redis
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.support.processes import portico_env, run_cli, running  # noqa: E402
+from tests.support.processes import portico_env, run_cli, running, wait_until_answering  # noqa: E402
 from tests.support.services import free_port  # noqa: E402
 
 from portico.wire.signing import signed_headers  # noqa: E402
@@ -164,7 +164,8 @@ def backendai_running(command: Path, tmp: Path, port: int, manager: str) -> Iter
         f'[session.redis]\naddr = "127.0.0.1:6379"\ndb = {BAI_REDIS_DB}\n\n'
         f'[webserver]\nevent_loop = "uvloop"\nipc_base_path = "{tmp / "ipc"}"\n'
     )
-    log = (tmp / "backendai-webserver.log").open("wb")
+    log_path = tmp / "backendai-webserver.log"
+    log = log_path.open("wb")
     proc = subprocess.Popen(
         [str(command), "web", "start-server", "-f", str(config)],
         cwd=tmp,
@@ -172,15 +173,7 @@ def backendai_running(command: Path, tmp: Path, port: int, manager: str) -> Iter
         stderr=subprocess.STDOUT,
     )
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/func/", timeout=2)
-                break
-            except httpx.TransportError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("Backend.AI's webserver did not start") from None
-                time.sleep(0.5)
+        wait_until_answering(proc, f"http://127.0.0.1:{port}/func/", log_path, seconds=90)
         yield proc.pid
     finally:
         proc.terminate()

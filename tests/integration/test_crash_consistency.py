@@ -22,7 +22,7 @@ from sqlalchemy import text
 from portico.db.engine import create_engine
 from portico.manager.mail.outbox import LEASE_SECONDS
 from tests.conftest import GOOD_PASSWORD
-from tests.support.processes import portico_env, running
+from tests.support.processes import portico_env, running, wait_until_answering
 from tests.support.services import free_port
 
 CONSENT = {"terms_version": "1", "privacy_version": "1"}
@@ -87,14 +87,7 @@ def test_kill_9_during_a_sign_up_burst_leaves_no_orphan_and_loses_no_mail(
         stderr=subprocess.STDOUT,
     )
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                httpx.get(url + "/health/livez", timeout=1)
-                break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline and proc.poll() is None
-                time.sleep(0.1)
+        wait_until_answering(proc, url + "/health/livez", tmp_path / "manager.log")
 
         async def burst_then_kill() -> None:
             burst = asyncio.create_task(_burst(url, 400))

@@ -49,6 +49,23 @@ def create_account(
     return created.stdout.strip()
 
 
+def wait_until_answering(
+    proc: subprocess.Popen, url: str, log_path: Path, seconds: float = 60
+) -> None:
+    """Wait until `url` answers at all; fail with the process's log if it exits or is too slow."""
+    deadline = time.monotonic() + seconds
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{proc.args[0]} exited early:\n{log_path.read_text()}")
+        try:
+            httpx.get(url, timeout=1)
+            return
+        except httpx.TransportError:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{url} did not answer:\n{log_path.read_text()}") from None
+            time.sleep(0.1)
+
+
 @contextmanager
 def running(
     args: list[str], env: Mapping[str, str], ready_url: str, log_path: Path
@@ -62,19 +79,7 @@ def running(
             stderr=subprocess.STDOUT,
         )
         try:
-            deadline = time.monotonic() + 60
-            while True:
-                if proc.poll() is not None:
-                    raise RuntimeError(f"portico exited early:\n{log_path.read_text()}")
-                try:
-                    httpx.get(ready_url, timeout=1)
-                    break
-                except httpx.TransportError:
-                    if time.monotonic() > deadline:
-                        raise RuntimeError(
-                            f"portico did not start:\n{log_path.read_text()}"
-                        ) from None
-                    time.sleep(0.1)
+            wait_until_answering(proc, ready_url, log_path)
             yield proc
         finally:
             proc.terminate()

@@ -14,6 +14,7 @@ import logging
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from portico.sqlite_busy import sqlite_unavailable
 from portico.wire import problems
 
 log = logging.getLogger(__name__)
@@ -52,14 +53,6 @@ def _outage_types() -> tuple[type[BaseException], ...]:
 
 
 _OUTAGES: tuple[type[BaseException], ...] | None = None
-_SQLITE_UNAVAILABLE = ("database is locked", "database is busy", "unable to open database")
-
-
-def _sqlite_unavailable(exc: BaseException) -> bool:
-    """The SQL session store's own SQLite connection: locked by a writer, or the file gone."""
-    import sqlite3
-
-    return isinstance(exc, sqlite3.OperationalError) and str(exc).startswith(_SQLITE_UNAVAILABLE)
 
 
 def is_outage(exc: BaseException) -> bool:
@@ -75,7 +68,7 @@ def is_outage(exc: BaseException) -> bool:
             return True
         if getattr(current, "connection_invalidated", False):
             return True
-        if _sqlite_unavailable(current):
+        if sqlite_unavailable(current):  # the SQL session store's own connection
             return True
         current = current.__cause__ or current.__context__
     return False

@@ -12,6 +12,7 @@ import uuid
 from typing import Any, Protocol
 
 from portico.sessions import SessionStore
+from portico.sqlite_busy import sqlite_busy
 
 INSERT = (
     "INSERT INTO web_sessions (id_hash, user_id, data, expires_at, last_seen) "
@@ -67,8 +68,6 @@ class _Sqlite:
         return await self._fetch(sql, args, many=True)
 
     async def _fetch(self, sql: str, args: tuple[Any, ...], *, many: bool) -> list[tuple[Any, ...]]:
-        import sqlite3
-
         for attempt in range(BUSY_ATTEMPTS):
             try:
                 async with (await self._connection()).execute(sql, args) as cursor:
@@ -76,9 +75,8 @@ class _Sqlite:
                         return [tuple(row) for row in await cursor.fetchall()]
                     row = await cursor.fetchone()
                     return [tuple(row)] if row else []
-            except sqlite3.OperationalError as exc:
-                busy = "locked" in str(exc) or "busy" in str(exc)
-                if not busy or attempt == BUSY_ATTEMPTS - 1:
+            except Exception as exc:
+                if not sqlite_busy(exc) or attempt == BUSY_ATTEMPTS - 1:
                     raise
                 await asyncio.sleep(0.05 * 2**attempt)
         raise AssertionError("unreachable")

@@ -11,7 +11,6 @@ bounds what a replica without Redis can keep.
 from __future__ import annotations
 
 import asyncio
-import logging
 import time
 import uuid
 from collections import OrderedDict
@@ -21,8 +20,6 @@ from dataclasses import dataclass
 import redis.asyncio as redis
 
 from portico.background import repeat
-
-log = logging.getLogger(__name__)
 
 CHANNEL = "portico:credentials-changed"
 RECONNECT_SECONDS = 1.0

@@ -126,9 +126,7 @@ async def _relay(request: Request, path: str, *, signed: bool) -> Response:
     except ManagerUnreachable:
         if overflow:  # the client's body passed the limit while it was being sent on
             return problem_response(413, problems.REQUEST_TOO_LARGE, "Request body too large")
-        return problem_response(
-            502, problems.BAD_GATEWAY, "The proxy target server is inaccessible."
-        )
+        return _unreachable()
     response_headers = {k: v for k, v in upstream.headers.items() if k.lower() not in _HOP_BY_HOP}
     if _small(upstream):
         # Read at once and answered whole: streaming costs a task group per request, which
@@ -136,9 +134,7 @@ async def _relay(request: Request, path: str, *, signed: bool) -> Response:
         try:
             content = await upstream.read()
         except aiohttp.ClientError:
-            return problem_response(
-                502, problems.BAD_GATEWAY, "The proxy target server is inaccessible."
-            )
+            return _unreachable()
         finally:
             upstream.release()
         return Response(content, status_code=upstream.status, headers=response_headers)
@@ -148,6 +144,10 @@ async def _relay(request: Request, path: str, *, signed: bool) -> Response:
         headers=response_headers,
         background=BackgroundTask(_release, upstream),
     )
+
+
+def _unreachable() -> Response:
+    return problem_response(502, problems.BAD_GATEWAY, "The proxy target server is inaccessible.")
 
 
 def _small(upstream: ClientResponse) -> bool:
