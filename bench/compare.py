@@ -145,13 +145,26 @@ def backendai_webserver() -> Path | None:
     command = BAI_VENV / "bin" / "backend.ai"
     if command.exists():
         return command
-    python = shutil.which("python3.13")
+    python = python313()
     if python is None:
         return None
     print(f"installing {BAI_REQUIREMENT} into {BAI_VENV} ...", file=sys.stderr)
     subprocess.run([python, "-m", "venv", str(BAI_VENV)], check=True)
     subprocess.run([str(BAI_VENV / "bin" / "pip"), "install", "-q", BAI_REQUIREMENT], check=True)
     return command
+
+
+def python313() -> str | None:
+    """A Python 3.13 that runs: on the PATH, or one pyenv installed but did not activate."""
+    candidates = [
+        shutil.which("python3.13"),
+        *map(str, Path.home().glob(".pyenv/versions/3.13*/bin/python3.13")),
+    ]
+    for candidate in filter(None, candidates):
+        probe = subprocess.run([candidate, "-c", "pass"], capture_output=True, check=False)
+        if probe.returncode == 0:
+            return candidate
+    return None
 
 
 @contextmanager

@@ -41,6 +41,9 @@ def http_server(app: ASGIApp, host: str, port: int) -> uvicorn.Server:
             timeout_keep_alive=KEEP_ALIVE_SECONDS,
             # X-Forwarded-For is judged by portico itself, against [manager] trusted_proxies.
             forwarded_allow_ips="",
+            # Neither service speaks WebSocket: its protocol modules stay out of memory.
+            ws="none",
+            interface="asgi3",
         )
     )
 

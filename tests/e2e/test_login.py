@@ -105,3 +105,39 @@ def test_keyboard_only_log_in(page: Page, console: Console) -> None:
     page.keyboard.type(GOOD_PASSWORD)
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Summary")).to_be_visible()
+
+
+def test_the_form_is_usable_before_any_script_runs(page: Page, console: Console) -> None:
+    held = []
+    # The scripts are held back: what the server sent must be a working form on its own.
+    page.route("**/js/main.*.js", lambda route: held.append(route))
+    page.goto(console.url, wait_until="commit")  # "load" would wait for the held script
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+    expect(page.get_by_label("E-mail or user name")).to_be_focused()
+    expect(page.get_by_label("API endpoint")).to_have_value(console.url)
+    page.keyboard.type("alice")
+    page.get_by_label("Password", exact=True).fill(GOOD_PASSWORD)
+    assert held, "the page asked for its script"
+    for route in held:
+        route.continue_()
+    # The script takes the form over without losing what was typed.
+    expect(page.get_by_role("button", name="Show password")).to_be_visible()
+    expect(page.get_by_label("E-mail or user name")).to_have_value("alice")
+    page.get_by_label("Password", exact=True).press("Enter")
+    expect(page.get_by_role("heading", name="Summary")).to_be_visible()
+
+
+def test_the_form_logs_in_with_scripts_turned_off(playwright_browser, console: Console) -> None:  # type: ignore[no-untyped-def]
+    context = playwright_browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(console.url)
+    log_in(page, password="Wr0ng-pass!")
+    expect(page.get_by_role("alert")).to_contain_text("The ID or password is not correct")
+    expect(page.get_by_label("E-mail or user name")).to_have_value("alice")
+    page.get_by_label("Password", exact=True).fill(GOOD_PASSWORD)
+    page.get_by_label("Password", exact=True).press("Enter")
+    # Logged in: the page holds the console's frame (which needs scripts), not the form.
+    expect(page.locator("#login-form")).to_have_count(0)
+    assert "The console needs JavaScript" in page.content()
+    assert any(c["name"] == "AIOHTTP_SESSION" for c in context.cookies())
+    context.close()

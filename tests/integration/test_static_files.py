@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import httpx
 
-from portico.webserver.routes.ui import PACKAGED_WEBUI
+from portico.webserver.webui_files import PACKAGED_WEBUI
 
 
 async def test_a_browser_accepting_gzip_gets_the_file_compressed(

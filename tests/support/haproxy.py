@@ -28,6 +28,9 @@ defaults
     timeout client 120s
     timeout server 120s
     timeout http-keep-alive 75s
+    # A health check of a saturated server is slow, not failed: without this, HAProxy waits
+    # only `inter` (500 ms) and takes the last live manager out during a burst of sign-ups.
+    timeout check 3s
     retries 5
     # Every retry may go to another server: a dead one is not asked twice.
     option redispatch 1

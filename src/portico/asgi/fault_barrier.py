@@ -11,6 +11,7 @@ reuse for an unrelated request.
 from __future__ import annotations
 
 import logging
+import sys
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -27,44 +28,48 @@ class ServiceUnavailable(Exception):
 
 
 def _outage_types() -> tuple[type[BaseException], ...]:
-    import sqlalchemy.exc
-    from limits.errors import StorageError
-    from redis import exceptions as redis_errors
-
+    """Only libraries this process already loaded can have raised: a webserver keeping its
+    sessions in Redis never loads SQLAlchemy, and an error should not make it."""
     types: list[type[BaseException]] = [
         ServiceUnavailable,
         ConnectionError,  # OSError family: refused, reset, aborted
         TimeoutError,
-        sqlalchemy.exc.OperationalError,
-        sqlalchemy.exc.InterfaceError,
-        sqlalchemy.exc.TimeoutError,
-        redis_errors.ConnectionError,
-        redis_errors.TimeoutError,
-        StorageError,
     ]
-    try:
+    if "sqlalchemy" in sys.modules:
+        import sqlalchemy.exc
+
+        types += [
+            sqlalchemy.exc.OperationalError,
+            sqlalchemy.exc.InterfaceError,
+            sqlalchemy.exc.TimeoutError,
+        ]
+    if "redis" in sys.modules:
+        from redis import exceptions as redis_errors
+
+        types += [redis_errors.ConnectionError, redis_errors.TimeoutError]
+    if "limits" in sys.modules:
+        from limits.errors import StorageError
+
+        types.append(StorageError)
+    if "asyncpg" in sys.modules:
         import asyncpg
 
-        types += [asyncpg.exceptions.ConnectionDoesNotExistError, asyncpg.CannotConnectNowError]
-        types.append(asyncpg.exceptions.InterfaceError)
-    except ImportError:  # pragma: no cover - asyncpg is a dependency
-        pass
+        types += [
+            asyncpg.exceptions.ConnectionDoesNotExistError,
+            asyncpg.CannotConnectNowError,
+            asyncpg.exceptions.InterfaceError,
+        ]
     return tuple(types)
-
-
-_OUTAGES: tuple[type[BaseException], ...] | None = None
 
 
 def is_outage(exc: BaseException) -> bool:
     """Does `exc` (or what caused it) say that a backing service is unreachable?"""
-    global _OUTAGES
-    if _OUTAGES is None:
-        _OUTAGES = _outage_types()
+    outages = _outage_types()
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
         seen.add(id(current))
-        if isinstance(current, _OUTAGES):
+        if isinstance(current, outages):
             return True
         if getattr(current, "connection_invalidated", False):
             return True

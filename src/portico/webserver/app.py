@@ -19,7 +19,7 @@ from portico.asgi.proxy_headers import ProxyHeaders
 from portico.background import repeat, stop
 from portico.config import Settings
 from portico.webserver.container import WebServices, build_web_services
-from portico.webserver.guards import BrowserGuards
+from portico.webserver.guards import BrowserGuards, connect_sources
 from portico.webserver.routes import health, login, relay, ui
 
 
@@ -39,8 +39,6 @@ def create_app(settings: Settings, services: WebServices | None = None) -> Starl
                 await web.close()
 
     origins = settings.security.allowed_origins
-    # The log-in dialog may point at another webserver unless the endpoint is pinned.
-    connect_src = "'self'" if settings.api.text else "'self' http: https:"
     middleware = [
         Middleware(FaultBarrier),
         Middleware(ProxyHeaders, trusted=parse_networks(settings.service.trusted_proxies)),
@@ -68,7 +66,7 @@ def create_app(settings: Settings, services: WebServices | None = None) -> Starl
         Middleware(
             BrowserGuards,
             allowed_origins=origins,
-            connect_src=connect_src,
+            connect_src=connect_sources(settings.api.text),
             hsts_max_age=settings.security.hsts_max_age,
         ),
         Middleware(BodyLimitMiddleware),

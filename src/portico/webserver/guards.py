@@ -4,6 +4,8 @@
 - A state-changing request must come from an allowed Origin (or carry none, as non-browser
   clients do) and, when it has a body, send it as JSON or as Backend.AI's encoded body. A
   cross-site form can do neither, so this closes CSRF without tokens.
+- The one form a browser may post is the log-in page's own (to `/`, before its scripts run),
+  and only with an Origin that is this server's.
 """
 
 from __future__ import annotations
@@ -18,16 +20,31 @@ from portico.wire.encoded_body import HEADER as ENCODED_HEADER
 
 _UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 _JSON_TYPES = {"application/json", "application/problem+json"}
+FORM_TYPE = "application/x-www-form-urlencoded"
+LOGIN_PAGE = "/"
+
+
+def connect_sources(pinned_endpoint_text: str) -> str:
+    # The log-in dialog may point at another webserver unless the endpoint is pinned.
+    return "'self'" if pinned_endpoint_text else "'self' http: https:"
+
+
+def content_security_policy(
+    connect_src: str, *, scripts: tuple[str, ...] = (), styles: tuple[str, ...] = ()
+) -> str:
+    """No inline script or style, except those a page names by hash."""
+    script_src = " ".join(["'self'", *scripts])
+    style_src = " ".join(["'self'", *styles])
+    return (
+        f"default-src 'self'; script-src {script_src}; style-src {style_src}; "
+        f"img-src 'self' data:; connect-src {connect_src}; font-src 'self'; object-src 'none'; "
+        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
 
 
 def security_headers(connect_src: str) -> list[tuple[bytes, bytes]]:
-    csp = (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        f"connect-src {connect_src}; font-src 'self'; object-src 'none'; base-uri 'none'; "
-        "form-action 'self'; frame-ancestors 'none'"
-    )
     return [
-        (b"content-security-policy", csp.encode()),
+        (b"content-security-policy", content_security_policy(connect_src).encode()),
         (b"x-content-type-options", b"nosniff"),
         (b"x-frame-options", b"DENY"),
         (b"referrer-policy", b"no-referrer"),
@@ -66,7 +83,9 @@ class BrowserGuards:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
-                headers.extend(extra)
+                present = {name.lower() for name, _ in headers}
+                # A response that set its own policy (the console page) keeps it.
+                headers.extend(h for h in extra if h[0] not in present)
                 if no_store:
                     headers.append((b"cache-control", b"no-store"))
                 message["headers"] = headers
@@ -92,28 +111,45 @@ class BrowserGuards:
     def _refusal(self, scope: Scope, headers: Headers) -> tuple[int, dict] | None:
         if scope["method"] not in _UNSAFE:
             return None
+        media = headers.get("content-type", "").split(";")[0].strip().lower()
+        if media == FORM_TYPE and scope["path"] == LOGIN_PAGE and scope["method"] == "POST":
+            if _from_own_page(scope, headers):
+                return None
+            return _forbidden("The log-in form is accepted from this server's own page only.")
         origin = headers.get("origin")
         if origin is not None and origin.rstrip("/") not in self._origins_for(scope, headers):
-            return 403, problems.problem(
-                problems.GENERIC_FORBIDDEN,
-                "Cross-origin request refused",
-                403,
-                details=f"Origin {origin} is not allowed.",
+            return _forbidden(f"Origin {origin} is not allowed.")
+        encoded = headers.get(ENCODED_HEADER, "").lower() == "true"
+        if has_body(headers) and not encoded and media not in _JSON_TYPES:
+            return 415, problems.problem(
+                problems.UNSUPPORTED_MEDIA_TYPE,
+                "Unsupported media type",
+                415,
+                details="Send the request body as application/json.",
             )
-        if has_body(headers) and headers.get(ENCODED_HEADER, "").lower() != "true":
-            media = headers.get("content-type", "").split(";")[0].strip().lower()
-            if media not in _JSON_TYPES:
-                return 415, problems.problem(
-                    problems.UNSUPPORTED_MEDIA_TYPE,
-                    "Unsupported media type",
-                    415,
-                    details="Send the request body as application/json.",
-                )
         return None
 
     def _origins_for(self, scope: Scope, headers: Headers) -> set[str]:
-        own = f"{scope.get('scheme', 'http')}://{headers.get('host', '')}"
-        return self.allowed_origins | {own}
+        return self.allowed_origins | {own_origin(scope, headers)}
+
+
+def own_origin(scope: Scope, headers: Headers) -> str:
+    return f"{scope.get('scheme', 'http')}://{headers.get('host', '')}"
+
+
+def _from_own_page(scope: Scope, headers: Headers) -> bool:
+    """A browser says where a form came from. Under this server's no-referrer policy it sends
+    `Origin: null` for a form, so Fetch Metadata decides; a named Origin must be this one."""
+    origin = headers.get("origin")
+    if origin is not None and origin != "null":
+        return origin.rstrip("/") == own_origin(scope, headers)
+    return headers.get("sec-fetch-site") == "same-origin"
+
+
+def _forbidden(details: str) -> tuple[int, dict]:
+    return 403, problems.problem(
+        problems.GENERIC_FORBIDDEN, "Cross-origin request refused", 403, details=details
+    )
 
 
 def has_body(headers: Headers) -> bool:

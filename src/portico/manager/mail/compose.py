@@ -11,7 +11,8 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-LANGUAGES = ("en", "ja", "ko")
+from portico.languages import LANGUAGES
+
 _HERE = Path(__file__).parent
 _ENV = Environment(
     loader=FileSystemLoader(_HERE / "templates"),
@@ -45,16 +46,6 @@ class Composed:
 @cache
 def _catalog(lang: str) -> dict[str, Any]:
     return json.loads((_HERE / "messages" / f"{lang}.json").read_text(encoding="utf-8"))
-
-
-def pick_language(*candidates: str | None) -> str:
-    """The first supported language among an account's setting and Accept-Language tags."""
-    for candidate in candidates:
-        for tag in (candidate or "").split(","):
-            code = tag.split(";")[0].strip().lower()[:2]
-            if code in LANGUAGES:
-                return code
-    return "en"
 
 
 def compose(

@@ -216,6 +216,22 @@ class AccountService:
             raise InvalidRequest("A user name with an @ must be the account's own e-mail address.")
 
     async def create_user(
+        self, *, group_name: str = "default", db: AsyncSession | None = None, **fields: Any
+    ) -> CreatedAccount:
+        """Create an account (`fields` as for `new_user`) with its default keypair and project
+        membership.
+
+        With `db`, the rows join the caller's transaction; otherwise they are committed here.
+        The password is hashed first either way, but a caller holding a transaction should
+        call `new_user` before opening it and `insert_user` inside.
+        """
+        user = await self.new_user(**fields)
+        if db is not None:
+            return await self.insert_user(db, user, group_name)
+        async with self._sessions.begin() as own:
+            return await self.insert_user(own, user, group_name)
+
+    async def new_user(
         self,
         *,
         email: str,
@@ -223,31 +239,25 @@ class AccountService:
         username: str | None = None,
         role: str = UserRole.USER.value,
         domain_name: str = "default",
-        group_name: str = "default",
         status: str = UserStatus.ACTIVE.value,
         need_password_change: bool = False,
         language: str = "",
         status_info: str = "",
         created_via: str = "operator",
-        db: AsyncSession | None = None,
-    ) -> CreatedAccount:
-        """Create an account with its default keypair and project membership.
-
-        With `db`, the rows join the caller's transaction (sign-up writes the account, its
-        consent, its token and its mail together); otherwise they are committed here.
-        """
+    ) -> User:
+        """A validated account with its password hashed, not yet stored. Hashing is the slow
+        part: done here, it holds no database connection and no lock."""
         email = normalize_login_id(email)
         username = (username or email).strip()
         self.validate_identity(email, username)
         if role not in {r.value for r in UserRole}:
             raise InvalidRequest(f"unknown role {role!r}")
         self.policy.check(password, email=email, username=username)
-        password_hash = await self.pool.make(password)
-        user = User(
+        return User(
             uuid=uuid.uuid4(),
             email=email,
             username=username,
-            password=password_hash,
+            password=await self.pool.make(password),
             role=role,
             status=status,
             domain_name=domain_name,
@@ -256,12 +266,8 @@ class AccountService:
             status_info=status_info,
             created_via=created_via,
         )
-        if db is not None:
-            return await self._insert_user(db, user, group_name)
-        async with self._sessions.begin() as own:
-            return await self._insert_user(own, user, group_name)
 
-    async def _insert_user(self, db: AsyncSession, user: User, group_name: str) -> CreatedAccount:
+    async def insert_user(self, db: AsyncSession, user: User, group_name: str) -> CreatedAccount:
         folded = user.username.lower()
         taken = await db.scalar(
             select(func.count())

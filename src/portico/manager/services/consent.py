@@ -11,11 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from portico.config import ConsentConfig
 from portico.db.models import Consent, User
+from portico.languages import LANGUAGES
 from portico.manager.errors import InvalidRequest, NotFound
 
 SHIPPED = Path(__file__).resolve().parents[1] / "documents"
 DOCUMENTS = ("terms", "privacy")
-LANGUAGES = ("en", "ja", "ko")
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from sqlalchemy import update
 
 from portico.db.models import Keypair, LoginSession, TokenPurpose, User, utcnow
+from portico.languages import pick_language
 from portico.manager.errors import NotFound, PasswordMismatch
-from portico.manager.mail.compose import compose, pick_language
+from portico.manager.mail.compose import compose
 from portico.manager.mail.outbox import Outbox
 from portico.manager.services.accounts import AccountService
 from portico.manager.services.credential_cache import CredentialCache

@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from portico.db.models import TokenPurpose, UserStatus
+from portico.languages import pick_language
 from portico.manager.errors import FeatureDisabled, InvalidToken
-from portico.manager.mail.compose import pick_language
 from portico.manager.services.accounts import normalize_login_id
 from portico.manager.services.email_flow import EmailFlow
 from portico.manager.services.links import public_base

@@ -14,8 +14,8 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portico.db.models import TokenPurpose, User, UserStatus
+from portico.languages import pick_language
 from portico.manager.errors import AccountExists, FeatureDisabled, NotFound, UsernameTaken
-from portico.manager.mail.compose import pick_language
 from portico.manager.services.accounts import UserInfo, normalize_login_id
 from portico.manager.services.consent import ConsentService
 from portico.manager.services.email_flow import EmailFlow
@@ -89,6 +89,17 @@ class SignupService(EmailFlow):
             "await-approval": UserStatus.INACTIVE,
             "active": UserStatus.ACTIVE,
         }[outcome.status]
+        # Hashed before the transaction: a sign-up holds no connection and no lock on the
+        # invitation while bcrypt runs (a burst of them would otherwise starve the pool).
+        user = await self.accounts.new_user(
+            email=email,
+            username=username,
+            password=password,
+            status=status.value,
+            language=lang,
+            status_info=PENDING_APPROVAL if status == UserStatus.INACTIVE else "user-signup",
+            created_via="signup",
+        )
         # The account, its consent, its verification token and its mail commit together or not
         # at all: a crash can leave no account that was never asked to consent or never mailed.
         try:
@@ -99,19 +110,7 @@ class SignupService(EmailFlow):
                         TokenPurpose.INVITATION, token or "", email=email, db=db
                     )
                     group_name = used.group_name or group_name
-                created = await self.accounts.create_user(
-                    email=email,
-                    username=username,
-                    password=password,
-                    status=status.value,
-                    group_name=group_name,
-                    language=lang,
-                    status_info=PENDING_APPROVAL
-                    if status == UserStatus.INACTIVE
-                    else "user-signup",
-                    created_via="signup",
-                    db=db,
-                )
+                created = await self.accounts.insert_user(db, user, group_name)
                 await self.consent.record(db, created.user_id, client_address)
                 if status == UserStatus.BEFORE_VERIFICATION:
                     await self._send_verification(created.user_id, email, lang, db=db)

@@ -4,26 +4,22 @@ from __future__ import annotations
 
 import contextlib
 import json
-import math
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from portico.asgi.fault_barrier import OUTAGE_RETRY_AFTER
 from portico.asgi.problem_responses import problem_response
 from portico.webserver.deps import (
     COOKIE_NAME,
-    SESSION_HEADER,
     cookie_secure,
     current_session,
-    forwarding_headers,
-    peer_address,
     presented_session_id,
     web_services,
 )
 from portico.webserver.manager_client import ManagerUnreachable
+from portico.webserver.sign_in import FurtherStep, Refused, Unreachable, hand_over, sign_in
 from portico.wire import encoded_body, problems
 
 
@@ -72,7 +68,6 @@ def _bad_request(title: str) -> JSONResponse:
 
 
 async def login(request: Request) -> Response:
-    web = web_services(request)
     try:
         body = await _login_body(request)
     except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: absurd nesting
@@ -86,54 +81,17 @@ async def login(request: Request) -> Response:
         if not isinstance(value, str) or not value:
             return _bad_request(f"You must provide the {name} field.")
     try:
-        answer = await web.manager.call(
-            "POST",
-            "/auth/authorize",
-            json={
-                **body,
-                "type": "keypair",
-                "domain": web.settings.api.domain,
-                "username": username,
-                "password": password,
-            },
-            headers=forwarding_headers(request),
-        )
-    except ManagerUnreachable:
+        outcome = await sign_in(request, username, password, body)
+    except Unreachable:
         return problem_response(
             502, problems.BAD_GATEWAY, "The proxy target server is inaccessible."
         )
-    doc = answer.body if isinstance(answer.body, dict) else {}
-    if answer.status == 429:
-        retry_after = int(answer.headers.get("retry-after", "60"))
-        minutes = max(1, math.ceil(retry_after / 60))
-        doc = {**doc, "retry_after": retry_after, "minutes_left": minutes}
-        response = login_failure(429, doc, headers={"Retry-After": str(retry_after)})
-        return response
-    if answer.status == 503:
-        # The manager's database or Redis is down: a passing outage, so say when to retry.
-        retry = answer.headers.get("retry-after", str(OUTAGE_RETRY_AFTER))
-        return login_failure(503, doc, headers={"Retry-After": retry})
-    if answer.status != 200:
-        return login_failure(answer.status if 400 <= answer.status < 500 else 502, doc)
-
-    grant = doc.get("data") or {}
-    if grant.get("response_type") != "success":
+    if isinstance(outcome, Refused):
+        return login_failure(outcome.status, outcome.doc, headers=outcome.headers or None)
+    if isinstance(outcome, FurtherStep):
         # A further step (re-consent) before any session exists.
-        return JSONResponse({"authenticated": False, "data": grant})
-    store = web.store
-    session = store.start(
-        user_id=grant["user_id"],
-        email=grant.get("email", str(username)),
-        role=grant["role"],
-        status=grant["status"],
-        access_key=grant["access_key"],
-        secret_key=grant["secret_key"],
-        manager_token=grant.get("session_token", ""),
-        client_address=peer_address(request),
-        user_agent=request.headers.get("user-agent", "")[:512],
-    )
-    # Always a new id: a session id the browser brought along is never promoted.
-    session_id = await store.create(session)
+        return JSONResponse({"authenticated": False, "data": outcome.step})
+    grant = outcome.grant
     response = JSONResponse(
         {
             "authenticated": True,
@@ -144,17 +102,7 @@ async def login(request: Request) -> Response:
             },
         }
     )
-    response.set_cookie(
-        COOKIE_NAME,
-        session_id,
-        max_age=web.settings.session.max_age,
-        path="/",
-        httponly=True,
-        samesite="lax",
-        secure=cookie_secure(request, web.settings.security.cookie_secure),
-    )
-    response.headers[SESSION_HEADER] = session_id
-    return response
+    return hand_over(response, request, outcome.session_id)
 
 
 async def login_check(request: Request) -> Response:

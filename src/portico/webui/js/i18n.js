@@ -1,17 +1,29 @@
-// Strings in en, ja and ko; the language follows the browser until the user picks one.
+// Strings in en, ja and ko. The page arrives in the chosen language (a cookie) or the
+// browser's, with that language's strings in it; switching fetches the other catalog.
 export const LANGUAGES = ['en', 'ja', 'ko'];
 const KEY = 'portico.lang';
+const COOKIE = 'portico_lang';
 let strings = {};
 let current = 'en';
 
-export function preferredLanguage() {
+// The language and strings the server put in the page.
+export function usePageStrings() {
+  current = document.documentElement.lang || 'en';
+  strings = JSON.parse(document.getElementById('portico-strings')?.textContent || '{}');
+}
+
+// A choice made before the server learned of it (kept only in this browser): tell the server,
+// and say whether the page must be shown again in that language.
+export function pageLanguageIsStale() {
   const stored = localStorage.getItem(KEY);
-  if (LANGUAGES.includes(stored)) return stored;
-  for (const tag of navigator.languages || [navigator.language]) {
-    const code = (tag || '').slice(0, 2).toLowerCase();
-    if (LANGUAGES.includes(code)) return code;
-  }
-  return 'en';
+  if (!LANGUAGES.includes(stored) || stored === current) return false;
+  rememberLanguage(stored);
+  return document.cookie.split('; ').includes(`${COOKIE}=${stored}`);
+}
+
+function rememberLanguage(code) {
+  localStorage.setItem(KEY, code);
+  document.cookie = `${COOKIE}=${code}; path=/; max-age=31536000; samesite=lax`;
 }
 
 export async function loadLanguage(code, remember = false) {
@@ -19,7 +31,7 @@ export async function loadLanguage(code, remember = false) {
   strings = await response.json();
   current = code;
   document.documentElement.lang = code;
-  if (remember) localStorage.setItem(KEY, code);
+  if (remember) rememberLanguage(code);
 }
 
 export const language = () => current;

@@ -1,38 +1,27 @@
-// Boot: read the UI config, pick the language, show the right screen.
-import { loadLanguage, preferredLanguage } from './i18n.js';
+// Boot: the page brought the UI config, the strings and (for a log-in) the form itself; take
+// over the form, or show the console.
+import { pageLanguageIsStale, usePageStrings } from './i18n.js';
 import { call, setEndpoint } from './api.js';
 import { loginView } from './views/login.js';
 
+const LAST_ENDPOINT = 'portico.endpoint';
+
 async function boot() {
+  usePageStrings();
+  if (pageLanguageIsStale()) return location.reload();
+  const config = JSON.parse(document.getElementById('portico-config').textContent);
   const path = location.pathname;
-  const onLinkPage = path === '/verify-email' || path === '/change-password';
-  // Everything the first screen needs, asked for at once.
-  const [config, , signedIn] = await Promise.all([
-    fetch('/config.json').then((r) => r.json()),
-    loadLanguage(preferredLanguage()),
-    onLinkPage ? false : loginCheck(),
-  ]);
-  const stored = localStorage.getItem('portico.endpoint');
+  const stored = localStorage.getItem(LAST_ENDPOINT);
   setEndpoint(config.endpointPinned ? config.apiEndpoint : stored || config.apiEndpoint);
   if (path === '/verify-email') return (await import('./views/pages.js')).verifyEmailPage();
   if (path === '/change-password') return (await import('./views/pages.js')).changePasswordPage(config);
-  return start(config, signedIn);
-}
-
-async function loginCheck() {
-  const stored = localStorage.getItem('portico.endpoint');
-  if (stored) setEndpoint(stored);
-  try {
-    const { data } = await call('POST', '/server/login-check');
-    return Boolean(data?.authenticated);
-  } catch {
-    return false;
+  // The page knows about a session on this server; one on another endpoint is asked for.
+  if (config.signedIn) {
+    setEndpoint(config.apiEndpoint);
+    return showConsole(config);
   }
-}
-
-async function start(config, signedIn) {
-  if (signedIn === undefined) signedIn = await loginCheck();
-  if (signedIn) return showConsole(config);
+  const elsewhere = !config.endpointPinned && stored && stored !== config.apiEndpoint;
+  if (elsewhere && await loginCheck()) return showConsole(config);
   loginView(config, {
     onLoggedIn: () => showConsole(config),
     openSignup: async () => (await import('./views/signup.js')).openSignup(config, tokenFromUrl()),
@@ -42,24 +31,39 @@ async function start(config, signedIn) {
   }
 }
 
+async function loginCheck() {
+  try {
+    const { data } = await call('POST', '/server/login-check');
+    return Boolean(data?.authenticated);
+  } catch {
+    return false;
+  }
+}
+
 const tokenFromUrl = () => new URLSearchParams(location.search).get('token') || '';
+
+// The log-in form comes with the page: going back to it is loading the page again.
+async function logOut() {
+  try {
+    await call('POST', '/server/logout');
+  } finally {
+    document.onkeydown = null;
+    location.assign('/');
+  }
+}
 
 async function showConsole(config) {
   const [{ shell }, { summaryPage, summaryError }] = await Promise.all([import('./views/shell.js'), import('./views/summary.js')]);
   if (location.pathname !== '/summary') history.replaceState(null, '', '/summary');
   const { status, data } = await call('GET', '/func/portico/me');
-  if (status === 401) return start(config);
+  // The manager no longer accepts this session: end it here too, then log in again.
+  if (status === 401) return logOut();
   const me = status === 200 ? data : { email: '', username: '', role: '' };
   const render = () => shell(me, {
     rerender: render,
-    onLogout: async () => {
-      await call('POST', '/server/logout');
-      document.onkeydown = null;
-      history.replaceState(null, '', '/');
-      start(config);
-    },
+    onLogout: logOut,
     page: (main) => (status === 200
-      ? summaryPage(main, me, { onUnauthorized: () => { document.onkeydown = null; start(config, false); } })
+      ? summaryPage(main, me, { onUnauthorized: logOut })
       : summaryError(main, data?.title || status)),
   });
   render();

@@ -11,6 +11,11 @@ export const brand = () => h('p', { class: 'brand' }, icon('mark', 28), t('app.n
 export function passwordField(labelText, attrs = {}) {
   const id = uid('pw');
   const input = h('input', { id, type: 'password', autocomplete: 'current-password', ...attrs });
+  return { label: h('label', { for: id, text: labelText }), row: h('div', { class: 'pw' }, input, eyeToggle(input)), input };
+}
+
+// The button that shows or hides what a password field holds.
+export function eyeToggle(input) {
   const toggle = h('button', {
     type: 'button', class: 'iconbtn', 'aria-label': t('login.show'), 'aria-pressed': 'false',
     onclick: () => {
@@ -20,7 +25,7 @@ export function passwordField(labelText, attrs = {}) {
       toggle.setAttribute('aria-label', t(shown ? 'login.hide' : 'login.show'));
     },
   }, icon('eye'));
-  return { label: h('label', { for: id, text: labelText }), row: h('div', { class: 'pw' }, input, toggle), input };
+  return toggle;
 }
 
 // A checklist under a new-password field that ticks as the rules are met.

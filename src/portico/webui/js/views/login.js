@@ -1,9 +1,10 @@
 // The log-in dialog: ID, password, endpoint, and the ways out (sign up, forgot password).
-import { h, field, message, mount } from '../dom.js';
+import { h, field, message } from '../dom.js';
 import { t, language } from '../i18n.js';
 import { call, probe, setEndpoint, NetworkError } from '../api.js';
 import { openDialog } from '../dialog.js';
-import { brand, passwordField, showDocument } from './common.js';
+import { eyeToggle, showDocument } from './common.js';
+import { icon } from '../icons.js';
 
 const HISTORY = 'portico.endpoints';
 const LAST = 'portico.endpoint';
@@ -14,28 +15,26 @@ function rememberEndpoint(url) {
   localStorage.setItem(LAST, url);
 }
 
+// The form arrives in the page (usable before this script runs); this adds the rest to it.
 export function loginView(config, { onLoggedIn, openSignup }) {
   const pinned = config.endpointPinned;
-  const [idLabel, id] = field(t('login.id'), { type: 'text', autocomplete: 'username', maxlength: 256, autofocus: true });
-  const pw = passwordField(t('login.password'), { maxlength: 256 });
+  const form = document.getElementById('login-form');
+  const id = document.getElementById('login-id');
+  const pw = { input: document.getElementById('login-password') };
+  const endpoint = document.getElementById('login-endpoint');
+  const status = document.getElementById('login-status');
+  const submit = form.querySelector('button[type=submit]');
+  document.getElementById('login-brand').prepend(icon('mark', 28));
+  document.getElementById('login-password-row').append(eyeToggle(pw.input));
   const history = JSON.parse(localStorage.getItem(HISTORY) || '[]');
-  const [endpointLabel, endpoint] = field(t('login.endpoint'), {
-    type: 'url', list: 'endpoint-history', disabled: pinned, maxlength: 2048,
-    value: pinned ? config.apiEndpoint : localStorage.getItem(LAST) || config.apiEndpoint,
-    'aria-describedby': 'endpoint-help',
-  });
-  const datalist = h('datalist', { id: 'endpoint-history' }, history.map((u) => h('option', { value: u })));
-  const help = h('p', { class: 'hint', id: 'endpoint-help', text: pinned ? config.apiEndpointText : t('login.endpointHelp') });
-  const status = h('div');
-  const submit = h('button', { type: 'submit', class: 'primary', text: t('login.submit') });
-  const links = h('div', { class: 'row' },
-    config.signup?.enabled ? h('button', { type: 'button', class: 'link', text: t('login.signup'), onclick: () => openSignup() }) : null,
-    config.recovery?.enabled ? h('button', { type: 'button', class: 'link', text: t('login.forgot'), onclick: () => forgotPanel() }) : null,
+  document.getElementById('endpoint-history').replaceChildren(...history.map((u) => h('option', { value: u })));
+  // A remembered endpoint, unless the person already typed another.
+  if (!pinned && endpoint.value === config.apiEndpoint) endpoint.value = localStorage.getItem(LAST) || config.apiEndpoint;
+  document.getElementById('login-links').replaceChildren(
+    config.signup?.enabled ? h('button', { type: 'button', class: 'link', text: t('login.signup'), onclick: () => openSignup() }) : '',
+    config.recovery?.enabled ? h('button', { type: 'button', class: 'link', text: t('login.forgot'), onclick: () => forgotPanel() }) : '',
   );
-  const form = h('form', { novalidate: true, onsubmit: (e) => { e.preventDefault(); attempt(); } },
-    idLabel, id, pw.label, pw.row, endpointLabel, endpoint, datalist, help, status, submit);
-  const card = h('section', { class: 'card', 'aria-labelledby': 'login-title' },
-    brand(), h('h1', { id: 'login-title', text: t('login.title') }), form, links);
+  form.addEventListener('submit', (e) => { e.preventDefault(); attempt(); });
 
   const say = (kind, text, extra) => status.replaceChildren(message(kind, text), extra || '');
 
@@ -131,6 +130,5 @@ export function loginView(config, { onLoggedIn, openSignup }) {
     close = openDialog(form, { label: t('forgot.title') });
   }
 
-  mount(h('div', { class: 'center' }, card));
-  id.focus();
+  if (!form.contains(document.activeElement)) id.focus();
 }

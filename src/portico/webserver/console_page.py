@@ -1,0 +1,166 @@
+"""The console's HTML page, rendered per request so that it is usable at first paint.
+
+The log-in form is in the HTML with the endpoint, the pinned state and the language filled in;
+the style sheet is inline and the scripts load after (ES modules, deferred), so nothing blocks
+the first paint. The scripts, reached through an import map under content-hashed names, are
+cached by browsers for good. The page carries the UI config and its language's strings, so the
+scripts need no further request to start.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader
+from markupsafe import Markup
+from starlette.requests import Request
+
+from portico.languages import LANGUAGES, pick_language
+from portico.webserver.deps import current_session, web_services
+from portico.webserver.guards import connect_sources, content_security_policy
+from portico.webserver.manager_client import ManagerUnreachable
+from portico.webserver.webui_files import hashed_name, read
+
+LANGUAGE_COOKIE = "portico_lang"
+# The pages an e-mailed link opens: no log-in form on them.
+LINK_PAGES = ("/verify-email", "/change-password")
+# What the first screen runs, fetched in parallel rather than one import after another.
+FIRST_SCREEN = (
+    "js/main.js",
+    "js/i18n.js",
+    "js/api.js",
+    "js/dom.js",
+    "js/icons.js",
+    "js/dialog.js",
+    "js/password_rules.js",
+    "js/views/common.js",
+)
+LOGIN_SCREEN = ("js/views/login.js",)
+CONSOLE_SCREEN = ("js/views/shell.js", "js/views/summary.js")
+
+_ENV = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=True,
+    trim_blocks=True,
+)
+
+
+@dataclass(frozen=True)
+class PageAssets:
+    css: Markup
+    import_map: Markup
+    urls: dict[str, str]  # "js/main.js" -> "/js/main.<digest>.js"
+    csp_script: str  # the import map's hash, as a CSP source
+    csp_style: str  # the inline style sheet's hash
+
+    @property
+    def main(self) -> str:
+        return self.urls["js/main.js"]
+
+
+@dataclass(frozen=True)
+class LoginForm:
+    username: str = ""
+    error: str = ""
+
+
+def page_assets(root: Path) -> PageAssets:
+    scripts = sorted(p.relative_to(root).as_posix() for p in (root / "js").rglob("*.js"))
+    stamp = tuple((name, (root / name).stat().st_mtime_ns) for name in [*scripts, "app.css"])
+    return _page_assets(root, stamp)
+
+
+@lru_cache(maxsize=4)
+def _page_assets(root: Path, stamp: tuple[tuple[str, int], ...]) -> PageAssets:
+    urls = {name: "/" + hashed_name(root, name) for name, _ in stamp if name.endswith(".js")}
+    # Every module imports the others by their plain names; the map sends each to its hash.
+    import_map = json.dumps({"imports": {"/" + name: url for name, url in urls.items()}})
+    css = read(root / "app.css").body.decode()
+    if "</" in css + import_map:  # either would end its element early
+        raise ValueError("the WebUI's style sheet or script names may not contain '</'")
+    return PageAssets(
+        css=Markup(css),  # noqa: S704 -- the packaged style sheet, checked just above
+        import_map=Markup(import_map),  # noqa: S704 -- our own file names, checked above
+        urls=urls,
+        csp_script=_csp_hash(import_map),
+        csp_style=_csp_hash(css),
+    )
+
+
+def _csp_hash(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+
+def page_language(request: Request) -> str:
+    """The language the person chose (a cookie the console sets), else the browser's."""
+    return pick_language(
+        request.cookies.get(LANGUAGE_COOKIE), request.headers.get("accept-language")
+    )
+
+
+def strings(root: Path, lang: str) -> dict[str, str]:
+    """The WebUI's own catalog for `lang`: one source for the scripts and this page."""
+    catalog = root / "i18n" / f"{lang}.json"
+    return _strings(catalog, catalog.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=8)
+def _strings(catalog: Path, mtime_ns: int) -> dict[str, str]:
+    return json.loads(read(catalog).body)
+
+
+async def console_config(request: Request) -> dict[str, Any]:
+    """What the WebUI needs to know before anyone logs in (also served as /config.json)."""
+    web = web_services(request)
+    api = web.settings.api
+    try:
+        manager = await web.manager.public_settings()
+        reachable = True
+    except ManagerUnreachable:
+        manager, reachable = {}, False
+    return {
+        "apiEndpoint": f"{request.url.scheme}://{request.headers.get('host', '')}",
+        "apiEndpointText": api.text,
+        "endpointPinned": bool(api.text),
+        "domain": api.domain,
+        "connectionMode": "SESSION",
+        "managerReachable": reachable,
+        "signup": manager.get("signup", {"enabled": False, "mode": "closed"}),
+        "recovery": manager.get("recovery", {"enabled": False}),
+        "passwordPolicy": manager.get("password_policy"),
+        "login": manager.get("login"),
+        "consent": manager.get("consent"),
+        "languages": list(LANGUAGES),
+        "defaultLanguage": "en",
+    }
+
+
+async def render_page(
+    request: Request, root: Path, form: LoginForm | None = None
+) -> tuple[str, str]:
+    """The page's HTML and the Content-Security-Policy that lets exactly its inline parts run."""
+    lang = page_language(request)
+    signed_in = await current_session(request) is not None
+    config = {**await console_config(request), "signedIn": signed_in}
+    show_login = not signed_in and request.url.path not in LINK_PAGES
+    assets = page_assets(root)
+    screen = FIRST_SCREEN + (LOGIN_SCREEN if show_login else CONSOLE_SCREEN)
+    html = _ENV.get_template("index.html.j2").render(
+        lang=lang,
+        t=strings(root, lang),
+        config=config,
+        assets=assets,
+        preload=[assets.urls[name] for name in screen if name in assets.urls],
+        login=(form or LoginForm()) if show_login else None,
+    )
+    settings = web_services(request).settings
+    csp = content_security_policy(
+        connect_sources(settings.api.text), scripts=(assets.csp_script,), styles=(assets.csp_style,)
+    )
+    return html, csp
