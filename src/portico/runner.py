@@ -11,6 +11,7 @@ import uvicorn
 from starlette.types import ASGIApp
 
 from portico.config import Settings
+from portico.log_writer import written_by_thread
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +67,8 @@ async def serve_all(servers: list[uvicorn.Server]) -> None:
     for server in servers:
         # The handlers above stop all servers together; uvicorn's own would stop only one.
         server.capture_signals = contextlib.nullcontext  # type: ignore[method-assign]
-    await asyncio.gather(*(server.serve() for server in servers))
+    with written_by_thread():
+        await asyncio.gather(*(server.serve() for server in servers))
 
 
 def _loopback_for(bind_ip: str) -> str:

@@ -70,11 +70,10 @@ class _Sqlite:
     async def _fetch(self, sql: str, args: tuple[Any, ...], *, many: bool) -> list[tuple[Any, ...]]:
         for attempt in range(BUSY_ATTEMPTS):
             try:
-                async with (await self._connection()).execute(sql, args) as cursor:
-                    if many:
-                        return [tuple(row) for row in await cursor.fetchall()]
-                    row = await cursor.fetchone()
-                    return [tuple(row)] if row else []
+                # One trip to aiosqlite's thread (a cursor, then a fetch, then closing it
+                # would take three: most of the cost of reading a session per relayed call).
+                rows = await (await self._connection()).execute_fetchall(sql, args)
+                return [tuple(row) for row in (rows if many else list(rows)[:1])]
             except Exception as exc:
                 if not sqlite_busy(exc) or attempt == BUSY_ATTEMPTS - 1:
                     raise
