@@ -29,8 +29,21 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def default_data_dir() -> Path:
+    """Where the data lives when no configuration names a place: the same from any folder."""
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "portico"
+
+
 class GeneralConfig(_Section):
-    data_dir: Path = Path("portico-data")
+    data_dir: Path = Field(default_factory=default_data_dir)
+
+    @field_validator("data_dir")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        # A relative path from the file was resolved against the file already; one from the
+        # environment is taken from where the command runs, once, here.
+        return value.expanduser().resolve()
 
 
 def _check_networks(value: list[str]) -> list[str]:
@@ -219,16 +232,45 @@ class Settings(BaseSettings):
         return f"sqlite+aiosqlite:///{(self.general.data_dir / 'portico.db').resolve()}"
 
 
+CONFIG_VARIABLE = "PORTICO_CONFIG"
+# Settings that name files or folders: relative ones in a file are read from the file's folder.
+_PATHS = {
+    "general": ("data_dir",),
+    "service": ("static_path",),
+    "consent": ("terms_path", "privacy_path"),
+    "email": ("file_dir",),
+}
+
+
+def config_candidates() -> list[Path]:
+    """The default places of the configuration file, in order (the first that exists wins)."""
+    base = os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config"
+    return [Path(base) / "portico" / "portico.toml", Path("/etc/portico/portico.toml")]
+
+
+def find_config(explicit: Path | str | None = None) -> Path | None:
+    """The configuration file: `--config`, else $PORTICO_CONFIG (empty: none at all), else the
+    first default place that exists, else none (every setting at its default)."""
+    if explicit is not None:
+        return Path(explicit)
+    named = os.environ.get(CONFIG_VARIABLE)
+    if named is not None:
+        return Path(named) if named else None
+    return next((path for path in config_candidates() if path.is_file()), None)
+
+
 def load_settings(path: Path | str | None = None, **overrides: Any) -> Settings:
     """Read the TOML file (if any), apply the environment, validate; ConfigError when bad."""
     data: dict[str, Any] = {}
     if path is not None:
+        path = Path(path).expanduser()
         try:
-            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError as exc:
             raise ConfigError(f"config file not found: {path}") from exc
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
+        _anchor_paths(data, path.resolve().parent)
     for section, values in overrides.items():
         data.setdefault(section, {}).update(values)
     _check_environment_names()
@@ -238,10 +280,22 @@ def load_settings(path: Path | str | None = None, **overrides: Any) -> Settings:
         raise ConfigError(_one_line(exc)) from exc
 
 
+def _anchor_paths(data: dict[str, Any], folder: Path) -> None:
+    """Relative paths in the file mean the same wherever the command runs: from its folder."""
+    for section, keys in _PATHS.items():
+        values = data.get(section)
+        if not isinstance(values, dict):
+            continue
+        for key in keys:
+            value = values.get(key)
+            if isinstance(value, str) and value and not Path(value).expanduser().is_absolute():
+                values[key] = str(folder / value)
+
+
 def _check_environment_names() -> None:
     """pydantic-settings ignores variables for unknown sections; an operator's typo must not."""
     for name in os.environ:
-        if not name.startswith(_ENV_PREFIX):
+        if not name.startswith(_ENV_PREFIX) or name == CONFIG_VARIABLE:
             continue
         section, _, key = name[len(_ENV_PREFIX) :].lower().partition("__")
         field = Settings.model_fields.get(section)
@@ -264,4 +318,4 @@ def _one_line(exc: ValidationError) -> str:
     return f"config: bad value for '{where}': {error['msg']}"
 
 
-__all__ = ["ConfigError", "Settings", "load_settings"]
+__all__ = ["ConfigError", "Settings", "find_config", "load_settings"]

@@ -9,12 +9,12 @@ from playwright.sync_api import Page, expect
 from tests.conftest import GOOD_PASSWORD
 from tests.e2e.conftest import Console, screenshot, start_console
 from tests.e2e.test_login import log_in
-from tests.support.processes import run_cli, running
+from tests.support.processes import invite, running
 
 
 def test_invited_sign_up_then_verify_then_log_in(page: Page, console: Console) -> None:
-    token = run_cli(["invite", "create"], console.env).stdout.strip()
-    page.goto(f"{console.url}/?token={token}")  # the invitation link opens the dialog
+    link, token = invite(console.env)
+    page.goto(link)  # the invitation link opens the dialog
     dialog = page.get_by_role("dialog")
     expect(dialog.get_by_label("Invitation token")).to_have_value(token)
     dialog.get_by_label("E-mail").fill("newbie@example.com")
@@ -56,8 +56,8 @@ def test_invited_sign_up_then_verify_then_log_in(page: Page, console: Console) -
 
 
 def test_unverified_account_is_told_and_can_ask_again(page: Page, console: Console) -> None:
-    token = run_cli(["invite", "create"], console.env).stdout.strip()
-    page.goto(f"{console.url}/?token={token}")
+    link, _ = invite(console.env)
+    page.goto(link)
     dialog = page.get_by_role("dialog")
     dialog.get_by_label("E-mail").fill("slow@example.com")
     dialog.get_by_label("Password", exact=True).fill(GOOD_PASSWORD)
@@ -131,3 +131,16 @@ def test_re_consent_after_the_terms_change(page: Page, tmp_path: Path, playwrigh
         consent.get_by_role("checkbox").check()
         consent.get_by_role("button", name="Accept and continue").click()
         expect(page.get_by_role("heading", name="Summary")).to_be_visible()
+
+
+def test_an_invitation_by_mail_reaches_the_person_and_opens_sign_up(
+    page: Page, console: Console
+) -> None:
+    printed, token = invite(console.env, "--email", "friend@example.com", "--lang", "ja")
+    mailed = console.link_to("friend@example.com", "/?token=")
+    assert mailed == printed  # the same one-time link, printed for the operator and mailed
+    (message,) = console.mails_to("friend@example.com")
+    assert message["Subject"].endswith("への招待")  # in the language asked for
+    page.goto(mailed)
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_label("Invitation token")).to_have_value(token)

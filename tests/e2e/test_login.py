@@ -8,6 +8,7 @@ from playwright.sync_api import Page, expect
 
 from tests.conftest import GOOD_PASSWORD
 from tests.e2e.conftest import Console, screenshot, start_console
+from tests.support.processes import run_cli
 
 
 def log_in(page: Page, login_id: str = "alice", password: str = GOOD_PASSWORD) -> None:
@@ -141,3 +142,29 @@ def test_the_form_logs_in_with_scripts_turned_off(playwright_browser, console: C
     assert "The console needs JavaScript" in page.content()
     assert any(c["name"] == "AIOHTTP_SESSION" for c in context.cookies())
     context.close()
+
+
+def test_a_temporary_password_is_changed_before_anything_else(page: Page, console: Console) -> None:
+    create = ["user", "create", "--email", "tmp@example.com", "--username", "tmp"]
+    made = run_cli(
+        [*create, "--must-change-password", "--password-stdin"],
+        console.env,
+        stdin=GOOD_PASSWORD + "\n",
+    )
+    assert made.returncode == 0, made.stderr
+    page.goto(console.url)
+    log_in(page, "tmp")
+    dialog = page.get_by_role("dialog", name="Choose a new password")
+    expect(dialog).to_be_visible()
+    screenshot(page, "login-password-expired")
+    dialog.get_by_label("New password", exact=True).fill(GOOD_PASSWORD)
+    dialog.get_by_label("New password again").fill(GOOD_PASSWORD)
+    dialog.get_by_role("button", name="Change password and log in").click()
+    expect(dialog.get_by_role("alert")).to_have_text(
+        "The new password must differ from the current one."
+    )
+    dialog.get_by_label("New password", exact=True).fill("Brand-n3w-secret!")
+    dialog.get_by_label("New password again").fill("Brand-n3w-secret!")
+    dialog.get_by_role("button", name="Change password and log in").click()
+    expect(page.get_by_role("heading", name="Summary")).to_be_visible()
+    expect(page.get_by_text("tmp@example.com")).to_be_visible()

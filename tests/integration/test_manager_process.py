@@ -62,6 +62,7 @@ def test_cli_creates_lists_and_shows_keypairs(manager_env: dict[str, str]) -> No
 
 
 def test_cli_refuses_a_weak_password_with_reasons(manager_env: dict[str, str]) -> None:
+    assert run_cli(["db", "upgrade"], manager_env).returncode == 0
     result = run_cli(
         ["user", "create", "--email", "b@example.com", "--password-stdin"],
         manager_env,

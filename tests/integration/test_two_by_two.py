@@ -26,7 +26,7 @@ from tests.conftest import GOOD_PASSWORD
 from tests.integration.test_crash_consistency import ORPHANS, _count
 from tests.support.database import fresh_database_url
 from tests.support.haproxy import load_balancer
-from tests.support.processes import create_account, run_cli, running
+from tests.support.processes import create_account, invite, running
 from tests.support.services import free_port, require_redis
 
 NEW_PASSWORD = "Brand-n3w-secret!"
@@ -177,7 +177,7 @@ def test_a_reset_link_works_once_across_both_managers(cluster: Cluster) -> None:
 
 
 def test_a_one_use_invitation_admits_one_sign_up_across_both_managers(cluster: Cluster) -> None:
-    token = run_cli(["invite", "create", "--uses", "1"], cluster.env).stdout.strip().split()[-1]
+    _, token = invite(cluster.env, "--uses", "1")
 
     async def race() -> Counter:
         async with httpx.AsyncClient(timeout=60) as client:
@@ -216,7 +216,7 @@ def test_a_session_and_its_log_out_hold_on_both_webservers(cluster: Cluster) -> 
 
 
 def test_one_manager_killed_mid_run_the_other_carries_on(cluster: Cluster) -> None:
-    token = run_cli(["invite", "create", "--uses", "1000"], cluster.env).stdout.strip().split()[-1]
+    _, token = invite(cluster.env, "--uses", "1000")
     victim = cluster.managers[0]
 
     async def mixed_load() -> Counter:

@@ -9,14 +9,26 @@ import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
 
 def portico_env(extra: Mapping[str, str]) -> dict[str, str]:
+    """The environment of a portico process: only the test's settings, and no configuration
+    file from this machine unless the test names one."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PORTICO_")}
+    env["PORTICO_CONFIG"] = ""
     env.update(extra)
     return env
+
+
+def invite(env: Mapping[str, str], *args: str) -> tuple[str, str]:
+    """`portico invite create ...`: the sign-up link it prints, and the token in it."""
+    made = run_cli(["invite", "create", *args], env)
+    assert made.returncode == 0, made.stderr
+    link = made.stdout.strip()
+    return link, parse_qs(urlsplit(link).query)["token"][0]
 
 
 def run_cli(
@@ -39,7 +51,10 @@ def create_account(
     username: str = "alice",
     password: str = "Corr3ct-h0rse!",
 ) -> str:
-    """`portico user create`, as an operator runs it; returns the access key."""
+    """`portico db upgrade` (a no-op on a current database) and `portico user create`, as an
+    operator runs them on a new installation; returns the access key."""
+    upgraded = run_cli(["db", "upgrade"], env)
+    assert upgraded.returncode == 0, upgraded.stderr
     created = run_cli(
         ["user", "create", "--email", email, "--username", username, "--password-stdin"],
         env,

@@ -85,3 +85,43 @@ def test_a_mistyped_environment_variable_is_refused(monkeypatch: pytest.MonkeyPa
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not found"):
         load_settings(tmp_path / "nope.toml")
+
+
+def test_relative_paths_in_the_file_are_read_from_its_folder(tmp_path: Path) -> None:
+    config = tmp_path / "conf" / "portico.toml"
+    config.parent.mkdir()
+    config.write_text(
+        '[general]\ndata_dir = "data"\n[service]\nstatic_path = "../ui"\n'
+        '[consent]\nterms_path = "/abs/terms.{lang}.html"\nprivacy_path = "docs/privacy.html"\n'
+    )
+    s = load_settings(config)
+    assert s.general.data_dir == tmp_path / "conf" / "data"
+    assert s.service.static_path == str(tmp_path / "conf" / "../ui")
+    assert s.consent.terms_path == "/abs/terms.{lang}.html"
+    assert s.consent.privacy_path == str(tmp_path / "conf" / "docs" / "privacy.html")
+
+
+def test_without_a_file_the_data_folder_does_not_depend_on_the_current_one(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "share"))
+    monkeypatch.chdir(tmp_path)
+    assert load_settings().general.data_dir == tmp_path / "share" / "portico"
+
+
+def test_the_configuration_file_is_found_the_same_way_everywhere(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from portico.config import find_config
+
+    monkeypatch.delenv("PORTICO_CONFIG", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    assert find_config(tmp_path / "given.toml") == tmp_path / "given.toml"
+    home_file = tmp_path / "xdg" / "portico" / "portico.toml"
+    home_file.parent.mkdir(parents=True)
+    home_file.write_text("")
+    assert find_config() == home_file
+    monkeypatch.setenv("PORTICO_CONFIG", str(tmp_path / "named.toml"))
+    assert find_config() == tmp_path / "named.toml"
+    monkeypatch.setenv("PORTICO_CONFIG", "")
+    assert find_config() is None

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -25,6 +28,20 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
 
     async with engine.begin() as conn:
         await conn.run_sync(run)
+
+
+async def schema_state(engine: AsyncEngine) -> Literal["current", "behind", "empty"]:
+    """Whether the database holds portico's latest schema, an older one, or none at all."""
+
+    def read(connection: Connection) -> str | None:
+        return MigrationContext.configure(connection).get_current_revision()
+
+    async with engine.connect() as conn:
+        revision = await conn.run_sync(read)
+    if revision is None:
+        return "empty"
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    return "current" if revision == head else "behind"
 
 
 async def make_revision(engine: AsyncEngine, message: str) -> None:

@@ -28,6 +28,8 @@ async def ensure_first_superadmin(accounts: AccountService) -> tuple[str, str] |
         username="admin",
         password=password,
         role=UserRole.SUPERADMIN.value,
+        # A password that sat in a file and on a terminal: nothing works until it is changed.
+        need_password_change=True,
     )
     return FIRST_ADMIN_EMAIL, password
 
@@ -41,8 +43,8 @@ def hand_over_first_password(email: str, password: str, data_dir: Path) -> None:
     shown = f"\n    password: {password}" if sys.stderr.isatty() else ""
     print(
         f"\nportico: created the first superadmin\n    e-mail:   {email}{shown}\n"
-        f"The password is in {path} (readable by this user only). Log in, change it (user "
-        "menu > Change password), then delete that file.\n",
+        f"The password is in {path} (readable by this user only). Log in: the console asks "
+        "for a new password first. Then delete that file.\n",
         file=sys.stderr,
         flush=True,
     )

@@ -44,6 +44,29 @@ def _respond(exc: errors.DomainError) -> JSONResponse:
             return _auth_failed("This account needs email verification.")
         case errors.AccountInactive():
             return _auth_failed("This account is inactive.")
+        case errors.PasswordExpired():
+            # Backend.AI's WebUI offers the change when the message starts like this.
+            return problem_response(
+                401,
+                problems.PASSWORD_EXPIRED,
+                "Password expired.",
+                details=f"Password expired on {exc.since}."
+                if exc.since
+                else "The password must be changed before this account can be used.",
+            )
+        case errors.SamePassword():
+            return problem_response(
+                400,
+                problems.INVALID_API_PARAMS,
+                "Cannot update to the same password as an existing password.",
+            )
+        case errors.PasswordNotExpired():
+            return problem_response(
+                400,
+                problems.GENERIC_BAD_REQUEST,
+                "The password has not expired.",
+                details="Log in, then change it from the user menu.",
+            )
         case errors.NoKeypair():
             return _auth_failed("No API keypairs found.")
         case errors.SignatureMismatch():

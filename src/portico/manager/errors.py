@@ -27,6 +27,22 @@ class AccountInactive(DomainError):
     """The password was right but the account is inactive or deleted."""
 
 
+@dataclass
+class PasswordExpired(DomainError):
+    """The password was right but must be changed first (an operator's temporary password, the
+    first superadmin's): nothing works until it is, except the change itself."""
+
+    since: str = ""  # when the password was set, ISO 8601, where known
+
+
+class SamePassword(DomainError):
+    """A new password equal to the current one."""
+
+
+class PasswordNotExpired(DomainError):
+    """The change without a session is for an expired password only."""
+
+
 class NoKeypair(DomainError):
     """The account has no active default keypair."""
 

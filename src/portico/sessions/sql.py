@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from pathlib import Path
 from typing import Any, Protocol
 
 from portico.sessions import SessionStore
@@ -43,14 +44,18 @@ class _Sqlite:
     is tried again a few times before the error counts as an outage (503)."""
 
     def __init__(self, path: str) -> None:
-        self._path = path
+        # Read-write, never create: the database is the manager's to make (until it has, a
+        # request finds it unavailable: 503).
+        self._uri = Path(path).resolve().as_uri() + "?mode=rw"
         self._conn: Any = None
 
     async def _connection(self) -> Any:
         if self._conn is None:
             import aiosqlite
 
-            self._conn = await aiosqlite.connect(self._path, timeout=30, isolation_level=None)
+            self._conn = await aiosqlite.connect(
+                self._uri, uri=True, timeout=30, isolation_level=None
+            )
             await self._conn.execute("PRAGMA foreign_keys=ON")
         return self._conn
 

@@ -24,6 +24,7 @@ EMAIL_ALREADY_EXISTS = _BASE + "email-already-exists"
 USERNAME_ALREADY_EXISTS = _BASE + "username-already-exists"
 WEAK_PASSWORD = _BASE + "weak-password"
 REQUIRE_CONSENT = _BASE + "require-consent"
+PASSWORD_EXPIRED = _BASE + "password-expired"
 
 
 def problem(type_: str, title: str, status: int, **extra: Any) -> dict[str, Any]:

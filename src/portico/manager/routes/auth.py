@@ -41,6 +41,13 @@ class UpdatePasswordBody(Body):
     new_password2: str = Field(max_length=4096)
 
 
+class UpdatePasswordNoAuthBody(Body):
+    domain: str = "default"
+    username: str = Field(min_length=1, max_length=320)
+    current_password: str = Field(min_length=1, max_length=4096)
+    new_password: str = Field(min_length=1, max_length=4096)
+
+
 class UpdateFullNameBody(Body):
     email: str = Field(max_length=256)
     full_name: str = Field(max_length=256)
@@ -129,6 +136,18 @@ async def update_password(
             401, problems.AUTH_FAILED, CREDENTIAL_MISMATCH, details="Old password mismatch"
         )
     return {}
+
+
+@router.post("/update-password-no-auth", status_code=201)
+async def update_password_no_auth(
+    body: UpdatePasswordNoAuthBody, svc: Services, address: ClientAddress
+) -> dict[str, Any]:
+    """An expired password (one that must be changed before any log-in) changed without a
+    session, as Backend.AI's manager does it."""
+    changed_at = await svc.passwords.change_expired(
+        body.username, body.current_password, body.new_password, address
+    )
+    return {"password_changed_at": changed_at.isoformat()}
 
 
 @router.post("/update-full-name")

@@ -9,7 +9,7 @@ import time
 import uuid
 from collections.abc import Coroutine
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, or_, select, update
@@ -37,6 +37,7 @@ from portico.manager.errors import (
     InvalidRequest,
     NoKeypair,
     NotFound,
+    PasswordExpired,
 )
 from portico.manager.services.authentication import PasswordCheck
 from portico.manager.services.consent import ConsentService
@@ -48,6 +49,14 @@ from portico.sealing import SecretBox, token_hash
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 # ASCII only, so that SQL lower() folds user names exactly as Python does on every database.
 _USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}$")
+
+
+def password_set_on(user: User) -> str:
+    """When the account's password was set, as Backend.AI words an expiry ("... on <when>")."""
+    when = user.password_changed_at
+    if when.tzinfo is None:  # SQLite hands back naive UTC
+        when = when.replace(tzinfo=UTC)
+    return when.isoformat(timespec="seconds")
 
 
 def normalize_login_id(login_id: str) -> str:
@@ -137,6 +146,11 @@ class AccountService:
         ).all()
         # An e-mail match wins over another account whose user name looks like that address.
         return next((u for u in users if u.email == normalized_id), users[0] if users else None)
+
+    async def find(self, normalized_id: str) -> User | None:
+        """The account an id (e-mail address or user name, normalized) names, if any."""
+        async with self._sessions() as db:
+            return await self._find(db, normalized_id)
 
     async def user_row(self, user_id: uuid.UUID) -> User:
         async with self._sessions() as db:
@@ -311,8 +325,7 @@ class AccountService:
     ) -> Authorization:
         """Check a log-in. Existing, missing and locked ids fail alike and cost one hash each."""
         normalized = normalize_login_id(login_id)
-        async with self._sessions() as db:
-            user = await self._find(db, normalized)
+        user = await self.find(normalized)
         try:
             await self.password_check.check(user, normalized, password, client_address)
         except InvalidCredentials:
@@ -328,6 +341,9 @@ class AccountService:
             raise AccountNotVerified()
         if user.status != UserStatus.ACTIVE:
             raise AccountInactive()
+        if user.need_password_change:
+            # No session until it is changed (POST /auth/update-password-no-auth).
+            raise PasswordExpired(password_set_on(user))
         if await self.consent.outdated(user.uuid):
             # No session until the current documents are accepted (sent back with the log-in).
             versions = self.consent.versions
@@ -420,10 +436,11 @@ class AccountService:
         await self.password_check.check(user, user.email, password, client_address)
 
     async def unlock(self, login_id: str) -> None:
-        """An administrator lifts the log-in block of an account (or of an unknown id)."""
+        """An administrator lifts the log-in block of an account; NotFound for an unknown id."""
         normalized = normalize_login_id(login_id)
-        async with self._sessions() as db:
-            user = await self._find(db, normalized)
+        user = await self.find(normalized)
+        if user is None:
+            raise NotFound(f"no account {login_id!r}")
         await self.password_check.unlock(user, normalized)
 
     async def _store_password(self, user_id: uuid.UUID, password_hash: str, changed: bool) -> None:

@@ -32,6 +32,7 @@ class Credential:
     email: str
     role: str
     domain_name: str
+    must_change_password: bool = False
 
 
 class CredentialCache:

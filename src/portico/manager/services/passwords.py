@@ -12,15 +12,22 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import update
 
-from portico.db.models import Keypair, LoginSession, TokenPurpose, User, utcnow
+from portico.db.models import Keypair, LoginSession, TokenPurpose, User, UserStatus, utcnow
 from portico.languages import pick_language
-from portico.manager.errors import NotFound, PasswordMismatch
+from portico.manager.errors import (
+    AccountInactive,
+    NotFound,
+    PasswordMismatch,
+    PasswordNotExpired,
+    SamePassword,
+)
 from portico.manager.mail.compose import compose
 from portico.manager.mail.outbox import Outbox
-from portico.manager.services.accounts import AccountService
+from portico.manager.services.accounts import AccountService, normalize_login_id
 from portico.manager.services.credential_cache import CredentialCache
 from portico.manager.services.keypairs import NewKeypair, default_keypair_for
 from portico.manager.services.tokens import revoke_live
@@ -101,8 +108,9 @@ class PasswordChanges:
                 db.add(row)
             await self.outbox.enqueue(user.email, message, db=db)
         self.outbox.wake()
-        if keypair is not None:  # the old key stops working on every replica now
-            await self.credentials.forget(user.uuid)
+        # Every replica forgets the cached credential now: an old key stops working, and a
+        # password that had to be changed no longer blocks the account's calls.
+        await self.credentials.forget(user.uuid)
         await self.browser_sessions.revoke_user(str(user.uuid), keep_hash=keep_session)
         if unlock:
             await self.accounts.password_check.unlock(user, user.email)
@@ -124,6 +132,24 @@ class PasswordChanges:
             raise PasswordMismatch()
         await self.accounts.verify_own_password(user, old_password, client_address)
         await self.change(user, new_password, keep_session=keep_session)
+
+    async def change_expired(
+        self, login_id: str, current_password: str, new_password: str, client_address: str = ""
+    ) -> datetime:
+        """Backend.AI's change without a session, for a password that must be changed before
+        any log-in: the current password is checked as a log-in is (lock-out included)."""
+        normalized = normalize_login_id(login_id)
+        user = await self.accounts.find(normalized)
+        await self.accounts.password_check.check(user, normalized, current_password, client_address)
+        assert user is not None  # a missing account never passes the check
+        if user.status != UserStatus.ACTIVE:
+            raise AccountInactive()
+        if not user.need_password_change:
+            raise PasswordNotExpired()
+        if new_password == current_password:
+            raise SamePassword()
+        await self.change(user, new_password)
+        return (await self.accounts.user_row(user.uuid)).password_changed_at
 
     async def set_by_operator(self, email: str, new_password: str) -> None:
         """`portico user set-password`: no old password asked; a block on the account ends."""

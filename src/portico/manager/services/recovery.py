@@ -5,10 +5,11 @@ session, revokes the other links, lifts a lock-out and tells the owner)."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from portico.db.models import TokenPurpose, UserStatus
 from portico.languages import pick_language
-from portico.manager.errors import FeatureDisabled, InvalidToken
+from portico.manager.errors import FeatureDisabled, InvalidToken, NotFound
 from portico.manager.services.accounts import normalize_login_id
 from portico.manager.services.email_flow import EmailFlow
 from portico.manager.services.links import public_base
@@ -55,6 +56,22 @@ class RecoveryService(EmailFlow):
                 email, "reset_password", lang, link, minutes=ttl // 60, db=db, discard=not eligible
             )
         self.outbox.wake()
+
+    async def operator_link(self, email: str) -> str:
+        """`portico user reset-link`: a one-time link that sets a new password, for the
+        operator to hand over (nothing is mailed). It revokes the account's earlier links."""
+        self.require_enabled()
+        user = await self.accounts.user_by_email(email)
+        if user is None:
+            raise NotFound(f"no account {email!r}")
+        token = await self.tokens.issue(
+            TokenPurpose.RESET,
+            ttl=self.settings.recovery.token_ttl,
+            user_id=user.uuid,
+            email=user.email,
+            supersede=True,
+        )
+        return f"{public_base(self.settings)}/change-password?{urlencode({'token': token})}"
 
     async def change_password(
         self, email: str, password: str, token: str, *, replace_keypair: bool = True

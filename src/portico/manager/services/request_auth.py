@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from portico.db.models import Keypair, User, UserStatus
-from portico.manager.errors import BadAuthParameters, SignatureMismatch
+from portico.manager.errors import BadAuthParameters, PasswordExpired, SignatureMismatch
 from portico.manager.services.credential_cache import Credential, CredentialCache
 from portico.sealing import SecretBox
 from portico.wire import signing
@@ -95,6 +95,9 @@ class RequestAuthenticator:
         )
         if not hmac.compare_digest(expected, credential.signature):
             raise SignatureMismatch("HMAC signature mismatch")
+        if known.must_change_password:
+            # Nothing but the change itself until the password is changed.
+            raise PasswordExpired()
         return Caller(
             known.user_id, known.email, known.role, known.domain_name, credential.access_key
         )
@@ -114,6 +117,7 @@ class RequestAuthenticator:
                         User.email,
                         User.role,
                         User.domain_name,
+                        User.need_password_change,
                     )
                     .join(User, User.uuid == Keypair.user_id)
                     .where(
@@ -126,7 +130,12 @@ class RequestAuthenticator:
         if row is None:
             raise SignatureMismatch("unknown or inactive access key")
         known = Credential(
-            self._box.open(row.secret_key_sealed), row.uuid, row.email, row.role, row.domain_name
+            self._box.open(row.secret_key_sealed),
+            row.uuid,
+            row.email,
+            row.role,
+            row.domain_name,
+            must_change_password=row.need_password_change,
         )
         self._cache.put(access_key, known, generation)
         return known

@@ -6,9 +6,11 @@ instead, and the request pays the same password hash as a real sign-up.
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -204,6 +206,38 @@ class SignupService(EmailFlow):
                 decoy=not eligible,
             )
         self.outbox.wake()
+
+    # -- invitations ----------------------------------------------------------------------------
+
+    async def invite(
+        self,
+        *,
+        ttl: int,
+        uses: int = 1,
+        email: str | None = None,
+        group_name: str | None = None,
+        language: str = "",
+    ) -> str:
+        """A new invitation, as its sign-up link. With `email`, only that address may use it,
+        and the link is mailed there (in `language`, else English)."""
+        email = normalize_login_id(email) if email else None
+        async with self._sessions.begin() as db:
+            token = await self.tokens.issue(
+                TokenPurpose.INVITATION,
+                ttl=ttl,
+                uses=uses,
+                email=email,
+                group_name=group_name,
+                db=db,
+            )
+            link = f"{public_base(self.settings)}/?{urlencode({'token': token})}"
+            if email:
+                expires = time.strftime("%Y-%m-%d %H:%M", time.gmtime(time.time() + ttl))
+                await self.mail(
+                    email, "invitation", pick_language(language), link, expires=expires, db=db
+                )
+        self.outbox.wake()
+        return link
 
     # -- approval -------------------------------------------------------------------------------
 

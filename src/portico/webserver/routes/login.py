@@ -15,6 +15,7 @@ from portico.webserver.deps import (
     COOKIE_NAME,
     cookie_secure,
     current_session,
+    forwarding_headers,
     presented_session_id,
     web_services,
 )
@@ -105,6 +106,41 @@ async def login(request: Request) -> Response:
     return hand_over(response, request, outcome.session_id)
 
 
+async def update_password_no_auth(request: Request) -> Response:
+    """Backend.AI's change of an expired password, before any session: always HTTP 200, with
+    the manager's problem in `data` when it refused."""
+    web = web_services(request)
+    try:
+        body = await _login_body(request)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return _bad_request("Malformed request body.")
+    fields = {name: body.get(name) for name in ("username", "current_password", "new_password")}
+    for name, value in fields.items():
+        if not isinstance(value, str) or not value:
+            return _bad_request(f"You must provide the {name} field.")
+    try:
+        answer = await web.manager.call(
+            "POST",
+            "/auth/update-password-no-auth",
+            json={"domain": web.settings.api.domain, **fields},
+            headers=forwarding_headers(request),
+        )
+    except ManagerUnreachable:
+        return problem_response(
+            502, problems.BAD_GATEWAY, "The proxy target server is inaccessible."
+        )
+    doc = answer.body if isinstance(answer.body, dict) else {}
+    if answer.status == 201:
+        return JSONResponse({"data": None, "password_changed_at": doc.get("password_changed_at")})
+    if answer.status >= 500:
+        return login_failure(answer.status if answer.status == 503 else 502, doc)
+    problem = {key: doc.get(key) for key in ("type", "title", "details")}
+    if "reasons" in doc:
+        problem["reasons"] = doc["reasons"]
+    extra = {"retry_after": doc["retry_after"]} if "retry_after" in doc else {}
+    return JSONResponse({"data": problem, "password_changed_at": None, **extra})
+
+
 async def login_check(request: Request) -> Response:
     found = await current_session(request)
     if found is None:
@@ -152,4 +188,5 @@ routes = [
     Route("/server/login", login, methods=["POST"]),
     Route("/server/login-check", login_check, methods=["GET", "POST"]),
     Route("/server/logout", logout, methods=["POST"]),
+    Route("/server/update-password-no-auth", update_password_no_auth, methods=["POST"]),
 ]

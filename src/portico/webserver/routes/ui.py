@@ -106,6 +106,8 @@ def _refusal(refused: Refused, t: dict[str, str]) -> str:
     details = refused.doc.get("details") or refused.doc.get("msg") or ""
     if refused.status == 429:
         return t["login.blocked"].format(minutes=refused.doc.get("minutes_left", 1))
+    if refused.doc.get("type") == problems.PASSWORD_EXPIRED:
+        return t["login.expired"]
     if details == "This account needs email verification.":
         return t["login.unverified"]
     if details == "This account is inactive.":

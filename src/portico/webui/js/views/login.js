@@ -3,7 +3,7 @@ import { h, field, message } from '../dom.js';
 import { t, language } from '../i18n.js';
 import { call, probe, setEndpoint, NetworkError } from '../api.js';
 import { openDialog } from '../dialog.js';
-import { eyeToggle, showDocument } from './common.js';
+import { eyeToggle, passwordField, ruleChecklist, serverReasons, showDocument } from './common.js';
 import { icon } from '../icons.js';
 
 const HISTORY = 'portico.endpoints';
@@ -55,6 +55,7 @@ export function loginView(config, { onLoggedIn, openSignup }) {
       }
       const details = data?.data?.details || data?.details || '';
       if (code === 200 && (data?.data?.type || '').endsWith('/require-consent')) return consentStep(data.data);
+      if (code === 401 && (data?.data?.type || '').endsWith('/password-expired')) return expiredStep();
       if (code === 429) {
         const minutes = data?.minutes_left || Math.ceil(Number(headers.get('Retry-After') || 60) / 60);
         return say('error', t('login.blocked', { minutes }));
@@ -81,6 +82,52 @@ export function loginView(config, { onLoggedIn, openSignup }) {
       },
     });
     say('error', t('login.unverified'), resend);
+  }
+
+  // The password is right but must be changed first (a temporary one): change it here, without
+  // a session, then log in with the new one.
+  function expiredStep() {
+    say('error', t('expired.text'));
+    const pw1 = passwordField(t('pwchange.new'), { autocomplete: 'new-password', autofocus: true });
+    const pw2 = passwordField(t('pwchange.confirm'), { autocomplete: 'new-password' });
+    const rules = ruleChecklist(config.passwordPolicy, pw1.input, () => ({ email: id.value.trim(), username: id.value.trim() }));
+    const out = h('div');
+    const go = h('button', { type: 'submit', class: 'primary', text: t('expired.submit') });
+    let close;
+    const form = h('form', {
+      novalidate: true,
+      onsubmit: async (e) => {
+        e.preventDefault();
+        if (pw1.input.value !== pw2.input.value) return out.replaceChildren(message('error', t('signup.mismatch')));
+        if (pw1.input.value === pw.input.value) return out.replaceChildren(message('error', t('expired.same')));
+        go.disabled = true;
+        try {
+          const { data } = await call('POST', '/server/update-password-no-auth', {
+            username: id.value.trim(), current_password: pw.input.value, new_password: pw1.input.value,
+          });
+          if (data?.password_changed_at) {
+            close();
+            pw.input.value = pw1.input.value;
+            return attempt();
+          }
+          const problem = data?.data || {};
+          const type = problem.type || '';
+          const text = type.endsWith('/weak-password') ? t('signup.failed', { reason: serverReasons(problem) })
+            : type.endsWith('/too-many-requests') ? t('login.blocked', { minutes: Math.ceil((data?.retry_after || 60) / 60) })
+              : type.endsWith('/auth-failed') ? t('login.mismatch')
+                : (problem.title || '').startsWith('Cannot update to the same password') ? t('expired.same')
+                  : t('login.unknown', { status: problem.title || '?' });
+          out.replaceChildren(message('error', text));
+        } catch {
+          out.replaceChildren(message('error', t('login.unreachable')));
+        } finally {
+          go.disabled = false;
+        }
+      },
+    }, h('h2', { text: t('expired.title') }), h('p', { class: 'hint', text: t('expired.text') }),
+    pw1.label, pw1.row, rules.list, pw2.label, pw2.row, out, go,
+    h('div', { class: 'row' }, h('button', { type: 'button', class: 'link', text: t('signup.cancel'), onclick: () => close() })));
+    close = openDialog(form, { label: t('expired.title') });
   }
 
   function consentStep(step) {

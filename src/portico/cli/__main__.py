@@ -1,0 +1,7 @@
+"""`python -m portico.cli`."""
+
+import sys
+
+from portico.cli import main
+
+sys.exit(main())
