@@ -44,6 +44,8 @@ def _respond(exc: errors.DomainError) -> JSONResponse:
             return _auth_failed("This account needs email verification.")
         case errors.AccountInactive():
             return _auth_failed("This account is inactive.")
+        case errors.AccountPendingApproval():
+            return _auth_failed("This account awaits approval by an administrator.")
         case errors.PasswordExpired():
             # Backend.AI's WebUI offers the change when the message starts like this.
             return problem_response(
@@ -57,7 +59,7 @@ def _respond(exc: errors.DomainError) -> JSONResponse:
         case errors.SamePassword():
             return problem_response(
                 400,
-                problems.INVALID_API_PARAMS,
+                problems.SAME_PASSWORD,
                 "Cannot update to the same password as an existing password.",
             )
         case errors.PasswordNotExpired():

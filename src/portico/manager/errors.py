@@ -27,6 +27,10 @@ class AccountInactive(DomainError):
     """The password was right but the account is inactive or deleted."""
 
 
+class AccountPendingApproval(DomainError):
+    """The password was right; the account was signed up and awaits an administrator."""
+
+
 @dataclass
 class PasswordExpired(DomainError):
     """The password was right but must be changed first (an operator's temporary password, the

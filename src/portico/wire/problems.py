@@ -25,6 +25,7 @@ USERNAME_ALREADY_EXISTS = _BASE + "username-already-exists"
 WEAK_PASSWORD = _BASE + "weak-password"
 REQUIRE_CONSENT = _BASE + "require-consent"
 PASSWORD_EXPIRED = _BASE + "password-expired"
+SAME_PASSWORD = _BASE + "same-password"
 
 
 def problem(type_: str, title: str, status: int, **extra: Any) -> dict[str, Any]:

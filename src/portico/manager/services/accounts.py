@@ -31,6 +31,7 @@ from portico.manager.errors import (
     AccountExists,
     AccountInactive,
     AccountNotVerified,
+    AccountPendingApproval,
     ConsentRequired,
     Forbidden,
     InvalidCredentials,
@@ -46,6 +47,8 @@ from portico.manager.services.keypairs import default_keypair_for
 from portico.manager.services.password_policy import PasswordPolicy
 from portico.sealing import SecretBox, token_hash
 
+# The status_info of an account that signed up and awaits an administrator's approval.
+PENDING_APPROVAL = "pending-approval"
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 # ASCII only, so that SQL lower() folds user names exactly as Python does on every database.
 _USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}$")
@@ -339,6 +342,8 @@ class AccountService:
         # Only now, after the right password, may the answer reveal the account's state.
         if user.status == UserStatus.BEFORE_VERIFICATION:
             raise AccountNotVerified()
+        if user.status == UserStatus.INACTIVE and user.status_info == PENDING_APPROVAL:
+            raise AccountPendingApproval()
         if user.status != UserStatus.ACTIVE:
             raise AccountInactive()
         if user.need_password_change:

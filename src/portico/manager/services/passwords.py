@@ -131,6 +131,8 @@ class PasswordChanges:
         if new_password != new_password2:
             raise PasswordMismatch()
         await self.accounts.verify_own_password(user, old_password, client_address)
+        if new_password == old_password:
+            raise SamePassword()
         await self.change(user, new_password, keep_session=keep_session)
 
     async def change_expired(

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from portico.db.models import TokenPurpose, UserStatus
 from portico.languages import pick_language
-from portico.manager.errors import FeatureDisabled, InvalidToken, NotFound
+from portico.manager.errors import FeatureDisabled, InvalidToken, NotFound, SamePassword
 from portico.manager.services.accounts import normalize_login_id
 from portico.manager.services.email_flow import EmailFlow
 from portico.manager.services.links import public_base
@@ -33,6 +33,8 @@ class RecoveryService(EmailFlow):
         revokes the older ones."""
         self.require_enabled()
         email = normalize_login_id(email)
+        # Not an address at all: said plainly (it reveals nothing about any account).
+        self.accounts.validate_identity(email, None)
         await self.count_request(email, client_address)
         user = await self.accounts.user_by_email(email)
         eligible = user is not None and user.status in (
@@ -85,6 +87,11 @@ class RecoveryService(EmailFlow):
         self.passwords.check_policy(
             password, email=email, username=user.username if user is not None else email
         )
+        # A new password must be new. One hash whether or not the account exists, so the
+        # answer's timing says nothing about it.
+        same = await self.accounts.pool.verify(password, user.password if user else None)
+        if same and user is not None:
+            raise SamePassword()
         used = await self.tokens.use(TokenPurpose.RESET, token, email=email)
         if user is None or used.user_id != user.uuid:
             raise InvalidToken()

@@ -18,14 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from portico.db.models import TokenPurpose, User, UserStatus
 from portico.languages import pick_language
 from portico.manager.errors import AccountExists, FeatureDisabled, NotFound, UsernameTaken
-from portico.manager.services.accounts import UserInfo, normalize_login_id
+from portico.manager.services.accounts import PENDING_APPROVAL, UserInfo, normalize_login_id
 from portico.manager.services.consent import ConsentService
 from portico.manager.services.email_flow import EmailFlow
 from portico.manager.services.links import public_base
 from portico.manager.services.rate_limits import RateLimit
 
 VERIFICATION_TTL = 24 * 3600
-PENDING_APPROVAL = "pending-approval"
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ import { t } from '../i18n.js';
 import { ruleCodes, violations } from '../password_rules.js';
 import { call } from '../api.js';
 import { openDialog } from '../dialog.js';
+import { reasons } from '../errors.js';
 
 export const brand = () => h('p', { class: 'brand' }, icon('mark', 28), t('app.name'));
 
@@ -44,14 +45,6 @@ export function ruleChecklist(policy, input, identity) {
   return { list, check: render };
 }
 
-// The server's reasons, in the user's language where we know the code.
-export function serverReasons(data) {
-  if (data && Array.isArray(data.reasons) && data.reasons.length) {
-    return data.reasons.map((r) => t(`policy.${r.code}`, { min: 8, max: 256 })).join('; ');
-  }
-  return (data && (data.details || data.title)) || '';
-}
-
 export async function showDocument(kind, lang) {
   const { status, data } = await call('GET', `/func/portico/documents/${kind}?lang=${lang}`);
   const body = h('div', { class: 'doc' });
@@ -59,7 +52,7 @@ export async function showDocument(kind, lang) {
     // The operator's own document; the CSP forbids any script in it.
     body.innerHTML = data.html;
   } else {
-    body.textContent = serverReasons(data) || String(status);
+    body.textContent = reasons(data) || String(status);
   }
   let close;
   const done = h('button', { type: 'button', class: 'primary', text: t('common.close'), onclick: () => close() });

@@ -3,7 +3,8 @@ import { h, field, message } from '../dom.js';
 import { t, language } from '../i18n.js';
 import { call, probe, setEndpoint, NetworkError } from '../api.js';
 import { openDialog } from '../dialog.js';
-import { eyeToggle, passwordField, ruleChecklist, serverReasons, showDocument } from './common.js';
+import { eyeToggle, passwordField, ruleChecklist, showDocument } from './common.js';
+import { problemText, problemType } from '../errors.js';
 import { icon } from '../icons.js';
 
 const HISTORY = 'portico.endpoints';
@@ -31,12 +32,15 @@ export function loginView(config, { onLoggedIn, openSignup }) {
   // A remembered endpoint, unless the person already typed another.
   if (!pinned && endpoint.value === config.apiEndpoint) endpoint.value = localStorage.getItem(LAST) || config.apiEndpoint;
   document.getElementById('login-links').replaceChildren(
-    config.signup?.enabled ? h('button', { type: 'button', class: 'link', text: t('login.signup'), onclick: () => openSignup() }) : '',
+    config.signup?.enabled ? h('button', { type: 'button', class: 'link', text: t('login.signup'), onclick: () => openSignup() })
+      : h('p', { class: 'hint', text: t('login.askAdmin') }),
     config.recovery?.enabled ? h('button', { type: 'button', class: 'link', text: t('login.forgot'), onclick: () => forgotPanel() }) : '',
   );
   form.addEventListener('submit', (e) => { e.preventDefault(); attempt(); });
 
   const say = (kind, text, extra) => status.replaceChildren(message(kind, text), extra || '');
+  // The way out of a block that this server offers: a reset by e-mail, or the administrator.
+  const blockedText = (minutes) => t(config.recovery?.enabled ? 'login.blocked' : 'login.blockedAskAdmin', { minutes });
 
   async function attempt(agreed = {}) {
     const url = (pinned ? config.apiEndpoint : endpoint.value).trim().replace(/\/+$/, '');
@@ -58,10 +62,11 @@ export function loginView(config, { onLoggedIn, openSignup }) {
       if (code === 401 && (data?.data?.type || '').endsWith('/password-expired')) return expiredStep();
       if (code === 429) {
         const minutes = data?.minutes_left || Math.ceil(Number(headers.get('Retry-After') || 60) / 60);
-        return say('error', t('login.blocked', { minutes }));
+        return say('error', blockedText(minutes));
       }
       if (details === 'This account needs email verification.') return unverified();
       if (details === 'This account is inactive.') return say('error', t('login.inactive'));
+      if (details === 'This account awaits approval by an administrator.') return say('error', t('login.pending'));
       if (code === 401) return say('error', t('login.mismatch'));
       return say('error', t('login.unknown', { status: code }));
     } catch (error) {
@@ -111,12 +116,9 @@ export function loginView(config, { onLoggedIn, openSignup }) {
             return attempt();
           }
           const problem = data?.data || {};
-          const type = problem.type || '';
-          const text = type.endsWith('/weak-password') ? t('signup.failed', { reason: serverReasons(problem) })
-            : type.endsWith('/too-many-requests') ? t('login.blocked', { minutes: Math.ceil((data?.retry_after || 60) / 60) })
-              : type.endsWith('/auth-failed') ? t('login.mismatch')
-                : (problem.title || '').startsWith('Cannot update to the same password') ? t('expired.same')
-                  : t('login.unknown', { status: problem.title || '?' });
+          const text = problemType(problem) === 'auth-failed' ? t('login.mismatch')
+            : problemType(problem) === 'too-many-requests' ? blockedText(Math.ceil((data?.retry_after || 60) / 60))
+              : problemText(400, problem, { failed: 'pwchange.failed' });
           out.replaceChildren(message('error', text));
         } catch {
           out.replaceChildren(message('error', t('login.unreachable')));
@@ -160,6 +162,9 @@ export function loginView(config, { onLoggedIn, openSignup }) {
       novalidate: true,
       onsubmit: async (e) => {
         e.preventDefault();
+        if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email.value.trim())) {
+          return out.replaceChildren(message('error', t('signup.badEmail')));
+        }
         setEndpoint((pinned ? config.apiEndpoint : endpoint.value).trim());
         send.disabled = true;
         try {

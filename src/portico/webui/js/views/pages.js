@@ -2,9 +2,10 @@
 import { h, field, message, mount } from '../dom.js';
 import { t } from '../i18n.js';
 import { call } from '../api.js';
-import { brand, passwordField, ruleChecklist, serverReasons } from './common.js';
+import { brand, passwordField, ruleChecklist } from './common.js';
+import { problemText, problemType } from '../errors.js';
 
-const page = (...children) => mount(h('div', { class: 'center' }, h('section', { class: 'card' }, brand(), ...children)));
+const page = (...children) => mount(h('main', { class: 'center' }, h('section', { class: 'card' }, brand(), ...children)));
 const toLogin = () => h('p', {}, h('a', { href: '/', text: t('change.toLogin') }));
 
 export function verifyEmailPage() {
@@ -19,7 +20,8 @@ export function verifyEmailPage() {
         button.remove();
         out.replaceChildren(message('ok', t(data.status === 'await-approval' ? 'verify.approval' : 'verify.done')), toLogin());
       } else {
-        button.disabled = false;
+        // A used or expired link cannot be confirmed again: only asking for a new one is left.
+        button.remove();
         out.replaceChildren(message('error', t('verify.invalid')), resendForm());
       }
     },
@@ -56,7 +58,7 @@ export function changePasswordPage(config) {
     novalidate: true,
     onsubmit: async (e) => {
       e.preventDefault();
-      if (rules.check().size) return out.replaceChildren(message('error', t('signup.failed', { reason: [...rules.check()].map((c) => t(`policy.${c}`, { min: policy.min_length, max: policy.max_length })).join('; ') })));
+      if (rules.check().size) return out.replaceChildren(message('error', t('pwchange.failed', { reason: [...rules.check()].map((c) => t(`policy.${c}`, { min: policy.min_length, max: policy.max_length })).join('; ') })));
       if (pw.input.value !== pw2.input.value) return out.replaceChildren(message('error', t('signup.mismatch')));
       submit.disabled = true;
       const { status, data } = await call('POST', '/func/cloud/change-password', {
@@ -66,8 +68,8 @@ export function changePasswordPage(config) {
       if (status === 200) {
         const keypair = data.keypair_replaced ? t('change.keypairReplaced', { key: data.access_key }) : t('change.keypairKept');
         form.replaceChildren(message('ok', `${t('change.done')} ${keypair}`), toLogin());
-      } else if (data?.reasons) {
-        out.replaceChildren(message('error', t('signup.failed', { reason: serverReasons(data) })));
+      } else if (['weak-password', 'same-password'].includes(problemType(data))) {
+        out.replaceChildren(message('error', problemText(status, data, { failed: 'pwchange.failed' })));
       } else {
         out.replaceChildren(message('error', t(status === 403 ? 'common.disabled' : 'change.invalid')));
       }

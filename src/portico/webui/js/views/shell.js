@@ -4,7 +4,8 @@ import { icon } from '../icons.js';
 import { t, language, loadLanguage, LANGUAGES } from '../i18n.js';
 import { call } from '../api.js';
 import { openDialog, dialogOpen } from '../dialog.js';
-import { passwordField, serverReasons } from './common.js';
+import { passwordField } from './common.js';
+import { problemText } from '../errors.js';
 
 const SIDEBAR = 'portico.sidebar';
 
@@ -75,7 +76,7 @@ function changePasswordDialog() {
       if (pw.input.value !== pw2.input.value) return out.replaceChildren(message('error', t('signup.mismatch')));
       const { status, data } = await call('POST', '/func/auth/update-password', { old_password: old.input.value, new_password: pw.input.value, new_password2: pw2.input.value });
       if (status === 200) return form.replaceChildren(message('ok', t('pwchange.done')), h('button', { type: 'button', class: 'primary', text: t('common.close'), onclick: () => close() }));
-      out.replaceChildren(message('error', status === 401 ? t('pwchange.wrongOld') : status === 429 ? t('common.tooMany') : t('signup.failed', { reason: serverReasons(data) })));
+      out.replaceChildren(message('error', status === 401 ? t('pwchange.wrongOld') : problemText(status, data, { failed: 'pwchange.failed' })));
     },
   }, h('h2', { text: t('pwchange.title') }), old.label, old.row, pw.label, pw.row, pw2.label, pw2.row, out,
   h('button', { type: 'submit', class: 'primary', text: t('pwchange.title') }));

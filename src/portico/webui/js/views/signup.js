@@ -3,7 +3,8 @@ import { h, field, message } from '../dom.js';
 import { t, language } from '../i18n.js';
 import { call, NetworkError } from '../api.js';
 import { openDialog } from '../dialog.js';
-import { passwordField, ruleChecklist, serverReasons, showDocument } from './common.js';
+import { passwordField, ruleChecklist, showDocument } from './common.js';
+import { problemText } from '../errors.js';
 
 export function openSignup(config, prefillToken = '') {
   const policy = config.passwordPolicy;
@@ -43,7 +44,7 @@ export function openSignup(config, prefillToken = '') {
       };
       const { status, data } = await call('POST', '/func/auth/signup', body);
       if (status === 201) return done(data.status, body.email);
-      say('error', status === 429 ? t('common.tooMany') : status === 403 ? t('common.disabled') : t('signup.failed', { reason: serverReasons(data) }));
+      say('error', problemText(status, data));
     } catch (error) {
       if (error instanceof NetworkError) return say('error', t('login.unreachable'));
       throw error;
@@ -54,6 +55,8 @@ export function openSignup(config, prefillToken = '') {
 
   function done(status, address) {
     close();
+    // The invitation is spent: it leaves the address bar (and the browser's history entry).
+    if (new URLSearchParams(location.search).has('token')) history.replaceState(null, '', location.pathname);
     const text = status === 'verify-email' ? t('signup.sent', { email: address }) : status === 'await-approval' ? t('signup.approval') : t('signup.active');
     let closeDone;
     closeDone = openDialog([

@@ -1,0 +1,148 @@
+"""Rough edges of the console found by trying it as a new user would; each test failed before
+its fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+from tests.conftest import GOOD_PASSWORD
+from tests.e2e.conftest import Console, start_console
+from tests.e2e.test_login import log_in
+from tests.support.processes import invite
+
+
+def test_forgot_password_refuses_an_empty_or_malformed_address(
+    page: Page, console: Console
+) -> None:
+    page.goto(console.url)
+    page.get_by_role("button", name="Forgot password? Change it").click()
+    dialog = page.get_by_role("dialog")
+    for typed in ("", "not-an-address", "a@b"):
+        dialog.get_by_label("E-mail").fill(typed)
+        dialog.get_by_role("button", name="Send").click()
+        expect(dialog.get_by_role("alert")).to_have_text("Enter a valid e-mail address.")
+    assert not console.mails_to("not-an-address")
+
+
+def test_a_pending_account_is_told_it_awaits_approval(page: Page, tmp_path: Path) -> None:
+    env = {"PORTICO_SIGNUP__MODE": "open", "PORTICO_SIGNUP__APPROVAL": "true"}
+    env["PORTICO_SIGNUP__EMAIL_VERIFICATION"] = "false"
+    for console in start_console(tmp_path, **env):
+        page.goto(console.url)
+        page.get_by_role("button", name="Sign up").click()
+        dialog = page.get_by_role("dialog")
+        dialog.get_by_label("E-mail").fill("waiting@example.com")
+        dialog.get_by_label("Password", exact=True).fill(GOOD_PASSWORD)
+        dialog.get_by_label("Password again").fill(GOOD_PASSWORD)
+        dialog.get_by_label("I have read and agree to the").first.check()
+        dialog.get_by_label("I have read and agree to the").last.check()
+        dialog.get_by_role("button", name="Sign up").click()
+        expect(page.get_by_role("dialog")).to_contain_text("awaits approval")
+        page.get_by_role("dialog").get_by_role("button", name="Close").click()
+        log_in(page, "waiting@example.com")
+        expect(page.get_by_role("alert")).to_have_text(
+            "Your account awaits approval by an administrator. You can log in once it is approved."
+        )
+
+
+def test_without_recovery_or_sign_up_the_way_out_is_the_administrator(
+    page: Page, tmp_path: Path
+) -> None:
+    env = {
+        "PORTICO_RECOVERY__ENABLED": "false",
+        "PORTICO_SIGNUP__MODE": "closed",
+        "PORTICO_SESSION__LOGIN_ALLOWED_FAIL_COUNT": "2",
+    }
+    for console in start_console(tmp_path, **env):
+        page.goto(console.url)
+        expect(page.get_by_text("No account? Ask your administrator for one.")).to_be_visible()
+        expect(page.get_by_role("button", name="Sign up")).to_have_count(0)
+        for _ in range(2):
+            log_in(page, password="Wr0ng-pass!")
+            expect(page.get_by_role("alert")).to_contain_text("not correct")
+        log_in(page)
+        alert = page.get_by_role("alert")
+        expect(alert).to_contain_text("or contact your administrator")
+        expect(alert).not_to_contain_text("reset your password")
+
+
+def test_a_taken_user_name_is_named_as_such(page: Page, console: Console) -> None:
+    link, _ = invite(console.env)
+    page.goto(link)
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("E-mail").fill("someone@example.com")
+    dialog.get_by_label("User name (optional)").fill("alice")  # the console's own account
+    dialog.get_by_label("Password", exact=True).fill(GOOD_PASSWORD)
+    dialog.get_by_label("Password again").fill(GOOD_PASSWORD)
+    dialog.get_by_label("I have read and agree to the").first.check()
+    dialog.get_by_label("I have read and agree to the").last.check()
+    dialog.get_by_role("button", name="Sign up").click()
+    expect(dialog.get_by_role("alert")).to_have_text("That user name is taken. Choose another.")
+
+
+def test_the_invitation_leaves_the_address_bar_after_sign_up(page: Page, console: Console) -> None:
+    link, _ = invite(console.env)
+    page.goto(link)
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("E-mail").fill("fresh@example.com")
+    dialog.get_by_label("Password", exact=True).fill(GOOD_PASSWORD)
+    dialog.get_by_label("Password again").fill(GOOD_PASSWORD)
+    dialog.get_by_label("I have read and agree to the").first.check()
+    dialog.get_by_label("I have read and agree to the").last.check()
+    dialog.get_by_role("button", name="Sign up").click()
+    expect(page.get_by_role("dialog")).to_contain_text("We sent a verification e-mail")
+    assert "token=" not in page.url
+
+
+def test_a_password_change_is_not_called_a_sign_up(page: Page, console: Console) -> None:
+    page.goto(console.url)
+    log_in(page)
+    page.get_by_role("button", name="Account menu").click()
+    page.get_by_role("menuitem", name="Change password").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Current password").fill(GOOD_PASSWORD)
+    for new in ("password", GOOD_PASSWORD):  # a common one, then the current one again
+        dialog.get_by_label("New password", exact=True).fill(new)
+        dialog.get_by_label("New password again").fill(new)
+        dialog.get_by_role("button", name="Change password").click()
+        alert = dialog.get_by_role("alert")
+        expect(alert).not_to_contain_text("Sign-up")
+    expect(alert).to_have_text("The new password must differ from the current one.")
+
+
+def test_a_reset_link_refuses_the_current_password(page: Page, console: Console) -> None:
+    page.goto(console.url)
+    page.get_by_role("button", name="Forgot password? Change it").click()
+    page.get_by_role("dialog").get_by_label("E-mail").fill("alice@example.com")
+    page.get_by_role("dialog").get_by_role("button", name="Send").click()
+    expect(page.get_by_role("dialog")).to_contain_text("If the address belongs")
+    page.goto(console.link_to("alice@example.com", "/change-password"))
+    page.get_by_label("E-mail").fill("alice@example.com")
+    page.get_by_label("New password", exact=True).fill(GOOD_PASSWORD)
+    page.get_by_label("New password again").fill(GOOD_PASSWORD)
+    page.get_by_role("button", name="Change password").click()
+    expect(page.get_by_role("alert")).to_have_text(
+        "The new password must differ from the current one."
+    )
+    # The link still works for a new password.
+    page.get_by_label("New password", exact=True).fill("Brand-n3w-secret!")
+    page.get_by_label("New password again").fill("Brand-n3w-secret!")
+    page.get_by_role("button", name="Change password").click()
+    expect(page.get_by_role("status")).to_contain_text("changed")
+
+
+def test_a_used_verification_link_offers_only_a_new_one(page: Page, console: Console) -> None:
+    page.goto(console.url + "/verify-email?verification_code=not-a-real-code")
+    page.get_by_role("button", name="Confirm my e-mail address").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    expect(page.get_by_role("button", name="Confirm my e-mail address")).to_have_count(0)
+
+
+def test_the_log_in_page_has_a_main_landmark_and_no_page_wide_live_region(
+    page: Page, console: Console
+) -> None:
+    page.goto(console.url)
+    expect(page.get_by_role("main")).to_contain_text("Log in")
+    assert page.locator("#app").get_attribute("aria-live") is None
