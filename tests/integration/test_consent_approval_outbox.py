@@ -39,7 +39,7 @@ async def test_approval_then_login(
     login = {"username": "pat@example.com", "password": GOOD_PASSWORD}
     r = await console.post("/server/login", json=login)
     assert r.status_code == 401
-    assert r.json()["data"]["details"] == "This account is inactive."
+    assert r.json()["data"]["details"] == "This account awaits approval by an administrator."
 
     user: Account = await make_account()
     r = await signed(manager, "GET", "/admin/pending-users", user)
