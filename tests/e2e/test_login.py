@@ -136,7 +136,9 @@ def test_the_form_logs_in_with_scripts_turned_off(playwright_browser, console: C
     expect(page.get_by_role("alert")).to_contain_text("The ID or password is not correct")
     expect(page.get_by_label("E-mail or user name")).to_have_value("alice")
     page.get_by_label("Password", exact=True).fill(GOOD_PASSWORD)
-    page.get_by_label("Password", exact=True).press("Enter")
+    with page.expect_navigation():  # the post, its redirect, and the page it leads to
+        page.get_by_label("Password", exact=True).press("Enter")
+    page.wait_for_load_state()
     # Logged in: the page holds the console's frame (which needs scripts), not the form.
     expect(page.locator("#login-form")).to_have_count(0)
     assert "The console needs JavaScript" in page.content()
