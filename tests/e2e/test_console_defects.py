@@ -146,3 +146,67 @@ def test_the_log_in_page_has_a_main_landmark_and_no_page_wide_live_region(
     page.goto(console.url)
     expect(page.get_by_role("main")).to_contain_text("Log in")
     assert page.locator("#app").get_attribute("aria-live") is None
+
+
+def test_the_change_password_dialog_checks_as_you_type_and_can_be_cancelled(
+    page: Page, console: Console
+) -> None:
+    page.goto(console.url)
+    log_in(page)
+    page.get_by_role("button", name="Account menu").click()
+    page.get_by_role("menuitem", name="Change password").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("New password", exact=True).fill("short")
+    checks = dialog.locator("ul.checks")
+    expect(checks).to_contain_text("At least 8 characters")
+    expect(checks.locator("li.bad").first).to_be_visible()
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(page.get_by_role("dialog")).to_have_count(0)
+
+
+def test_a_manual_theme_stays_across_pages(page: Page, console: Console) -> None:
+    page.emulate_media(color_scheme="light")
+    page.goto(console.url)
+    log_in(page)
+    page.get_by_role("button", name="Account menu").click()
+    page.get_by_label("Theme").select_option("dark")
+    html = page.locator("html")
+    expect(html).to_have_attribute("data-theme", "dark")
+    background = "getComputedStyle(document.documentElement).backgroundColor"
+    assert page.evaluate(background) == "rgb(15, 23, 42)"
+    page.reload()  # the server sends the page in the chosen theme: no flash of the other one
+    expect(html).to_have_attribute("data-theme", "dark")
+    page.get_by_role("button", name="Account menu").click()
+    page.get_by_label("Theme").select_option("system")
+    expect(html).not_to_have_attribute("data-theme", "dark")
+    assert page.evaluate(background) == "rgb(243, 244, 246)"
+
+
+def test_another_kind_of_server_at_the_endpoint_is_named_as_such(
+    page: Page, console: Console, tmp_path: Path
+) -> None:
+    import subprocess
+    import sys
+
+    from tests.support.processes import wait_until_answering
+    from tests.support.services import free_port
+
+    port = free_port()
+    (tmp_path / "www").mkdir()
+    log = tmp_path / "http.log"
+    with log.open("wb") as out:
+        other = subprocess.Popen(
+            [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
+            cwd=tmp_path / "www",
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_until_answering(other, f"http://127.0.0.1:{port}/", log, seconds=20)
+        page.goto(console.url)
+        page.get_by_label("API endpoint").fill(f"http://127.0.0.1:{port}")
+        log_in(page)
+        expect(page.get_by_role("alert")).to_contain_text("not a portico or Backend.AI webserver")
+    finally:
+        other.terminate()
+        other.wait(10)

@@ -28,6 +28,8 @@ from portico.webserver.manager_client import ManagerUnreachable
 from portico.webserver.webui_files import hashed_name, read
 
 LANGUAGE_COOKIE = "portico_lang"
+THEME_COOKIE = "portico_theme"
+THEMES = ("light", "dark")  # else the system's
 # The pages an e-mailed link opens: no log-in form on them.
 LINK_PAGES = ("/verify-email", "/change-password")
 # What the first screen runs, fetched in parallel rather than one import after another.
@@ -151,8 +153,10 @@ async def render_page(
     show_login = not signed_in and request.url.path not in LINK_PAGES
     assets = page_assets(root)
     screen = FIRST_SCREEN + (LOGIN_SCREEN if show_login else CONSOLE_SCREEN)
+    theme = request.cookies.get(THEME_COOKIE)
     html = _ENV.get_template("index.html.j2").render(
         lang=lang,
+        theme=theme if theme in THEMES else None,
         t=strings(root, lang),
         config=config,
         assets=assets,

@@ -30,8 +30,21 @@ export async function call(method, path, body) {
   return { status: response.status, data, headers: response.headers };
 }
 
-// Is there a portico (or Backend.AI) webserver at the endpoint?
+// Is there a portico (or Backend.AI) webserver at the endpoint? True, false (something else
+// answers there), or a NetworkError (nothing answers at all).
 export async function probe() {
-  const { status, data } = await call('GET', '/func/');
-  return status === 200 && data && typeof data.version === 'string' && data.version.startsWith('v');
+  try {
+    const { status, data } = await call('GET', '/func/');
+    return status === 200 && data && typeof data.version === 'string' && data.version.startsWith('v');
+  } catch (error) {
+    if (!(error instanceof NetworkError)) throw error;
+    // A server of another origin that allows no cross-origin reading looks unreachable to
+    // fetch; an opaque request still tells whether anything answers.
+    try {
+      await fetch(endpoint + '/', { mode: 'no-cors', credentials: 'omit' });
+    } catch {
+      throw error;
+    }
+    return false;
+  }
 }

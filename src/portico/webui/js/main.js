@@ -61,6 +61,7 @@ async function showConsole(config) {
   const me = status === 200 ? data : { email: '', username: '', role: '' };
   const render = () => shell(me, {
     rerender: render,
+    policy: config.passwordPolicy,
     onLogout: logOut,
     page: (main) => (status === 200
       ? summaryPage(main, me, { onUnauthorized: logOut })

@@ -4,12 +4,13 @@ import { icon } from '../icons.js';
 import { t, language, loadLanguage, LANGUAGES } from '../i18n.js';
 import { call } from '../api.js';
 import { openDialog, dialogOpen } from '../dialog.js';
-import { passwordField } from './common.js';
+import { passwordField, ruleChecklist } from './common.js';
+import { THEMES, currentTheme, setTheme } from '../theme.js';
 import { problemText } from '../errors.js';
 
 const SIDEBAR = 'portico.sidebar';
 
-export function shell(me, { onLogout, rerender, page }) {
+export function shell(me, { onLogout, rerender, page, policy }) {
   const stored = localStorage.getItem(SIDEBAR);
   let collapsed = stored ? stored === 'collapsed' : window.innerWidth < 768;
   const toggle = h('button', { type: 'button', class: 'toggle', onclick: () => setCollapsed(!collapsed) });
@@ -39,8 +40,11 @@ export function shell(me, { onLogout, rerender, page }) {
       LANGUAGES.map((code) => h('option', { value: code, selected: code === language(), text: t(`lang.${code}`) })));
     menu = h('div', { class: 'menu', role: 'menu' },
       h('div', { class: 'who' }, h('div', { text: me.full_name || me.username }), h('div', { class: 'email', text: me.email })),
-      h('button', { type: 'button', role: 'menuitem', text: t('shell.changePassword'), onclick: () => { closeMenu(); changePasswordDialog(); } }),
+      h('button', { type: 'button', role: 'menuitem', text: t('shell.changePassword'), onclick: () => { closeMenu(); changePasswordDialog(me, policy); } }),
       h('label', { class: 'hint', text: t('shell.language') }), select,
+      h('label', { class: 'hint', text: t('shell.theme') }),
+      h('select', { 'aria-label': t('shell.theme'), onchange: (e) => setTheme(e.target.value) },
+        THEMES.map((name) => h('option', { value: name, selected: name === currentTheme(), text: t(`theme.${name}`) }))),
       h('button', { type: 'button', role: 'menuitem', text: t('shell.logout'), onclick: onLogout }));
     topbar.append(menu);
     userButton.setAttribute('aria-expanded', 'true');
@@ -63,9 +67,10 @@ export function shell(me, { onLogout, rerender, page }) {
   page(main);
 }
 
-function changePasswordDialog() {
+function changePasswordDialog(me, policy) {
   const old = passwordField(t('pwchange.old'), { autofocus: true });
   const pw = passwordField(t('pwchange.new'), { autocomplete: 'new-password' });
+  const rules = ruleChecklist(policy, pw.input, () => ({ email: me.email, username: me.username }));
   const pw2 = passwordField(t('pwchange.confirm'), { autocomplete: 'new-password' });
   const out = h('div');
   let close;
@@ -78,7 +83,8 @@ function changePasswordDialog() {
       if (status === 200) return form.replaceChildren(message('ok', t('pwchange.done')), h('button', { type: 'button', class: 'primary', text: t('common.close'), onclick: () => close() }));
       out.replaceChildren(message('error', status === 401 ? t('pwchange.wrongOld') : problemText(status, data, { failed: 'pwchange.failed' })));
     },
-  }, h('h2', { text: t('pwchange.title') }), old.label, old.row, pw.label, pw.row, pw2.label, pw2.row, out,
-  h('button', { type: 'submit', class: 'primary', text: t('pwchange.title') }));
+  }, h('h2', { text: t('pwchange.title') }), old.label, old.row, pw.label, pw.row, rules.list, pw2.label, pw2.row, out,
+  h('button', { type: 'submit', class: 'primary', text: t('pwchange.title') }),
+  h('div', { class: 'row' }, h('button', { type: 'button', class: 'link', text: t('signup.cancel'), onclick: () => close() })));
   close = openDialog(form, { label: t('pwchange.title') });
 }
