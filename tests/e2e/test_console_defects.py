@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from tests.conftest import GOOD_PASSWORD
@@ -210,3 +211,25 @@ def test_another_kind_of_server_at_the_endpoint_is_named_as_such(
     finally:
         other.terminate()
         other.wait(10)
+
+
+# Elements whose right edge passes the window's: cut off, or reachable only sideways.
+CUT_OFF = """() => [...document.querySelectorAll('body *')]
+  .filter((el) => el.getClientRects().length && el.getBoundingClientRect().right
+    > document.documentElement.clientWidth + 1)
+  .map((el) => `${el.tagName}.${el.className}`)"""
+
+
+@pytest.mark.parametrize("width", [320, 375, 768, 1280, 1920])
+def test_every_page_fits_the_window(playwright_browser, console: Console, width: int) -> None:  # type: ignore[no-untyped-def]
+    context = playwright_browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    page.goto(console.url)
+    assert page.evaluate(CUT_OFF) == [], "log-in page"
+    log_in(page)
+    expect(page.get_by_role("heading", name="Summary")).to_be_visible()
+    expect(page.get_by_text("alice@example.com").first).to_be_visible()
+    assert page.evaluate(CUT_OFF) == [], "summary"
+    width_now = page.evaluate("document.documentElement.scrollWidth")
+    assert width_now <= width
+    context.close()
