@@ -48,7 +48,18 @@ def require_redis() -> str:
     return REDIS_URL
 
 
+_HANDED_OUT: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A port nothing listens on, and one this test run has not handed out already: the
+    kernel may offer a just-released port again, and two servers of one deployment picked
+    before either binds would then get the same one (seen: a manager answering on the port
+    meant for a webserver that could not bind)."""
+    while True:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        if port not in _HANDED_OUT:
+            _HANDED_OUT.add(port)
+            return port
