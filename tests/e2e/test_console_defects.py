@@ -6,12 +6,24 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests.conftest import GOOD_PASSWORD
 from tests.e2e.conftest import Console, start_console
 from tests.e2e.test_login import log_in
 from tests.support.processes import invite
+
+
+def sign_up(dialog: Locator, email: str, *, username: str = "") -> None:
+    """Fill the sign-up dialog with a good password, agree to both documents, submit."""
+    dialog.get_by_label("E-mail").fill(email)
+    if username:
+        dialog.get_by_label("User name (optional)").fill(username)
+    dialog.get_by_label("Password", exact=True).fill(GOOD_PASSWORD)
+    dialog.get_by_label("Password again").fill(GOOD_PASSWORD)
+    dialog.get_by_label("I have read and agree to the").first.check()
+    dialog.get_by_label("I have read and agree to the").last.check()
+    dialog.get_by_role("button", name="Sign up").click()
 
 
 def test_forgot_password_refuses_an_empty_or_malformed_address(
@@ -34,12 +46,7 @@ def test_a_pending_account_is_told_it_awaits_approval(page: Page, tmp_path: Path
         page.goto(console.url)
         page.get_by_role("button", name="Sign up").click()
         dialog = page.get_by_role("dialog")
-        dialog.get_by_label("E-mail").fill("waiting@example.com")
-        dialog.get_by_label("Password", exact=True).fill(GOOD_PASSWORD)
-        dialog.get_by_label("Password again").fill(GOOD_PASSWORD)
-        dialog.get_by_label("I have read and agree to the").first.check()
-        dialog.get_by_label("I have read and agree to the").last.check()
-        dialog.get_by_role("button", name="Sign up").click()
+        sign_up(dialog, "waiting@example.com")
         expect(page.get_by_role("dialog")).to_contain_text("awaits approval")
         page.get_by_role("dialog").get_by_role("button", name="Close").click()
         log_in(page, "waiting@example.com")
@@ -73,13 +80,7 @@ def test_a_taken_user_name_is_named_as_such(page: Page, console: Console) -> Non
     link, _ = invite(console.env)
     page.goto(link)
     dialog = page.get_by_role("dialog")
-    dialog.get_by_label("E-mail").fill("someone@example.com")
-    dialog.get_by_label("User name (optional)").fill("alice")  # the console's own account
-    dialog.get_by_label("Password", exact=True).fill(GOOD_PASSWORD)
-    dialog.get_by_label("Password again").fill(GOOD_PASSWORD)
-    dialog.get_by_label("I have read and agree to the").first.check()
-    dialog.get_by_label("I have read and agree to the").last.check()
-    dialog.get_by_role("button", name="Sign up").click()
+    sign_up(dialog, "someone@example.com", username="alice")  # the console's own account
     expect(dialog.get_by_role("alert")).to_have_text("That user name is taken. Choose another.")
 
 
@@ -87,12 +88,7 @@ def test_the_invitation_leaves_the_address_bar_after_sign_up(page: Page, console
     link, _ = invite(console.env)
     page.goto(link)
     dialog = page.get_by_role("dialog")
-    dialog.get_by_label("E-mail").fill("fresh@example.com")
-    dialog.get_by_label("Password", exact=True).fill(GOOD_PASSWORD)
-    dialog.get_by_label("Password again").fill(GOOD_PASSWORD)
-    dialog.get_by_label("I have read and agree to the").first.check()
-    dialog.get_by_label("I have read and agree to the").last.check()
-    dialog.get_by_role("button", name="Sign up").click()
+    sign_up(dialog, "fresh@example.com")
     expect(page.get_by_role("dialog")).to_contain_text("We sent a verification e-mail")
     assert "token=" not in page.url
 

@@ -8,9 +8,7 @@ import httpx
 import pytest
 
 from portico.wire import problems
-from portico.wire.signing import signed_headers
-from portico.wire.versions import API_VERSION
-from tests.conftest import GOOD_PASSWORD, MANAGER_HOST
+from tests.conftest import GOOD_PASSWORD, signed
 
 NEW = "Brand-n3w-secret!"
 CHANGE = "/server/update-password-no-auth"
@@ -57,26 +55,12 @@ async def test_a_wrong_password_says_nothing_about_the_flag(
 
 
 async def test_the_keypair_is_refused_too(manager: httpx.AsyncClient, temporary) -> None:
-    async def role() -> httpx.Response:
-        headers = signed_headers(
-            method="GET",
-            path="/auth/role",
-            host=MANAGER_HOST,
-            content_type="application/json",
-            api_version=API_VERSION,
-            access_key=temporary.access_key,
-            secret_key=temporary.secret_key,
-        )
-        return await manager.get(
-            "/auth/role", headers={**headers, "Content-Type": "application/json"}
-        )
-
-    refused = await role()
+    refused = await signed(manager, "GET", "/auth/role", temporary)
     assert refused.status_code == 401, refused.text
     assert refused.json()["type"] == problems.PASSWORD_EXPIRED
     done = await manager.post("/auth/update-password-no-auth", json=change(GOOD_PASSWORD))
     assert done.status_code == 201, done.text
-    assert (await role()).status_code == 200
+    assert (await signed(manager, "GET", "/auth/role", temporary)).status_code == 200
 
 
 @pytest.mark.parametrize(
