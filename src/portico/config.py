@@ -117,6 +117,13 @@ class SessionConfig(_Section):
 class AuthConfig(_Section):
     bcrypt_rounds: int = Field(12, ge=4, le=31)
     password_policy: Literal["backendai", "nist"] = "backendai"  # noqa: S105 (a mode name)
+    # Live checks of a candidate password (the console's checklist asks as the user types).
+    password_check_rate: str = "120/minute"  # noqa: S105 (a rate)
+
+    @field_validator("password_check_rate")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        return _parse_rate(value)
 
 
 class SignupConfig(_Section):

@@ -76,6 +76,33 @@ def test_without_recovery_or_sign_up_the_way_out_is_the_administrator(
         expect(alert).not_to_contain_text("reset your password")
 
 
+def test_the_checklist_holds_the_servers_rules_and_a_common_password_is_named_as_such(
+    page: Page, console: Console
+) -> None:
+    link, _ = invite(console.env)
+    page.goto(link)
+    dialog = page.get_by_role("dialog")
+    checklist = dialog.get_by_role("listitem")
+    common = checklist.filter(has_text="Not a commonly used password")
+    dialog.get_by_label("Password", exact=True).fill("Password1!")  # on the common list
+    # Every rule the server enforces is listed; the common-password one is not met.
+    expect(common).to_have_class("bad")
+    expect(checklist.filter(has_text="At least 8 characters")).to_have_class("good")
+    expect(checklist.filter(has_text="Not your e-mail address or user name")).to_have_class("good")
+    dialog.get_by_label("Password", exact=True).fill("Gr33n-tea-k3ttle")
+    expect(common).to_have_class("good")
+    # The server's refusal reads as what is wrong, not as the rule's name.
+    dialog.get_by_label("E-mail").fill("common@example.com")
+    dialog.get_by_label("Password", exact=True).fill("Password1!")
+    dialog.get_by_label("Password again").fill("Password1!")
+    dialog.get_by_label("I have read and agree to the").first.check()
+    dialog.get_by_label("I have read and agree to the").last.check()
+    dialog.get_by_role("button", name="Sign up").click()
+    expect(dialog.get_by_role("alert")).to_have_text(
+        "Sign-up failed: This password is too common; choose another."
+    )
+
+
 def test_a_taken_user_name_is_named_as_such(page: Page, console: Console) -> None:
     link, _ = invite(console.env)
     page.goto(link)

@@ -23,6 +23,7 @@ from portico.manager.routes import (
     documents,
     health,
     me,
+    password_check,
     root,
     signup,
     summary,
@@ -65,6 +66,7 @@ def create_app(settings: Settings, services: ManagerServices | None = None) -> F
     app.include_router(health.router)
     app.include_router(auth.router)
     app.include_router(ui_settings.router)
+    app.include_router(password_check.router)
     app.include_router(signup.router)
     app.include_router(documents.router)
     app.include_router(admin.router)

@@ -59,6 +59,7 @@ class ManagerServices:
     passwords: PasswordChanges
     limits_storage: Storage
     credentials: CredentialCache
+    password_checks: RateLimit
 
     async def close(self) -> None:
         await self.accounts.settle()
@@ -163,4 +164,5 @@ async def build_services(settings: Settings, *, migrate: bool = True) -> Manager
         limits_storage=storage,
         passwords=passwords,
         credentials=credentials,
+        password_checks=RateLimit(storage, settings.auth.password_check_rate, "password-check"),
     )

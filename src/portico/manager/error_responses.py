@@ -86,7 +86,7 @@ def _respond(exc: errors.DomainError) -> JSONResponse:
                 problems.WEAK_PASSWORD,
                 "The password does not meet the password policy.",
                 details=str(exc),
-                reasons=[{"code": v.code, "message": v.message} for v in exc.violations],
+                reasons=[v.as_reason() for v in exc.violations],
             )
         case errors.PasswordMismatch():
             return problem_response(

@@ -55,6 +55,14 @@ class NoKeypair(DomainError):
 class PasswordViolation:
     code: str
     message: str
+    limit: int | None = None  # the number a length rule names
+
+    def as_reason(self) -> dict[str, object]:
+        """The entry of a problem document's `reasons`."""
+        reason: dict[str, object] = {"code": self.code, "message": self.message}
+        if self.limit is not None:
+            reason["limit"] = self.limit
+        return reason
 
 
 class WeakPassword(DomainError):

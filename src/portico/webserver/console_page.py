@@ -40,7 +40,7 @@ FIRST_SCREEN = (
     "js/dom.js",
     "js/icons.js",
     "js/dialog.js",
-    "js/password_rules.js",
+    "js/errors.js",
     "js/views/common.js",
 )
 LOGIN_SCREEN = ("js/views/login.js",)

@@ -35,12 +35,15 @@ class PasswordPolicy:
     mode: Literal["backendai", "nist"] = "backendai"
 
     def describe(self) -> dict[str, object]:
-        """What a client needs to check passwords exactly as the server does."""
+        """The rules, in the order a checklist shows them. A client lists them from here and
+        asks the server which are met (POST /portico/password-check); it copies none."""
+        composition = ["no_letter", "no_digit", "no_special"] if self.mode == "backendai" else []
         return {
             "mode": self.mode,
             "min_length": MIN_LENGTH,
             "max_length": MAX_LENGTH,
             "require_letter_digit_special": self.mode == "backendai",
+            "rules": ["too_short", *composition, "common", "contains_identity"],
         }
 
     def violations(
@@ -49,9 +52,13 @@ class PasswordPolicy:
         password = normalize_password(password)
         found: list[PasswordViolation] = []
         if len(password) < MIN_LENGTH:
-            found.append(PasswordViolation("too_short", f"Use at least {MIN_LENGTH} characters."))
+            found.append(
+                PasswordViolation("too_short", f"Use at least {MIN_LENGTH} characters.", MIN_LENGTH)
+            )
         if len(password) > MAX_LENGTH:
-            found.append(PasswordViolation("too_long", f"Use at most {MAX_LENGTH} characters."))
+            found.append(
+                PasswordViolation("too_long", f"Use at most {MAX_LENGTH} characters.", MAX_LENGTH)
+            )
         if self.mode == "backendai":
             if not any(ch.isalpha() for ch in password):
                 found.append(PasswordViolation("no_letter", "Include at least one letter."))

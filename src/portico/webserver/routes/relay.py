@@ -23,7 +23,12 @@ from portico.wire import encoded_body, problems
 from portico.wire.headers import SESSION_HASH_HEADER
 
 # Relayed without a session: the manager itself decides what anonymous callers may do.
-ANONYMOUS_PREFIXES: tuple[str, ...] = ("auth/signup", "cloud/", "portico/documents/")
+ANONYMOUS_PREFIXES: tuple[str, ...] = (
+    "auth/signup",
+    "cloud/",
+    "portico/documents/",
+    "portico/password-check",
+)
 
 _HOP_BY_HOP = {
     "connection",

@@ -4,10 +4,14 @@ import { t } from './i18n.js';
 
 export const problemType = (data) => (data?.type || '').split('/').pop();
 
-// The policy's reasons in the reader's language, where the code is known; else the server's.
+// The server's reasons, each in the reader's language where the console knows its code,
+// else as the server wrote it.
 export function reasons(data) {
   if (data && Array.isArray(data.reasons) && data.reasons.length) {
-    return data.reasons.map((r) => t(`policy.${r.code}`, { min: 8, max: 256 })).join('; ');
+    return data.reasons.map((r) => {
+      const text = t(`weak.${r.code}`, { limit: r.limit });
+      return text === `weak.${r.code}` ? r.message : text;
+    }).join(' ');
   }
   return (data && (data.details || data.title)) || '';
 }

@@ -2,7 +2,6 @@
 import { h, uid } from '../dom.js';
 import { icon } from '../icons.js';
 import { t } from '../i18n.js';
-import { ruleCodes, violations } from '../password_rules.js';
 import { call } from '../api.js';
 import { openDialog } from '../dialog.js';
 import { reasons } from '../errors.js';
@@ -29,20 +28,43 @@ export function eyeToggle(input) {
   return toggle;
 }
 
-// A checklist under a new-password field that ticks as the rules are met.
+// A checklist under a new-password field. Its rules are the server's (the policy it
+// describes); which are met, the server says too, a moment after the typing pauses.
 export function ruleChecklist(policy, input, identity) {
   const list = h('ul', { class: 'checks', 'aria-live': 'polite' });
-  const render = () => {
-    const bad = new Set(violations(input.value, policy, identity()));
-    list.replaceChildren(...ruleCodes(policy).map((code) => h('li', {
-      class: input.value ? (bad.has(code) ? 'bad' : 'good') : '',
-      text: `${input.value && !bad.has(code) ? '✓' : '•'} ${t(`policy.${code}`, { min: policy.min_length, max: policy.max_length })}`,
-    })));
-    return bad;
+  const codes = policy?.rules || [];
+  let timer;
+  let asked = 0;
+  const render = (broken) => {
+    list.replaceChildren(...codes.map((code) => {
+      const known = input.value && broken;
+      const bad = known && broken.has(code);
+      return h('li', {
+        class: known ? (bad ? 'bad' : 'good') : '',
+        text: `${known && !bad ? '✓' : '•'} ${t(`policy.${code}`, { min: policy.min_length, max: policy.max_length })}`,
+      });
+    }));
   };
-  input.addEventListener('input', render);
-  render();
-  return { list, check: render };
+  const ask = async () => {
+    const mine = ++asked;
+    const candidate = input.value;
+    if (!candidate) return render(null);
+    try {
+      const { status, data } = await call('POST', '/func/portico/password-check', { password: candidate, ...identity() });
+      // Only the answer to what the field still holds counts.
+      if (mine !== asked || input.value !== candidate) return;
+      render(status === 200 ? new Set(data.violations.map((v) => v.code)) : null);
+    } catch {
+      if (mine === asked) render(null);
+    }
+  };
+  input.addEventListener('input', () => {
+    clearTimeout(timer);
+    if (!input.value) { asked++; return render(null); }
+    timer = setTimeout(ask, 250);
+  });
+  render(null);
+  return { list };
 }
 
 export async function showDocument(kind, lang) {

@@ -58,7 +58,6 @@ export function changePasswordPage(config) {
     novalidate: true,
     onsubmit: async (e) => {
       e.preventDefault();
-      if (rules.check().size) return out.replaceChildren(message('error', t('pwchange.failed', { reason: [...rules.check()].map((c) => t(`policy.${c}`, { min: policy.min_length, max: policy.max_length })).join('; ') })));
       if (pw.input.value !== pw2.input.value) return out.replaceChildren(message('error', t('signup.mismatch')));
       submit.disabled = true;
       const { status, data } = await call('POST', '/func/cloud/change-password', {

@@ -31,7 +31,6 @@ export function openSignup(config, prefillToken = '') {
   async function send(e) {
     e.preventDefault();
     if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email.value.trim())) return say('error', t('signup.badEmail'));
-    if (rules.check().size) return say('error', t('signup.failed', { reason: [...rules.check()].map((c) => t(`policy.${c}`, { min: policy.min_length, max: policy.max_length })).join('; ') }));
     if (pw.input.value !== pw2.input.value) return say('error', t('signup.mismatch'));
     if (inviteMode && !token.value.trim()) return say('error', t('signup.needToken'));
     if (!terms.box.checked || !privacy.box.checked) return say('error', t('signup.needAgree'));
