@@ -25,6 +25,7 @@ from portico.manager.errors import NotFound
 from portico.manager.services.agents import AgentService
 from portico.manager.services.request_auth import Caller
 from portico.manager.services.resources import RESOURCE_TYPES
+from portico.manager.services.user_agents import describe
 from portico.sessions import SessionStore
 
 RUNNING = "running"
@@ -51,6 +52,7 @@ def _login(row: LoginHistory | None) -> dict[str, Any] | None:
         "at": row.created_at,
         "client_address": row.client_address,
         "user_agent": row.user_agent,
+        **describe(row.user_agent),
     }
 
 
@@ -186,6 +188,7 @@ class SummaryService:
                     "last_seen": s.last_seen,
                     "client_address": s.client_address,
                     "user_agent": s.user_agent,
+                    **describe(s.user_agent),
                     "current": s.id == current_session,
                 }
                 for s in browser

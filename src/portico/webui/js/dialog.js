@@ -42,3 +42,15 @@ export function openDialog(content, { label, closable = true, wide = false, onCl
 }
 
 export const dialogOpen = () => document.querySelector('[role="dialog"]') !== null;
+
+// Ask before something that cannot be undone; resolves true only for the confirming button.
+export function confirmDialog({ title, text, confirm, cancel }) {
+  return new Promise((resolve) => {
+    let answer = false;
+    let close;
+    const yes = h('button', { type: 'button', class: 'primary danger', text: confirm, onclick: () => { answer = true; close(); } });
+    const no = h('button', { type: 'button', text: cancel, autofocus: true, onclick: () => close() });
+    close = openDialog([h('h2', { text: title }), h('p', { text }), h('div', { class: 'actions' }, no, yes)],
+      { label: title, onClose: () => resolve(answer) });
+  });
+}
