@@ -256,3 +256,19 @@ def test_every_page_fits_the_window(playwright_browser, console: Console, width:
     width_now = page.evaluate("document.documentElement.scrollWidth")
     assert width_now <= width
     context.close()
+
+
+def test_the_log_in_warns_when_three_attempts_remain_for_any_id(page: Page, tmp_path: Path) -> None:
+    for console in start_console(tmp_path, PORTICO_SESSION__LOGIN_ALLOWED_FAIL_COUNT="5"):
+        page.goto(console.url)
+        for login_id in ("alice", "nobody-here"):
+            log_in(page, login_id, password="Wr0ng-pass!")
+            alert = page.get_by_role("alert")
+            expect(alert).to_have_text(
+                "The ID or password is not correct. Check them and try again."
+            )
+            log_in(page, login_id, password="Wr0ng-pass!")
+            expect(alert).to_have_text(
+                "The ID or password is not correct. Check them and try again. "
+                "3 attempt(s) left before log-in is blocked for a while."
+            )

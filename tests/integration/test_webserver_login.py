@@ -172,6 +172,29 @@ async def test_blocked_login_says_how_long(console: httpx.AsyncClient, alice) ->
     assert "20 minute" in r.json()["details"]
 
 
+async def test_the_last_attempts_are_counted_down_alike_for_any_id(
+    console: httpx.AsyncClient, alice
+) -> None:
+    answers: dict[str, list[httpx.Response]] = {"alice": [], "nobody@example.com": []}
+    for _ in range(3):
+        for login_id, seen in answers.items():
+            seen.append(
+                await console.post(
+                    "/server/login", json={"username": login_id, "password": "Wr0ng-pass!"}
+                )
+            )
+    left = [r.json()["data"].get("attempts_left") for r in answers["alice"]]
+    assert left == [2, 1, None]  # the third failure starts the block; the next answer is 429
+    assert [r.json()["data"]["code"] for r in answers["alice"]] == ["credential-mismatch"] * 3
+    # Byte for byte the same for an account and for an id nobody has.
+    assert [r.content for r in answers["alice"]] == [
+        r.content for r in answers["nobody@example.com"]
+    ]
+    for login_id in answers:
+        blocked = await console.post("/server/login", json={"username": login_id, "password": "x"})
+        assert blocked.status_code == 429
+
+
 async def test_manager_unreachable_is_502(
     console: httpx.AsyncClient, web_services: WebServices, alice
 ) -> None:

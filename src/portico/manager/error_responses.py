@@ -30,8 +30,16 @@ def too_many_failed_logins(exc: errors.TooManyFailedLogins) -> JSONResponse:
     )
 
 
-def _auth_failed(details: str) -> JSONResponse:
-    return problem_response(401, problems.AUTH_FAILED, CREDENTIAL_MISMATCH, details=details)
+def _auth_failed(details: str, code: str, **extra: object) -> JSONResponse:
+    """Backend.AI words these apart only in `details`; `code` says the same for programs."""
+    return problem_response(
+        401, problems.AUTH_FAILED, CREDENTIAL_MISMATCH, details=details, code=code, **extra
+    )
+
+
+def invalid_credentials(exc: errors.InvalidCredentials) -> JSONResponse:
+    near = {} if exc.attempts_left is None else {"attempts_left": exc.attempts_left}
+    return _auth_failed("User credential mismatch.", "credential-mismatch", **near)
 
 
 def _respond(exc: errors.DomainError) -> JSONResponse:
@@ -39,13 +47,15 @@ def _respond(exc: errors.DomainError) -> JSONResponse:
         case errors.TooManyFailedLogins():
             return too_many_failed_logins(exc)
         case errors.InvalidCredentials():
-            return _auth_failed("User credential mismatch.")
+            return invalid_credentials(exc)
         case errors.AccountNotVerified():
-            return _auth_failed("This account needs email verification.")
+            return _auth_failed("This account needs email verification.", "email-unverified")
         case errors.AccountInactive():
-            return _auth_failed("This account is inactive.")
+            return _auth_failed("This account is inactive.", "account-inactive")
         case errors.AccountPendingApproval():
-            return _auth_failed("This account awaits approval by an administrator.")
+            return _auth_failed(
+                "This account awaits approval by an administrator.", "pending-approval"
+            )
         case errors.PasswordExpired():
             # Backend.AI's WebUI offers the change when the message starts like this.
             return problem_response(
@@ -70,9 +80,9 @@ def _respond(exc: errors.DomainError) -> JSONResponse:
                 details="Log in, then change it from the user menu.",
             )
         case errors.NoKeypair():
-            return _auth_failed("No API keypairs found.")
+            return _auth_failed("No API keypairs found.", "no-keypair")
         case errors.SignatureMismatch():
-            return _auth_failed("Credential/signature mismatch.")
+            return _auth_failed("Credential/signature mismatch.", "signature-mismatch")
         case errors.BadAuthParameters():
             return problem_response(
                 400,

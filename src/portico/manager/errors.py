@@ -11,7 +11,12 @@ class DomainError(Exception):
 
 
 class InvalidCredentials(DomainError):
-    """Wrong id or password; worded identically whatever the cause."""
+    """Wrong id or password; worded identically whatever the cause. `attempts_left` is set
+    when the lock-out is near, counted alike for accounts and unknown ids."""
+
+    def __init__(self, attempts_left: int | None = None) -> None:
+        super().__init__("User credential mismatch.")
+        self.attempts_left = attempts_left
 
 
 @dataclass

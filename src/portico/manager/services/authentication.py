@@ -19,6 +19,8 @@ from portico.manager.services.hashing_pool import HashingPool
 from portico.manager.services.lockout import LoginLockout
 
 LockoutScope = Literal["account", "account_and_address"]
+# A failed log-in says how many attempts remain once this few (or fewer) are left.
+WARN_WHEN_LEFT = 3
 
 
 def lockout_key(user: User | None, normalized_id: str) -> str:
@@ -54,13 +56,14 @@ class PasswordCheck:
         counter = self._counter(user, normalized_id, client_address)
         await self.throttle.reserve(client_address)
         try:
-            await self.lockout.reserve(counter)
+            attempt = await self.lockout.reserve(counter)
         except TooManyFailedLogins:
             await self.throttle.release(client_address)  # refused unchecked: not a failure
             raise
         if not await self.pool.verify(password, user.password if user is not None else None):
             await self.lockout.record_failure(counter)
-            raise InvalidCredentials()
+            left = self.lockout.allowed_failures - attempt
+            raise InvalidCredentials(left if 0 < left <= WARN_WHEN_LEFT else None)
         await self.throttle.release(client_address)
         await self.lockout.record_success(counter)
 

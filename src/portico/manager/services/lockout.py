@@ -35,8 +35,9 @@ class LoginLockout:
         self.block_seconds = block_seconds
         self._clock = clock
 
-    async def reserve(self, key: str) -> None:
-        """Take a slot for one password check, or raise TooManyFailedLogins."""
+    async def reserve(self, key: str) -> int:
+        """Take a slot for one password check and return its number in the streak of failures
+        (1 for the first), or raise TooManyFailedLogins."""
         now = self._clock()
         stale = now - self.block_seconds  # a streak with no attempt for this long is forgotten
         block_over = and_(_T.c.blocked_until.is_not(None), _T.c.blocked_until <= now)
@@ -70,8 +71,9 @@ class LoginLockout:
                 )
                 .returning(_T.c.fail_count)
             )
-            if reserved.first() is not None:
-                return
+            slot = reserved.first()
+            if slot is not None:
+                return int(slot.fail_count)
             row = (
                 await db.execute(
                     select(_T.c.blocked_until, _T.c.last_attempt_at).where(_T.c.key == key)

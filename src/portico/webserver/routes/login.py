@@ -45,6 +45,8 @@ def login_failure(
         "title": doc.get("title", "Login failed."),
         "details": details,
     }
+    # Which refusal it is, and how near the lock-out, for programs (the console).
+    data.update({key: doc[key] for key in ("code", "attempts_left") if key in doc})
     # Backend.AI's CLI prints the top-level title and msg.
     headline = {401: "Login failed.", 429: "Too many failed login attempts"}.get(
         status, data["title"]

@@ -103,17 +103,20 @@ async def login_form(request: Request) -> Response:
 
 
 def _refusal(refused: Refused, t: dict[str, str]) -> str:
-    details = refused.doc.get("details") or refused.doc.get("msg") or ""
     if refused.status == 429:
         return t["login.blocked"].format(minutes=refused.doc.get("minutes_left", 1))
     if refused.doc.get("type") == problems.PASSWORD_EXPIRED:
         return t["login.expired"]
-    if details == "This account needs email verification.":
-        return t["login.unverified"]
-    if details == "This account is inactive.":
-        return t["login.inactive"]
+    match refused.doc.get("code"):
+        case "email-unverified":
+            return t["login.unverified"]
+        case "account-inactive":
+            return t["login.inactive"]
+        case "pending-approval":
+            return t["login.pending"]
     if refused.status == 401:
-        return t["login.mismatch"]
+        left = refused.doc.get("attempts_left")
+        return t["login.mismatch"] + (f" {t['login.attemptsLeft']}".format(n=left) if left else "")
     return t["login.unknown"].format(status=refused.status)
 
 

@@ -57,17 +57,23 @@ export function loginView(config, { onLoggedIn, openSignup }) {
         if (!pinned) rememberEndpoint(url);
         return onLoggedIn();
       }
-      const details = data?.data?.details || data?.details || '';
+      const problem = data?.data || {};
       if (code === 200 && (data?.data?.type || '').endsWith('/require-consent')) return consentStep(data.data);
       if (code === 401 && (data?.data?.type || '').endsWith('/password-expired')) return expiredStep();
       if (code === 429) {
         const minutes = data?.minutes_left || Math.ceil(Number(headers.get('Retry-After') || 60) / 60);
         return say('error', blockedText(minutes));
       }
-      if (details === 'This account needs email verification.') return unverified();
-      if (details === 'This account is inactive.') return say('error', t('login.inactive'));
-      if (details === 'This account awaits approval by an administrator.') return say('error', t('login.pending'));
-      if (code === 401) return say('error', t('login.mismatch'));
+      switch (problem.code) {
+        case 'email-unverified': return unverified();
+        case 'account-inactive': return say('error', t('login.inactive'));
+        case 'pending-approval': return say('error', t('login.pending'));
+        default: break;
+      }
+      if (code === 401) {
+        const near = problem.attempts_left ? ` ${t('login.attemptsLeft', { n: problem.attempts_left })}` : '';
+        return say('error', t('login.mismatch') + near);
+      }
       return say('error', t('login.unknown', { status: code }));
     } catch (error) {
       if (error instanceof NetworkError) return say('error', t('login.unreachable'));
