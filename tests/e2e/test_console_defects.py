@@ -193,7 +193,7 @@ def test_a_manual_theme_stays_across_pages(page: Page, console: Console) -> None
     page.goto(console.url)
     log_in(page)
     page.get_by_role("button", name="Account menu").click()
-    page.get_by_label("Theme").select_option("dark")
+    page.get_by_role("menuitemradio", name="Dark").click()
     html = page.locator("html")
     expect(html).to_have_attribute("data-theme", "dark")
     background = "getComputedStyle(document.documentElement).backgroundColor"
@@ -201,7 +201,7 @@ def test_a_manual_theme_stays_across_pages(page: Page, console: Console) -> None
     page.reload()  # the server sends the page in the chosen theme: no flash of the other one
     expect(html).to_have_attribute("data-theme", "dark")
     page.get_by_role("button", name="Account menu").click()
-    page.get_by_label("Theme").select_option("system")
+    page.get_by_role("menuitemradio", name="As the system").click()
     expect(html).not_to_have_attribute("data-theme", "dark")
     assert page.evaluate(background) == "rgb(243, 244, 246)"
 
@@ -272,3 +272,44 @@ def test_the_log_in_warns_when_three_attempts_remain_for_any_id(page: Page, tmp_
                 "The ID or password is not correct. Check them and try again. "
                 "3 attempt(s) left before log-in is blocked for a while."
             )
+
+
+def test_the_user_menu_works_from_the_keyboard_and_closes_on_a_click_elsewhere(
+    page: Page, console: Console
+) -> None:
+    page.goto(console.url)
+    log_in(page)
+    button = page.get_by_role("button", name="Account menu")
+    expect(button).to_have_attribute("aria-haspopup", "menu")
+    button.focus()
+    page.keyboard.press("ArrowDown")  # opens on the first item
+    menu = page.get_by_role("menu", name="Account menu")
+    expect(button).to_have_attribute("aria-expanded", "true")
+    expect(menu.get_by_role("menuitem", name="Change password")).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    expect(menu.get_by_role("menuitemradio", name="English")).to_be_focused()
+    expect(menu.get_by_role("menuitemradio", name="English")).to_have_attribute(
+        "aria-checked", "true"
+    )
+    page.keyboard.press("End")
+    expect(menu.get_by_role("menuitem", name="Log out")).to_be_focused()
+    page.keyboard.press("ArrowDown")  # wraps around
+    expect(menu.get_by_role("menuitem", name="Change password")).to_be_focused()
+    page.keyboard.press("ArrowUp")
+    expect(menu.get_by_role("menuitem", name="Log out")).to_be_focused()
+    page.keyboard.press("Escape")  # closes, and focus goes back to the button
+    expect(menu).to_have_count(0)
+    expect(button).to_be_focused()
+    expect(button).to_have_attribute("aria-expanded", "false")
+    page.keyboard.press("ArrowUp")  # opens on the last item
+    expect(page.get_by_role("menuitem", name="Log out")).to_be_focused()
+    page.get_by_role("heading", name="Summary").click()  # a click elsewhere closes it
+    expect(page.get_by_role("menu")).to_have_count(0)
+    # The sidebar shortcut still works, and a language change keeps exactly one handler.
+    button.click()
+    page.get_by_role("menuitemradio", name="日本語").click()
+    expect(page.get_by_role("heading", name="サマリー")).to_be_visible()
+    sidebar = page.locator("aside.sidebar")
+    page.get_by_role("heading", name="サマリー").click()
+    page.keyboard.press("[")
+    expect(sidebar).to_have_class("sidebar collapsed")

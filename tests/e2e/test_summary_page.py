@@ -109,6 +109,6 @@ def test_an_admin_sees_the_cluster_with_each_figure_once(page: Page, console: Co
     expect(system.get_by_role("meter", name="Memory in use")).to_contain_text(" of ")
     # Each resource reads with its unit where it belongs, in every language.
     page.get_by_role("button", name="Account menu").click()
-    page.get_by_label("Language").select_option("ja")
+    page.get_by_role("menuitemradio", name="日本語").click()
     resources = page.get_by_role("region", name="リソース統計")
     expect(resources.get_by_role("meter", name="CPU").first).to_contain_text("0 コア（上限なし）")  # noqa: RUF001 (Japanese brackets)

@@ -30,8 +30,12 @@ export function message(kind, text) {
   return h('p', { class: `msg ${kind}`, role: kind === 'error' ? 'alert' : 'status', text });
 }
 
-export function mount(node) {
-  const app = document.getElementById('app');
-  app.replaceChildren(node);
+// The one view on screen. A view hands over what undoes it (listeners, timers) as `unmount`;
+// mounting the next view runs it first, so nothing of an old view outlives it.
+let unmountCurrent = null;
+export function mount(node, { unmount } = {}) {
+  if (unmountCurrent) unmountCurrent();
+  unmountCurrent = unmount || null;
+  document.getElementById('app').replaceChildren(node);
   return node;
 }

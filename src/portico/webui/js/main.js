@@ -47,7 +47,6 @@ async function logOut() {
   try {
     await call('POST', '/server/logout');
   } finally {
-    document.onkeydown = null;
     location.assign('/');
   }
 }

@@ -1,5 +1,6 @@
 // After log-in: the top bar, the sidebar (the "[" key narrows it), and the page in between.
-import { h, field, message, mount } from '../dom.js';
+import { h, message, mount } from '../dom.js';
+import { menuButton, menuChoices, menuItem } from '../menu_button.js';
 import { icon } from '../icons.js';
 import { t, language, loadLanguage, LANGUAGES } from '../i18n.js';
 import { call } from '../api.js';
@@ -27,44 +28,45 @@ export function shell(me, { onLogout, rerender, page, policy }) {
   }
   setCollapsed(collapsed);
 
-  const userButton = h('button', { type: 'button', class: 'iconbtn', 'aria-label': t('shell.user'), 'aria-haspopup': 'true', 'aria-expanded': 'false' }, icon('user', 24));
-  let menu = null;
-  function closeMenu() {
-    if (menu) menu.remove();
-    menu = null;
-    userButton.setAttribute('aria-expanded', 'false');
-  }
-  userButton.addEventListener('click', () => {
-    if (menu) return closeMenu();
-    const select = h('select', { 'aria-label': t('shell.language'), onchange: async (e) => { await loadLanguage(e.target.value, true); closeMenu(); rerender(); } },
-      LANGUAGES.map((code) => h('option', { value: code, selected: code === language(), text: t(`lang.${code}`) })));
-    menu = h('div', { class: 'menu', role: 'menu' },
-      h('div', { class: 'who' }, h('div', { text: me.full_name || me.username }), h('div', { class: 'email', text: me.email })),
-      h('button', { type: 'button', role: 'menuitem', text: t('shell.changePassword'), onclick: () => { closeMenu(); changePasswordDialog(me, policy); } }),
-      h('label', { class: 'hint', text: t('shell.language') }), select,
-      h('label', { class: 'hint', text: t('shell.theme') }),
-      h('select', { 'aria-label': t('shell.theme'), onchange: (e) => setTheme(e.target.value) },
-        THEMES.map((name) => h('option', { value: name, selected: name === currentTheme(), text: t(`theme.${name}`) }))),
-      h('button', { type: 'button', role: 'menuitem', text: t('shell.logout'), onclick: onLogout }));
-    topbar.append(menu);
-    userButton.setAttribute('aria-expanded', 'true');
-    menu.querySelector('button').focus();
+  const menu = menuButton({
+    label: t('shell.user'),
+    content: icon('user', 24),
+    build: (close) => ({
+      header: h('div', { class: 'who' }, h('div', { text: me.full_name || me.username }), h('div', { class: 'email', text: me.email })),
+      items: [
+        menuItem(t('shell.changePassword'), () => { close(); changePasswordDialog(me, policy); }),
+        menuChoices(t('shell.language'), LANGUAGES.map((code) => [code, t(`lang.${code}`)]), language(),
+          async (code) => { close(); await loadLanguage(code, true); rerender(); }),
+        menuChoices(t('shell.theme'), THEMES.map((name) => [name, t(`theme.${name}`)]), currentTheme(),
+          (name) => { setTheme(name); close({ refocus: true }); }),
+        menuItem(t('shell.logout'), onLogout),
+      ],
+    }),
   });
   const topbar = h('header', { class: 'topbar' },
     h('div', { class: 'project' }, icon('folder'), h('span', { class: 'sr', text: t('shell.project') }), me.project || 'default'),
-    userButton);
+    menu.node);
   const main = h('main', { class: 'content', id: 'main' });
-  mount(h('div', { class: 'shell' }, topbar, sidebar, main));
-  document.onkeydown = (event) => {
-    if (event.key === 'Escape' && menu) return closeMenu();
+  // "[" narrows or widens the sidebar, except while typing or in a dialog.
+  function onShortcut(event) {
     if (event.key !== '[' || event.ctrlKey || event.metaKey || event.altKey || event.shiftKey) return;
     const target = event.composedPath()[0];
     if (target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName))) return;
     if (dialogOpen()) return;
     event.preventDefault();
     setCollapsed(!collapsed);
-  };
-  page(main);
+  }
+  document.addEventListener('keydown', onShortcut);
+  const content = h('div', { class: 'shell' }, topbar, sidebar, main);
+  let pageUnmount = null;
+  mount(content, {
+    unmount: () => {
+      document.removeEventListener('keydown', onShortcut);
+      menu.unmount();
+      if (pageUnmount) pageUnmount();
+    },
+  });
+  pageUnmount = page(main) || null;
 }
 
 function changePasswordDialog(me, policy) {

@@ -7,7 +7,6 @@ import { confirmDialog, openDialog } from '../dialog.js';
 import { passwordField } from './common.js';
 
 const REFRESH_MS = 15000;
-let timer = null;
 
 const GiB = 1024 ** 3;
 function bytes(n) {
@@ -154,7 +153,6 @@ export function summaryPage(main, me, { onUnauthorized }) {
   main.replaceChildren(h('h1', { text: t('summary.title') }), status, notice, grid);
   async function load(newGroup) {
     if (newGroup) group = newGroup;
-    if (!main.isConnected) return clearInterval(timer);
     let res;
     try {
       res = await call('GET', `/func/summary?group=${encodeURIComponent(group)}`);
@@ -172,9 +170,9 @@ export function summaryPage(main, me, { onUnauthorized }) {
     grid.replaceChildren(...panels.filter(Boolean));
     status.replaceChildren(t('summary.updated', { time: new Date().toLocaleTimeString(language()) }));
   }
-  clearInterval(timer);
-  timer = setInterval(load, REFRESH_MS);
-  return load();
+  const timer = setInterval(load, REFRESH_MS);
+  load();
+  return () => clearInterval(timer);  // the shell's unmount
 }
 
 export function summaryError(main, reason) {
