@@ -128,7 +128,10 @@ def test_re_consent_after_the_terms_change(page: Page, tmp_path: Path, playwrigh
         screenshot(page, "re-consent")
         consent.get_by_role("button", name="Accept and continue").click()
         expect(consent.get_by_role("alert")).to_contain_text("agree")
-        consent.get_by_role("checkbox").check()
+        consent.get_by_role(
+            "checkbox",
+            name="I have read and agree to the updated Terms of Service and Privacy Policy",
+        ).check()
         consent.get_by_role("button", name="Accept and continue").click()
         expect(page.get_by_role("heading", name="Summary")).to_be_visible()
 

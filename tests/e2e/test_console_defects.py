@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from tests.conftest import GOOD_PASSWORD
-from tests.e2e.conftest import Console, start_console
+from tests.e2e.conftest import Console, screenshot, start_console
 from tests.e2e.test_login import log_in
 from tests.support.processes import invite
 
@@ -313,3 +313,34 @@ def test_the_user_menu_works_from_the_keyboard_and_closes_on_a_click_elsewhere(
     page.get_by_role("heading", name="サマリー").click()
     page.keyboard.press("[")
     expect(sidebar).to_have_class("sidebar collapsed")
+
+
+def test_the_sign_up_dialogs_buttons_stay_in_view(playwright_browser, console: Console) -> None:  # type: ignore[no-untyped-def]
+    context = playwright_browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    link, _ = invite(console.env)
+    page.goto(link)
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Password", exact=True).fill("x")  # the checklist shows: taller still
+    expect(dialog.get_by_role("button", name="Cancel")).to_be_in_viewport()
+    expect(dialog.get_by_role("button", name="Sign up")).to_be_in_viewport()
+    screenshot(page, "signup-1280x900")
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    context.close()
+
+
+def test_consent_sentences_name_their_documents(page: Page, console: Console) -> None:
+    link, _ = invite(console.env)
+    page.goto(link)
+    dialog = page.get_by_role("dialog")
+    terms = dialog.get_by_role("checkbox", name="I have read and agree to the Terms of Service")
+    privacy = dialog.get_by_role("checkbox", name="I have read and agree to the Privacy Policy")
+    for box in (terms, privacy):
+        row = box.locator("xpath=..")
+        # The box and the sentence start on one line; the link flows in the sentence.
+        box_top = box.bounding_box()["y"]  # type: ignore[index]
+        label_top = row.locator("label").bounding_box()["y"]  # type: ignore[index]
+        assert abs(box_top - label_top) < 8
+        assert row.locator("label").evaluate("e => getComputedStyle(e).display") == "inline"
+        assert row.locator("label").evaluate("e => getComputedStyle(e).fontWeight") == "400"

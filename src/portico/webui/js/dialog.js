@@ -43,6 +43,11 @@ export function openDialog(content, { label, closable = true, wide = false, onCl
 
 export const dialogOpen = () => document.querySelector('[role="dialog"]') !== null;
 
+// A dialog's buttons: Cancel beside the main one, kept in view while the dialog scrolls.
+export function dialogActions(cancelText, onCancel, primary) {
+  return h('div', { class: 'actions sticky' }, h('button', { type: 'button', text: cancelText, onclick: onCancel }), primary);
+}
+
 // Ask before something that cannot be undone; resolves true only for the confirming button.
 export function confirmDialog({ title, text, confirm, cancel }) {
   return new Promise((resolve) => {

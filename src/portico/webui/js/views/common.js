@@ -67,6 +67,24 @@ export function ruleChecklist(policy, input, identity) {
   return { list };
 }
 
+// A checkbox and its sentence, with the documents' links inside the sentence ("I have read and
+// agree to the {link}."). The whole sentence, links included, is the checkbox's name.
+export function agreement(template, links) {
+  const box = h('input', { type: 'checkbox', id: uid('agree'), required: true });
+  const parts = template.split(/\{(\w+)\}/).map((piece, i) => {
+    const part = i % 2 ? links[piece] : h('span', { text: piece });
+    part.id = part.id || uid('agree-part');
+    return part;
+  });
+  parts[0] = h('label', { for: box.id, id: parts[0].id, text: parts[0].textContent });
+  box.setAttribute('aria-labelledby', parts.map((part) => part.id).join(' '));
+  return { box, row: h('div', { class: 'check' }, box, h('span', {}, parts)) };
+}
+
+export const documentLink = (kind, lang) => h('button', {
+  type: 'button', class: 'link', text: t(`signup.${kind}`), onclick: () => showDocument(kind, lang()),
+});
+
 export async function showDocument(kind, lang) {
   const { status, data } = await call('GET', `/func/portico/documents/${kind}?lang=${lang}`);
   const body = h('div', { class: 'doc' });

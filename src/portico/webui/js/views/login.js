@@ -2,8 +2,8 @@
 import { h, field, message } from '../dom.js';
 import { t, language } from '../i18n.js';
 import { call, probe, setEndpoint, NetworkError } from '../api.js';
-import { openDialog } from '../dialog.js';
-import { eyeToggle, passwordField, ruleChecklist, showDocument } from './common.js';
+import { dialogActions, openDialog } from '../dialog.js';
+import { agreement, documentLink, eyeToggle, passwordField, ruleChecklist } from './common.js';
 import { problemText, problemType } from '../errors.js';
 import { icon } from '../icons.js';
 
@@ -133,13 +133,13 @@ export function loginView(config, { onLoggedIn, openSignup }) {
         }
       },
     }, h('h2', { text: t('expired.title') }), h('p', { class: 'hint', text: t('expired.text') }),
-    pw1.label, pw1.row, rules.list, pw2.label, pw2.row, out, go,
-    h('div', { class: 'row' }, h('button', { type: 'button', class: 'link', text: t('signup.cancel'), onclick: () => close() })));
+    pw1.label, pw1.row, rules.list, pw2.label, pw2.row, out, dialogActions(t('signup.cancel'), () => close(), go));
     close = openDialog(form, { label: t('expired.title') });
   }
 
   function consentStep(step) {
-    const box = h('input', { type: 'checkbox', id: 'consent-box' });
+    const { box, row } = agreement(t('consent.agree', { terms: '{terms}', privacy: '{privacy}' }),
+      { terms: documentLink('terms', language), privacy: documentLink('privacy', language) });
     const err = h('div');
     let close;
     const go = h('button', {
@@ -150,13 +150,8 @@ export function loginView(config, { onLoggedIn, openSignup }) {
         attempt({ agreed_terms_version: step.terms_version, agreed_privacy_version: step.privacy_version });
       },
     });
-    const docLink = (kind) => h('button', { type: 'button', class: 'link', text: t(`signup.${kind}`), onclick: () => showDocument(kind, language()) });
-    close = openDialog([
-      h('h2', { text: t('consent.title') }), h('p', { text: t('consent.text') }),
-      h('p', {}, docLink('terms'), ' · ', docLink('privacy')),
-      h('div', { class: 'check' }, box, h('label', { for: 'consent-box', text: `${t('signup.terms')} / ${t('signup.privacy')}` })),
-      err, go,
-    ], { label: t('consent.title') });
+    close = openDialog([h('h2', { text: t('consent.title') }), h('p', { text: t('consent.text') }), row, err, go],
+      { label: t('consent.title') });
   }
 
   function forgotPanel() {

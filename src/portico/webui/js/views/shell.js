@@ -4,7 +4,7 @@ import { menuButton, menuChoices, menuItem } from '../menu_button.js';
 import { icon } from '../icons.js';
 import { t, language, loadLanguage, LANGUAGES } from '../i18n.js';
 import { call } from '../api.js';
-import { openDialog, dialogOpen } from '../dialog.js';
+import { dialogActions, dialogOpen, openDialog } from '../dialog.js';
 import { passwordField, ruleChecklist } from './common.js';
 import { THEMES, currentTheme, setTheme } from '../theme.js';
 import { problemText } from '../errors.js';
@@ -86,7 +86,6 @@ function changePasswordDialog(me, policy) {
       out.replaceChildren(message('error', status === 401 ? t('pwchange.wrongOld') : problemText(status, data, { failed: 'pwchange.failed' })));
     },
   }, h('h2', { text: t('pwchange.title') }), old.label, old.row, pw.label, pw.row, rules.list, pw2.label, pw2.row, out,
-  h('button', { type: 'submit', class: 'primary', text: t('pwchange.title') }),
-  h('div', { class: 'row' }, h('button', { type: 'button', class: 'link', text: t('signup.cancel'), onclick: () => close() })));
+  dialogActions(t('signup.cancel'), () => close(), h('button', { type: 'submit', class: 'primary', text: t('pwchange.title') })));
   close = openDialog(form, { label: t('pwchange.title') });
 }

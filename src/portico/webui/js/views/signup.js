@@ -2,8 +2,8 @@
 import { h, field, message } from '../dom.js';
 import { t, language } from '../i18n.js';
 import { call, NetworkError } from '../api.js';
-import { openDialog } from '../dialog.js';
-import { passwordField, ruleChecklist, showDocument } from './common.js';
+import { dialogActions, openDialog } from '../dialog.js';
+import { agreement, documentLink, passwordField, ruleChecklist } from './common.js';
 import { problemText } from '../errors.js';
 
 export function openSignup(config, prefillToken = '') {
@@ -15,14 +15,8 @@ export function openSignup(config, prefillToken = '') {
   const rules = ruleChecklist(policy, pw.input, () => ({ email: email.value, username: username.value }));
   const inviteMode = config.signup.mode === 'invite';
   const [tokenLabel, token] = field(t('signup.token'), { type: 'text', value: prefillToken, maxlength: 256, autocomplete: 'off' });
-  const agree = (kind, key) => {
-    const box = h('input', { type: 'checkbox', id: `agree-${kind}`, required: true });
-    const link = h('button', { type: 'button', class: 'link', text: t(`signup.${kind}`), onclick: () => showDocument(kind, language()) });
-    const [before, after] = t(key, { link: '\u0000' }).split('\u0000');
-    return { box, row: h('div', { class: 'check' }, box, h('span', {}, h('label', { for: box.id, text: before }), link, after)) };
-  };
-  const terms = agree('terms', 'signup.agreeTerms');
-  const privacy = agree('privacy', 'signup.agreePrivacy');
+  const terms = agreement(t('signup.agreeTerms', { link: '{link}' }), { link: documentLink('terms', language) });
+  const privacy = agreement(t('signup.agreePrivacy', { link: '{link}' }), { link: documentLink('privacy', language) });
   const out = h('div');
   const submit = h('button', { type: 'submit', class: 'primary', text: t('signup.submit') });
   const say = (kind, text) => out.replaceChildren(message(kind, text));
@@ -68,7 +62,7 @@ export function openSignup(config, prefillToken = '') {
   const form = h('form', { novalidate: true, onsubmit: send },
     h('h2', { id: 'signup-title', text: t('signup.title') }),
     emailLabel, email, nameLabel, username, pw.label, pw.row, rules.list, pw2.label, pw2.row,
-    inviteMode ? [tokenLabel, token] : null, terms.row, privacy.row, out, submit,
-    h('div', { class: 'row' }, h('button', { type: 'button', class: 'link', text: t('signup.cancel'), onclick: () => close() })));
+    inviteMode ? [tokenLabel, token] : null, terms.row, privacy.row, out,
+    dialogActions(t('signup.cancel'), () => close(), submit));
   close = openDialog(form, { label: t('signup.title') });
 }
