@@ -344,3 +344,36 @@ def test_consent_sentences_name_their_documents(page: Page, console: Console) ->
         assert abs(box_top - label_top) < 8
         assert row.locator("label").evaluate("e => getComputedStyle(e).display") == "inline"
         assert row.locator("label").evaluate("e => getComputedStyle(e).fontWeight") == "400"
+
+
+def test_a_language_is_picked_before_log_in_and_dates_follow_it(
+    page: Page, console: Console
+) -> None:
+    link, _ = invite(console.env)
+    page.goto(link)  # an invitation: the pick keeps it
+    expect(page.get_by_role("dialog")).to_be_visible()
+    page.keyboard.press("Escape")
+    languages = page.get_by_role("navigation", name="Language")
+    expect(languages.get_by_role("link", name="English")).to_have_attribute("aria-current", "true")
+    languages.get_by_role("link", name="한국어").click()
+    expect(page.get_by_role("heading", name="로그인")).to_be_visible()
+    expect(page.get_by_role("dialog")).to_be_visible()  # the sign-up for the invitation again
+    assert "lang=" not in page.url and "token=" in page.url
+    page.goto(console.url)  # remembered
+    expect(page.get_by_role("heading", name="로그인")).to_be_visible()
+    page.get_by_label("이메일 또는 사용자 이름").fill("alice")
+    page.get_by_label("비밀번호", exact=True).fill(GOOD_PASSWORD)
+    page.get_by_role("button", name="로그인").click()
+    expect(page.get_by_role("heading", name="요약")).to_be_visible()
+    # The exact time of this log-in, in Korean, whatever the browser's own locale (en-US here).
+    stamp = page.get_by_role("region", name="내 계정 보안").locator("time").first
+    assert "오" in (stamp.get_attribute("title") or "")  # 오전 / 오후
+
+
+def test_the_language_links_work_without_scripts(playwright_browser, console: Console) -> None:  # type: ignore[no-untyped-def]
+    context = playwright_browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(console.url)
+    page.get_by_role("link", name="日本語").click()
+    expect(page.get_by_role("heading", name="ログイン")).to_be_visible()
+    context.close()

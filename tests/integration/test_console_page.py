@@ -114,6 +114,26 @@ async def test_the_page_speaks_the_chosen_language(
     assert json.loads(page.blocks["portico-strings"]) == catalog(expected)
 
 
+async def test_a_language_link_picks_the_language_and_keeps_the_pick(
+    console: httpx.AsyncClient,
+) -> None:
+    console.cookies.update({"portico_lang": "ko"})
+    answer = await console.get("/?token=abc&lang=ja")
+    assert parse(answer).tags[0] == ("html", {"lang": "ja"})
+    assert "portico_lang=ja" in answer.headers["set-cookie"]
+    assert "samesite=lax" in answer.headers["set-cookie"].lower()
+    links = {a["hreflang"]: a["href"] for tag, a in parse(answer).tags if "hreflang" in a}
+    assert links == {code: f"?token=abc&lang={code}" for code in ("en", "ja", "ko")}
+    # Anything else is not a pick: no cookie, the language stays as it was.
+    console.cookies.clear()
+    console.cookies.update({"portico_lang": "ko"})
+    assert (await console.get("/?lang=ja%00")).status_code == 400  # the NUL guard's answer
+    for query in ("?lang=xx", "?lang=", "?lang=JA"):
+        other = await console.get("/" + query)
+        assert parse(other).tags[0] == ("html", {"lang": "ko"})
+        assert "set-cookie" not in other.headers
+
+
 async def test_a_pinned_endpoint_arrives_disabled(console: httpx.AsyncClient) -> None:
     console_settings = console._transport.app.state.web.settings  # type: ignore[attr-defined]
     console_settings.api.text = "Lab cluster"

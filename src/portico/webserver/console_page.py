@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup
@@ -99,11 +100,29 @@ def _csp_hash(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
 
 
+def chosen_language(request: Request) -> str | None:
+    """A language picked on the log-in page (`?lang=ja`, a plain link, so it works before any
+    script runs); the page answering it keeps the choice in the cookie."""
+    lang = request.query_params.get("lang")
+    return lang if lang in LANGUAGES else None
+
+
 def page_language(request: Request) -> str:
-    """The language the person chose (a cookie the console sets), else the browser's."""
+    """The language just picked, else the one chosen before (a cookie), else the browser's."""
     return pick_language(
-        request.cookies.get(LANGUAGE_COOKIE), request.headers.get("accept-language")
+        chosen_language(request),
+        request.cookies.get(LANGUAGE_COOKIE),
+        request.headers.get("accept-language"),
     )
+
+
+def language_links(request: Request, current: str) -> list[dict[str, str | bool]]:
+    """One link per language to this page in it, keeping the rest of the query (an invitation)."""
+    links = []
+    for code in LANGUAGES:
+        query = {**request.query_params, "lang": code}
+        links.append({"code": code, "href": "?" + urlencode(query), "current": code == current})
+    return links
 
 
 def strings(root: Path, lang: str) -> dict[str, str]:
@@ -162,6 +181,7 @@ async def render_page(
         assets=assets,
         preload=[assets.urls[name] for name in screen if name in assets.urls],
         login=(form or LoginForm()) if show_login else None,
+        languages=language_links(request, lang),
     )
     settings = web_services(request).settings
     csp = content_security_policy(

@@ -13,7 +13,9 @@ from starlette.routing import Route
 
 from portico.asgi.problem_responses import problem_response
 from portico.webserver.console_page import (
+    LANGUAGE_COOKIE,
     LoginForm,
+    chosen_language,
     console_config,
     page_language,
     render_page,
@@ -73,7 +75,12 @@ async def _page(
     if accepts_gzip(request.headers.get("accept-encoding", "")):
         body = gzip.compress(body, compresslevel=6)
         headers["Content-Encoding"] = "gzip"
-    return HTMLResponse(body, status_code=status, headers=headers)
+    response = HTMLResponse(body, status_code=status, headers=headers)
+    chosen = chosen_language(request)
+    if chosen is not None:
+        # Not a secret, and the console's script sets it too: no HttpOnly.
+        response.set_cookie(LANGUAGE_COOKIE, chosen, max_age=365 * 86400, samesite="lax")
+    return response
 
 
 async def login_form(request: Request) -> Response:

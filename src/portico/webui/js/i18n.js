@@ -21,6 +21,18 @@ export function pageLanguageIsStale() {
   return document.cookie.split('; ').includes(`${COOKIE}=${stored}`);
 }
 
+// A language picked with a link of the log-in page (`?lang=`): the server already set the
+// cookie; keep it here too, and take the choice out of the address.
+export function adoptLinkedLanguage() {
+  const params = new URLSearchParams(location.search);
+  if (!params.has('lang')) return false;
+  rememberLanguage(current);
+  params.delete('lang');
+  const query = params.toString();
+  history.replaceState(null, '', location.pathname + (query ? `?${query}` : '') + location.hash);
+  return true;
+}
+
 function rememberLanguage(code) {
   localStorage.setItem(KEY, code);
   document.cookie = `${COOKIE}=${code}; path=/; max-age=31536000; samesite=lax`;

@@ -1,6 +1,6 @@
 // Boot: the page brought the UI config, the strings and (for a log-in) the form itself; take
 // over the form, or show the console.
-import { pageLanguageIsStale, usePageStrings } from './i18n.js';
+import { adoptLinkedLanguage, pageLanguageIsStale, usePageStrings } from './i18n.js';
 import { call, setEndpoint } from './api.js';
 import { loginView } from './views/login.js';
 
@@ -8,7 +8,7 @@ const LAST_ENDPOINT = 'portico.endpoint';
 
 async function boot() {
   usePageStrings();
-  if (pageLanguageIsStale()) return location.reload();
+  if (!adoptLinkedLanguage() && pageLanguageIsStale()) return location.reload();
   const config = JSON.parse(document.getElementById('portico-config').textContent);
   const path = location.pathname;
   const stored = localStorage.getItem(LAST_ENDPOINT);
