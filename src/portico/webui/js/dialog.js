@@ -7,7 +7,11 @@ export function openDialog(content, { label, closable = true, wide = false, onCl
   const opener = document.activeElement;
   const box = h('div', { class: `card dialog${wide ? ' wide' : ''}`, role: 'dialog', 'aria-modal': 'true', 'aria-label': label }, content);
   const backdrop = h('div', { class: 'backdrop' }, box);
+  // Everything behind the dialog is inert while it is open: not focusable, not clickable, and
+  // out of the accessibility tree, as a modal's background should be.
+  const behind = [...document.body.children].filter((el) => !el.inert);
   function close() {
+    behind.forEach((el) => { el.inert = false; });
     backdrop.remove();
     document.removeEventListener('keydown', onKey, true);
     if (opener && opener.isConnected) opener.focus();
@@ -35,6 +39,7 @@ export function openDialog(content, { label, closable = true, wide = false, onCl
     }
   }
   document.addEventListener('keydown', onKey, true);
+  behind.forEach((el) => { el.inert = true; });
   document.body.append(backdrop);
   const first = box.querySelector('[autofocus]') || box.querySelector(FOCUSABLE);
   if (first) first.focus();
