@@ -190,6 +190,11 @@ class AgentConfig(_Section):
     token: str = ""
 
 
+class AuditConfig(_Section):
+    # Audit entries older than this are deleted.
+    retention_days: int = Field(365, gt=0)
+
+
 class SecurityConfig(_Section):
     cookie_secure: Literal["auto", "true", "false"] = "auto"
     allowed_origins: list[str] = Field(default_factory=list)
@@ -219,6 +224,7 @@ class Settings(BaseSettings):
     email: EmailConfig = Field(default_factory=EmailConfig)
     agent: AgentConfig = Field(default_factory=AgentConfig)
     security: SecurityConfig = Field(default_factory=SecurityConfig)
+    audit: AuditConfig = Field(default_factory=AuditConfig)
 
     @classmethod
     def settings_customise_sources(

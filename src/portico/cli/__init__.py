@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from portico import __version__
-from portico.cli import invites, resources, services, users
+from portico.cli import audit, invites, resources, services, users
 from portico.cli.common import Command, NoDatabase, Table
 from portico.config import ConfigError, find_config, load_settings
 from portico.malloc_arenas import limit_malloc_arenas
@@ -35,7 +35,7 @@ def _parser() -> tuple[argparse.ArgumentParser, Table]:
     )
     sub = parser.add_subparsers(dest="command", required=True)
     table: Table = {}
-    for group in (services, users, invites, resources):
+    for group in (services, users, invites, resources, audit):
         table.update(group.register(sub))
     return parser, table
 

@@ -315,3 +315,23 @@ class LoginHistory(Base):
     client_address: Mapped[str] = mapped_column(String(64), default="")
     user_agent: Mapped[str] = mapped_column(String(512), default="")
     created_at: Mapped[float] = mapped_column(Double, index=True)
+
+
+class AuditEntry(Base):
+    """One security-relevant event: who did what to which account, from where, and how it
+    ended. Never a password, token or secret; every text is stored printable. No foreign keys:
+    the trail outlives the accounts it names."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    created_at: Mapped[float] = mapped_column(Double, index=True)
+    kind: Mapped[str] = mapped_column(String(48), index=True)
+    outcome: Mapped[str] = mapped_column(String(48), default="")
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
+    actor: Mapped[str] = mapped_column(String(320), default="")
+    subject_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
+    subject: Mapped[str] = mapped_column(String(320), default="", index=True)
+    client_address: Mapped[str] = mapped_column(String(64), default="")
+    user_agent: Mapped[str] = mapped_column(String(512), default="")
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -40,6 +40,7 @@ def create_app(settings: Settings, services: ManagerServices | None = None) -> F
         app.state.services = svc
         background = [
             asyncio.create_task(_purge_lockout_counters(svc)),
+            asyncio.create_task(_purge_audit_trail(svc)),
             asyncio.create_task(svc.outbox.run()),
             asyncio.create_task(svc.credentials.listen()),
         ]
@@ -98,4 +99,12 @@ async def _purge_lockout_counters(svc: ManagerServices) -> None:
         svc.lockout.purge,
         lambda: asyncio.sleep(max(60, svc.lockout.block_seconds)),
         what="purging lockout counters",
+    )
+
+
+async def _purge_audit_trail(svc: ManagerServices) -> None:
+    await repeat(
+        lambda: svc.audit.purge(svc.settings.audit.retention_days),
+        lambda: asyncio.sleep(3600),
+        what="purging the audit trail",
     )

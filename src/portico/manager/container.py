@@ -15,7 +15,9 @@ from portico.manager.mail.outbox import Outbox
 from portico.manager.mail.transports import transport_for
 from portico.manager.services.accounts import AccountService
 from portico.manager.services.address_throttle import AddressThrottle
+from portico.manager.services.administration import Administration
 from portico.manager.services.agents import AgentService
+from portico.manager.services.audit import AuditLog
 from portico.manager.services.authentication import PasswordCheck
 from portico.manager.services.consent import ConsentService
 from portico.manager.services.credential_cache import CredentialCache
@@ -60,6 +62,8 @@ class ManagerServices:
     limits_storage: Storage
     credentials: CredentialCache
     password_checks: RateLimit
+    audit: AuditLog
+    administration: Administration
 
     async def close(self) -> None:
         await self.accounts.settle()
@@ -91,6 +95,7 @@ async def build_services(settings: Settings, *, migrate: bool = True) -> Manager
         window_seconds=settings.session.login_address_window,
     )
     consent = ConsentService(sessions, settings.consent)
+    audit = AuditLog(sessions)
     accounts = AccountService(
         sessions,
         pool=pool,
@@ -98,6 +103,7 @@ async def build_services(settings: Settings, *, migrate: bool = True) -> Manager
         password_check=PasswordCheck(pool, lockout, throttle, scope=settings.session.lockout_scope),
         box=keypair_box,
         consent=consent,
+        audit=audit,
     )
     tokens = TokenService(sessions)
     outbox = Outbox(
@@ -124,6 +130,16 @@ async def build_services(settings: Settings, *, migrate: bool = True) -> Manager
         "per_address": RateLimit(storage, settings.email.rate_per_address, "mail-address"),
         "per_client": RateLimit(storage, settings.email.rate_per_client, "mail-client"),
     }
+    signup = SignupService(
+        settings,
+        sessions,
+        accounts=accounts,
+        tokens=tokens,
+        consent=consent,
+        outbox=outbox,
+        notices=RateLimit(storage, settings.signup.notice_rate, "signup-notice"),
+        **mail_limits,
+    )
     return ManagerServices(
         settings=settings,
         engine=engine,
@@ -138,16 +154,7 @@ async def build_services(settings: Settings, *, migrate: bool = True) -> Manager
         tokens=tokens,
         consent=consent,
         outbox=outbox,
-        signup=SignupService(
-            settings,
-            sessions,
-            accounts=accounts,
-            tokens=tokens,
-            consent=consent,
-            outbox=outbox,
-            notices=RateLimit(storage, settings.signup.notice_rate, "signup-notice"),
-            **mail_limits,
-        ),
+        signup=signup,
         recovery=RecoveryService(
             settings,
             sessions,
@@ -165,4 +172,12 @@ async def build_services(settings: Settings, *, migrate: bool = True) -> Manager
         passwords=passwords,
         credentials=credentials,
         password_checks=RateLimit(storage, settings.auth.password_check_rate, "password-check"),
+        audit=audit,
+        administration=Administration(
+            sessions,
+            accounts=accounts,
+            signup=signup,
+            browser_sessions=browser_sessions,
+            credentials=credentials,
+        ),
     )

@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 
 from portico.asgi.client_address import client_address
 from portico.manager.container import ManagerServices
+from portico.manager.services.audit import Actor
 from portico.manager.services.request_auth import Caller
 from portico.wire.headers import BODY_DIGEST_HEADER
 
@@ -49,3 +50,17 @@ async def signed_caller(request: Request) -> Caller:
 
 
 SignedCaller = Annotated[Caller, Depends(signed_caller)]
+
+
+async def acting_caller(request: Request, caller: SignedCaller, address: ClientAddress) -> Actor:
+    """The signed caller as the audit trail names it: who, from where, with what."""
+    return Actor(caller.user_id, caller.email, address, request.headers.get("user-agent", ""))
+
+
+async def anonymous_actor(request: Request, address: ClientAddress) -> Actor:
+    return Actor(None, "", address, request.headers.get("user-agent", ""))
+
+
+# The signed caller, for routes that record what it does.
+Acting = Annotated[Actor, Depends(acting_caller)]
+Anonymous = Annotated[Actor, Depends(anonymous_actor)]

@@ -39,7 +39,7 @@ def _auth_failed(details: str, code: str, **extra: object) -> JSONResponse:
 
 def invalid_credentials(exc: errors.InvalidCredentials) -> JSONResponse:
     near = {} if exc.attempts_left is None else {"attempts_left": exc.attempts_left}
-    return _auth_failed("User credential mismatch.", "credential-mismatch", **near)
+    return _auth_failed("User credential mismatch.", exc.code, **near)
 
 
 def _respond(exc: errors.DomainError) -> JSONResponse:
@@ -49,13 +49,11 @@ def _respond(exc: errors.DomainError) -> JSONResponse:
         case errors.InvalidCredentials():
             return invalid_credentials(exc)
         case errors.AccountNotVerified():
-            return _auth_failed("This account needs email verification.", "email-unverified")
+            return _auth_failed("This account needs email verification.", exc.code)
         case errors.AccountInactive():
-            return _auth_failed("This account is inactive.", "account-inactive")
+            return _auth_failed("This account is inactive.", exc.code)
         case errors.AccountPendingApproval():
-            return _auth_failed(
-                "This account awaits approval by an administrator.", "pending-approval"
-            )
+            return _auth_failed("This account awaits approval by an administrator.", exc.code)
         case errors.PasswordExpired():
             # Backend.AI's WebUI offers the change when the message starts like this.
             return problem_response(
@@ -80,7 +78,7 @@ def _respond(exc: errors.DomainError) -> JSONResponse:
                 details="Log in, then change it from the user menu.",
             )
         case errors.NoKeypair():
-            return _auth_failed("No API keypairs found.", "no-keypair")
+            return _auth_failed("No API keypairs found.", exc.code)
         case errors.SignatureMismatch():
             return _auth_failed("Credential/signature mismatch.", "signature-mismatch")
         case errors.BadAuthParameters():
@@ -141,6 +139,8 @@ def _respond(exc: errors.DomainError) -> JSONResponse:
             return problem_response(404, problems.OBJECT_NOT_FOUND, str(exc) or "Not found")
         case errors.Forbidden():
             return problem_response(403, problems.GENERIC_FORBIDDEN, str(exc) or "Forbidden")
+        case errors.Conflict():
+            return problem_response(409, problems.CONFLICT, "Conflict", details=str(exc))
         case _:
             return problem_response(400, problems.INVALID_API_PARAMS, str(exc) or "Bad request")
 

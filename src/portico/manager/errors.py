@@ -7,33 +7,46 @@ from dataclasses import dataclass
 
 
 class DomainError(Exception):
-    """Base of every error a service raises on purpose."""
+    """Base of every error a service raises on purpose. `code` names it for programs (in a
+    problem document and in the audit trail)."""
+
+    code: str = "refused"
 
 
 class InvalidCredentials(DomainError):
     """Wrong id or password; worded identically whatever the cause. `attempts_left` is set
     when the lock-out is near, counted alike for accounts and unknown ids."""
 
-    def __init__(self, attempts_left: int | None = None) -> None:
+    code = "credential-mismatch"
+
+    def __init__(self, attempts_left: int | None = None, *, blocked: bool = False) -> None:
         super().__init__("User credential mismatch.")
         self.attempts_left = attempts_left
+        self.blocked = blocked  # this failure started a block
 
 
 @dataclass
 class TooManyFailedLogins(DomainError):
     retry_after: int
+    code = "locked"
 
 
 class AccountNotVerified(DomainError):
     """The password was right but the e-mail address is not verified yet."""
 
+    code = "email-unverified"
+
 
 class AccountInactive(DomainError):
     """The password was right but the account is inactive or deleted."""
 
+    code = "account-inactive"
+
 
 class AccountPendingApproval(DomainError):
     """The password was right; the account was signed up and awaits an administrator."""
+
+    code = "pending-approval"
 
 
 @dataclass
@@ -42,6 +55,7 @@ class PasswordExpired(DomainError):
     first superadmin's): nothing works until it is, except the change itself."""
 
     since: str = ""  # when the password was set, ISO 8601, where known
+    code = "password-expired"
 
 
 class SamePassword(DomainError):
@@ -54,6 +68,8 @@ class PasswordNotExpired(DomainError):
 
 class NoKeypair(DomainError):
     """The account has no active default keypair."""
+
+    code = "no-keypair"
 
 
 @dataclass
@@ -96,6 +112,11 @@ class Forbidden(DomainError):
     pass
 
 
+class Conflict(DomainError):
+    """The request is well formed but the account's state does not allow it (the last
+    superadmin's role, a verified address's verification)."""
+
+
 class InvalidRequest(DomainError):
     pass
 
@@ -124,6 +145,8 @@ class RateLimited(DomainError):
 @dataclass
 class ConsentRequired(DomainError):
     """The right password, but the current Terms of Service / Privacy Policy are not accepted."""
+
+    code = "consent-required"
 
     terms_version: str
     privacy_version: str

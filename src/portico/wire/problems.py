@@ -26,6 +26,7 @@ WEAK_PASSWORD = _BASE + "weak-password"
 REQUIRE_CONSENT = _BASE + "require-consent"
 PASSWORD_EXPIRED = _BASE + "password-expired"
 SAME_PASSWORD = _BASE + "same-password"
+CONFLICT = _BASE + "conflict"
 
 
 def problem(type_: str, title: str, status: int, **extra: Any) -> dict[str, Any]:

@@ -1,51 +1,264 @@
-"""Administration: accounts waiting for approval."""
+"""Administration over the signed API: accounts, pending sign-ups, invitations, the audit trail.
+
+Every route answers 401 without a valid signature and 403 to anyone but an admin; role
+changes are for superadmins only (the service says so).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Query
 from pydantic import Field
 
-from portico.db.models import UserRole
-from portico.manager.deps import Services, SignedCaller
-from portico.manager.errors import Forbidden
+from portico.db.models import TokenPurpose
+from portico.manager.deps import Acting, Services, SignedCaller
+from portico.manager.errors import NotFound
 from portico.manager.routes.bodies import Body
+from portico.manager.services.administration import Administration
+from portico.manager.services.audit import Actor, AuditKind
 
 router = APIRouter(prefix="/admin")
 
 
-class ActivateBody(Body):
+@dataclass(frozen=True)
+class Admin:
+    actor: Actor
+    role: str
+
+
+async def admin_caller(caller: SignedCaller, actor: Acting) -> Admin:
+    Administration.require_admin(caller.role)
+    return Admin(actor, caller.role)
+
+
+AdminCaller = Annotated[Admin, Depends(admin_caller)]
+
+
+class EmailBody(Body):
     email: str = Field(max_length=256)
 
 
-def _require_admin(role: str) -> None:
-    if role not in (UserRole.SUPERADMIN, UserRole.ADMIN):
-        raise Forbidden("Administrators only.")
+class RoleBody(Body):
+    role: Literal["superadmin", "admin", "user", "monitor"]
+
+
+class InvitationBody(Body):
+    ttl_hours: int = Field(72, gt=0, le=24 * 90)
+    uses: int = Field(1, gt=0, le=1000)
+    project: str | None = Field(None, max_length=64)
+    email: str | None = Field(None, max_length=256)
+    language: str = Field("", max_length=16)
+
+
+# -- accounts ------------------------------------------------------------------------------------
+
+
+@router.get("/users")
+async def users(
+    admin: AdminCaller,
+    svc: Services,
+    search: Annotated[str, Query(max_length=256)] = "",
+    status: Annotated[str, Query(max_length=32)] = "",
+    role: Annotated[str, Query(max_length=32)] = "",
+    page: Annotated[int, Query(ge=1, le=100000)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> dict[str, Any]:
+    found = await svc.administration.find(
+        search=search, status=status, role=role, page=page, per_page=per_page
+    )
+    return {
+        "users": [a.as_dict() for a in found.accounts],
+        "total": found.total,
+        "page": found.page,
+        "pages": found.pages,
+    }
+
+
+@router.get("/users/{user_id}")
+async def user_detail(user_id: uuid.UUID, admin: AdminCaller, svc: Services) -> dict[str, Any]:
+    return await svc.administration.detail(user_id)
+
+
+_OK = {"status": "ok"}
+
+
+@router.post("/users/{user_id}/activate")
+async def activate(user_id: uuid.UUID, admin: AdminCaller, svc: Services) -> dict[str, str]:
+    await svc.administration.set_active(user_id, True, admin.actor)
+    return _OK
+
+
+@router.post("/users/{user_id}/deactivate")
+async def deactivate(user_id: uuid.UUID, admin: AdminCaller, svc: Services) -> dict[str, str]:
+    await svc.administration.set_active(user_id, False, admin.actor)
+    return _OK
+
+
+@router.post("/users/{user_id}/role")
+async def set_role(
+    user_id: uuid.UUID, body: RoleBody, admin: AdminCaller, svc: Services
+) -> dict[str, str]:
+    await svc.administration.set_role(user_id, body.role, admin.actor, admin.role)
+    return _OK
+
+
+@router.post("/users/{user_id}/unlock")
+async def unlock(user_id: uuid.UUID, admin: AdminCaller, svc: Services) -> dict[str, str]:
+    await svc.administration.unlock(user_id, admin.actor)
+    return _OK
+
+
+@router.post("/users/{user_id}/require-password-change")
+async def require_password_change(
+    user_id: uuid.UUID, admin: AdminCaller, svc: Services
+) -> dict[str, str]:
+    await svc.administration.require_password_change(user_id, admin.actor)
+    return _OK
+
+
+@router.post("/users/{user_id}/end-sessions")
+async def end_sessions(user_id: uuid.UUID, admin: AdminCaller, svc: Services) -> dict[str, str]:
+    await svc.administration.end_sessions(user_id, admin.actor)
+    return _OK
+
+
+@router.post("/users/{user_id}/resend-verification")
+async def resend_verification(
+    user_id: uuid.UUID, admin: AdminCaller, svc: Services
+) -> dict[str, str]:
+    await svc.administration.resend_verification(user_id, admin.actor)
+    return _OK
+
+
+@router.post("/users/{user_id}/approve")
+async def approve(user_id: uuid.UUID, admin: AdminCaller, svc: Services) -> dict[str, str]:
+    await svc.administration.decide(user_id, True, admin.actor)
+    return _OK
+
+
+@router.post("/users/{user_id}/reject")
+async def reject(user_id: uuid.UUID, admin: AdminCaller, svc: Services) -> dict[str, str]:
+    await svc.administration.decide(user_id, False, admin.actor)
+    return _OK
+
+
+# Backend.AI-era shapes, kept for scripts that use them.
 
 
 @router.get("/pending-users")
-async def pending_users(caller: SignedCaller, svc: Services) -> dict[str, Any]:
-    _require_admin(caller.role)
+async def pending_users(admin: AdminCaller, svc: Services) -> dict[str, Any]:
     users = await svc.signup.pending()
     return {
         "users": [
-            {"email": u.email, "username": u.username, "created_at": u.created_at.isoformat()}
+            {
+                "id": str(u.user_id),
+                "email": u.email,
+                "username": u.username,
+                "created_at": u.created_at.isoformat(),
+            }
             for u in users
         ]
     }
 
 
 @router.post("/activate-user")
-async def activate_user(body: ActivateBody, caller: SignedCaller, svc: Services) -> dict[str, Any]:
-    _require_admin(caller.role)
-    await svc.signup.activate(body.email)
-    return {"status": "ok"}
+async def activate_user(body: EmailBody, admin: AdminCaller, svc: Services) -> dict[str, str]:
+    await svc.signup.activate(body.email, admin.actor)
+    return _OK
 
 
 @router.post("/unlock-user")
-async def unlock_user(body: ActivateBody, caller: SignedCaller, svc: Services) -> dict[str, Any]:
+async def unlock_user(body: EmailBody, admin: AdminCaller, svc: Services) -> dict[str, str]:
     """Lift a log-in block before it ends by itself."""
-    _require_admin(caller.role)
-    await svc.accounts.unlock(body.email)
-    return {"status": "ok"}
+    await svc.accounts.unlock(body.email, admin.actor)
+    return _OK
+
+
+# -- invitations ---------------------------------------------------------------------------------
+
+
+@router.get("/invitations")
+async def invitations(admin: AdminCaller, svc: Services) -> dict[str, Any]:
+    now = time.time()
+    listed = await svc.tokens.list(TokenPurpose.INVITATION)
+
+    def state(t: Any) -> str:
+        if t.revoked:
+            return "revoked"
+        if t.uses_left <= 0:
+            return "used"
+        return "expired" if t.expires_at <= now else "open"
+
+    return {
+        "invitations": [
+            {
+                "id": t.id,
+                "email": t.email,
+                "project": t.group_name or "default",
+                "uses": t.max_uses,
+                "uses_left": t.uses_left,
+                "expires_at": t.expires_at,
+                "created_at": t.created_at.isoformat(),
+                "state": state(t),
+            }
+            for t in reversed(listed)
+        ]
+    }
+
+
+@router.post("/invitations", status_code=201)
+async def create_invitation(
+    body: InvitationBody, admin: AdminCaller, svc: Services
+) -> dict[str, str]:
+    if body.project and not await svc.accounts.project_exists(body.project):
+        raise NotFound(f"no project {body.project!r}")
+    link = await svc.signup.invite(
+        ttl=body.ttl_hours * 3600,
+        uses=body.uses,
+        email=body.email or None,
+        group_name=body.project,
+        language=body.language,
+        actor=admin.actor,
+    )
+    return {"link": link}
+
+
+@router.delete("/invitations/{invitation_id}")
+async def revoke_invitation(
+    invitation_id: int, admin: AdminCaller, svc: Services
+) -> dict[str, str]:
+    if not await svc.tokens.revoke(invitation_id, TokenPurpose.INVITATION):
+        raise NotFound("no open invitation with that id")
+    await svc.audit.record(
+        AuditKind.INVITATION_REVOKED, actor=admin.actor, details={"invitation": invitation_id}
+    )
+    return _OK
+
+
+# -- the audit trail -----------------------------------------------------------------------------
+
+
+@router.get("/audit")
+async def audit(
+    admin: AdminCaller,
+    svc: Services,
+    account: Annotated[str, Query(max_length=320)] = "",
+    kind: Annotated[str, Query(max_length=48)] = "",
+    since: Annotated[float | None, Query(ge=0)] = None,
+    until: Annotated[float | None, Query(ge=0)] = None,
+    before: Annotated[int | None, Query(ge=1)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> dict[str, Any]:
+    entries = await svc.audit.query(
+        account=account or None,
+        kind=kind or None,
+        since=since,
+        until=until,
+        before_id=before,
+        limit=limit,
+    )
+    return {"entries": [e.as_dict() for e in entries]}

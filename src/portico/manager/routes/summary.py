@@ -8,9 +8,10 @@ from fastapi import APIRouter, Request
 from pydantic import Field
 
 from portico.asgi.problem_responses import problem_response
-from portico.manager.deps import ClientAddress, Services, SignedCaller
+from portico.manager.deps import Acting, Services, SignedCaller
 from portico.manager.errors import InvalidCredentials
 from portico.manager.routes.bodies import Body
+from portico.manager.services.audit import AuditKind
 from portico.wire import problems
 from portico.wire.headers import SESSION_HASH_HEADER
 
@@ -31,27 +32,33 @@ async def summary(
 
 
 @router.delete("/portico/sessions/{session_id}")
-async def revoke_session(session_id: str, caller: SignedCaller, svc: Services) -> Any:
-    if not await svc.browser_sessions.revoke_one(str(caller.user_id), session_id):
+async def revoke_session(session_id: str, actor: Acting, svc: Services) -> Any:
+    if not await svc.browser_sessions.revoke_one(str(actor.user_id), session_id):
         return problem_response(404, problems.OBJECT_NOT_FOUND, "No such session of yours.")
+    await svc.audit.record(
+        AuditKind.SESSION_REVOKED, actor=actor, subject_id=actor.user_id, subject=actor.email
+    )
     return {"status": "ok"}
 
 
 @router.post("/portico/sessions/sign-out-others")
 async def sign_out_others(
-    body: PasswordBody,
-    caller: SignedCaller,
-    svc: Services,
-    request: Request,
-    address: ClientAddress,
+    body: PasswordBody, actor: Acting, svc: Services, request: Request
 ) -> Any:
     try:
-        await svc.accounts.verify_own_password(caller.user_id, body.password, address)
+        await svc.accounts.verify_own_password(actor.user_id, body.password, actor.client_address)
     except InvalidCredentials:
         return problem_response(
             401, problems.AUTH_FAILED, "Password mismatch", details="The password is not correct."
         )
     await svc.browser_sessions.revoke_user(
-        str(caller.user_id), keep_hash=request.headers.get(SESSION_HASH_HEADER)
+        str(actor.user_id), keep_hash=request.headers.get(SESSION_HASH_HEADER)
+    )
+    await svc.audit.record(
+        AuditKind.SESSIONS_ENDED,
+        actor=actor,
+        subject_id=actor.user_id,
+        subject=actor.email,
+        outcome="others",
     )
     return {"status": "ok"}

@@ -33,13 +33,16 @@ from portico.manager.errors import (
     AccountNotVerified,
     AccountPendingApproval,
     ConsentRequired,
+    DomainError,
     Forbidden,
     InvalidCredentials,
     InvalidRequest,
     NoKeypair,
     NotFound,
     PasswordExpired,
+    TooManyFailedLogins,
 )
+from portico.manager.services.audit import OPERATOR, Actor, AuditKind, AuditLog
 from portico.manager.services.authentication import PasswordCheck
 from portico.manager.services.consent import ConsentService
 from portico.manager.services.hashing_pool import HashingPool
@@ -126,7 +129,9 @@ class AccountService:
         password_check: PasswordCheck,
         box: SecretBox,
         consent: ConsentService,
+        audit: AuditLog,
     ) -> None:
+        self.audit = audit
         self._sessions = sessions
         self.sessions = sessions
         self.pool = pool
@@ -329,15 +334,63 @@ class AccountService:
         """Check a log-in. Existing, missing and locked ids fail alike and cost one hash each."""
         normalized = normalize_login_id(login_id)
         user = await self.find(normalized)
+        who = Actor(None, normalized, client_address, user_agent)
         try:
             await self.password_check.check(user, normalized, password, client_address)
-        except InvalidCredentials:
-            if user is not None:
-                # In the background: a missing account, which has no history, must not answer
-                # faster than an existing one.
-                self._in_background(self._remember(user.uuid, False, client_address, user_agent))
+        except InvalidCredentials as failed:
+            # In the background, for a missing id too: it must not answer faster than an
+            # existing account, whose history is written.
+            self._in_background(self._failed(user, who, failed.code, failed.blocked))
+            raise
+        except TooManyFailedLogins:
+            self._in_background(self._failed(user, who, TooManyFailedLogins.code))
             raise
         assert user is not None  # a missing account never passes the check
+        try:
+            granted = await self._admit(
+                user, password, who, agreed_terms_version, agreed_privacy_version
+            )
+        except DomainError as refused:
+            self._in_background(self._failed(user, who, refused.code))
+            raise
+        await self._remember(user.uuid, True, client_address, user_agent)
+        await self.audit.record(
+            AuditKind.LOGIN_SUCCEEDED,
+            actor=who,
+            subject_id=user.uuid,
+            subject=user.email,
+        )
+        return granted
+
+    async def _failed(
+        self, user: User | None, who: Actor, outcome: str, blocked: bool = False
+    ) -> None:
+        subject = user.email if user is not None else who.email
+        subject_id = user.uuid if user is not None else None
+        if user is not None and outcome == InvalidCredentials.code:
+            await self._remember(user.uuid, False, who.client_address, who.user_agent)
+        await self.audit.record(
+            AuditKind.LOGIN_FAILED,
+            actor=who,
+            subject_id=subject_id,
+            subject=subject,
+            outcome=outcome,
+        )
+        if blocked:
+            await self.audit.record(
+                AuditKind.ACCOUNT_LOCKED, actor=who, subject_id=subject_id, subject=subject
+            )
+
+    async def _admit(
+        self,
+        user: User,
+        password: str,
+        who: Actor,
+        agreed_terms_version: str | None,
+        agreed_privacy_version: str | None,
+    ) -> Authorization:
+        """The password was right: open a session unless the account's state forbids it."""
+        client_address, user_agent = who.client_address, who.user_agent
         stored_hash = user.password or ""
         # Only now, after the right password, may the answer reveal the account's state.
         if user.status == UserStatus.BEFORE_VERIFICATION:
@@ -358,11 +411,16 @@ class AccountService:
             ):
                 raise ConsentRequired(versions["terms"], versions["privacy"])
             await self.consent.accept(user.uuid, client_address)
+            await self.audit.record(
+                AuditKind.CONSENT_GIVEN,
+                actor=who,
+                subject_id=user.uuid,
+                subject=user.email,
+                details={"terms": versions["terms"], "privacy": versions["privacy"]},
+            )
         if self.pool.must_update(password, stored_hash):
             await self._store_password(user.uuid, await self.pool.make(password), changed=False)
-        granted = await self._open_login_session(user, client_address, user_agent)
-        await self._remember(user.uuid, True, client_address, user_agent)
-        return granted
+        return await self._open_login_session(user, client_address, user_agent)
 
     def _in_background(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(work)
@@ -440,13 +498,16 @@ class AccountService:
             user = await self.user_row(user)
         await self.password_check.check(user, user.email, password, client_address)
 
-    async def unlock(self, login_id: str) -> None:
+    async def unlock(self, login_id: str, actor: Actor = OPERATOR) -> None:
         """An administrator lifts the log-in block of an account; NotFound for an unknown id."""
         normalized = normalize_login_id(login_id)
         user = await self.find(normalized)
         if user is None:
             raise NotFound(f"no account {login_id!r}")
         await self.password_check.unlock(user, normalized)
+        await self.audit.record(
+            AuditKind.ACCOUNT_UNLOCKED, actor=actor, subject_id=user.uuid, subject=user.email
+        )
 
     async def _store_password(self, user_id: uuid.UUID, password_hash: str, changed: bool) -> None:
         values: dict[str, object] = {"password": password_hash}

@@ -61,9 +61,9 @@ class PasswordCheck:
             await self.throttle.release(client_address)  # refused unchecked: not a failure
             raise
         if not await self.pool.verify(password, user.password if user is not None else None):
-            await self.lockout.record_failure(counter)
+            blocked = await self.lockout.record_failure(counter)
             left = self.lockout.allowed_failures - attempt
-            raise InvalidCredentials(left if 0 < left <= WARN_WHEN_LEFT else None)
+            raise InvalidCredentials(left if 0 < left <= WARN_WHEN_LEFT else None, blocked=blocked)
         await self.throttle.release(client_address)
         await self.lockout.record_success(counter)
 

@@ -31,6 +31,7 @@ class EmailFlow:
         self.settings = settings
         self._sessions = sessions
         self.accounts = accounts
+        self.audit = accounts.audit
         self.tokens = tokens
         self.outbox = outbox
         self.per_address = per_address

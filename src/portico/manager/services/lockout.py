@@ -84,11 +84,12 @@ class LoginLockout:
             ends += self.block_seconds
         raise TooManyFailedLogins(retry_after=max(1, math.ceil(ends - now)))
 
-    async def record_failure(self, key: str) -> None:
-        """The reserved check failed; the failure that fills the quota starts the block."""
+    async def record_failure(self, key: str) -> bool:
+        """The reserved check failed; the failure that fills the quota starts the block (and
+        says so: True)."""
         now = self._clock()
         async with self._sessions.begin() as db:
-            await db.execute(
+            started = await db.execute(
                 update(_T)
                 .where(
                     _T.c.key == key,
@@ -97,6 +98,7 @@ class LoginLockout:
                 )
                 .values(blocked_until=now + self.block_seconds)
             )
+        return bool(started.rowcount)
 
     async def clear(self, key: str) -> None:
         """A success, a completed password reset or an admin's unlock: start from zero."""

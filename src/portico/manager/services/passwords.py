@@ -28,6 +28,7 @@ from portico.manager.errors import (
 from portico.manager.mail.compose import compose
 from portico.manager.mail.outbox import Outbox
 from portico.manager.services.accounts import AccountService, normalize_login_id
+from portico.manager.services.audit import OPERATOR, SYSTEM, Actor, AuditKind
 from portico.manager.services.credential_cache import CredentialCache
 from portico.manager.services.keypairs import NewKeypair, default_keypair_for
 from portico.manager.services.tokens import revoke_live
@@ -71,8 +72,11 @@ class PasswordChanges:
         keep_session: str | None = None,
         replace_keypair: bool = False,
         unlock: bool = False,
+        how: str = "own",
+        actor: Actor = SYSTEM,
     ) -> PasswordChanged:
-        """`keep_session`: the hash of the browser session that made the change, if any."""
+        """`keep_session`: the hash of the browser session that made the change, if any.
+        `how` ("own", "expired", "reset", "operator") and `actor` go to the audit trail."""
         self.check_policy(new_password, email=user.email, username=user.username)
         password_hash = await self.accounts.pool.make(new_password)
         note = "keypair_replaced" if replace_keypair else "keypair_kept"
@@ -114,6 +118,14 @@ class PasswordChanges:
         await self.browser_sessions.revoke_user(str(user.uuid), keep_hash=keep_session)
         if unlock:
             await self.accounts.password_check.unlock(user, user.email)
+        await self.accounts.audit.record(
+            AuditKind.RESET_USED if how == "reset" else AuditKind.PASSWORD_CHANGED,
+            actor=actor,
+            subject_id=user.uuid,
+            subject=user.email,
+            outcome=how,
+            details={"keypair_replaced": replace_keypair},
+        )
         return PasswordChanged(keypair)
 
     async def change_own(
@@ -133,7 +145,12 @@ class PasswordChanges:
         await self.accounts.verify_own_password(user, old_password, client_address)
         if new_password == old_password:
             raise SamePassword()
-        await self.change(user, new_password, keep_session=keep_session)
+        await self.change(
+            user,
+            new_password,
+            keep_session=keep_session,
+            actor=Actor(user.uuid, user.email, client_address),
+        )
 
     async def change_expired(
         self, login_id: str, current_password: str, new_password: str, client_address: str = ""
@@ -150,7 +167,9 @@ class PasswordChanges:
             raise PasswordNotExpired()
         if new_password == current_password:
             raise SamePassword()
-        await self.change(user, new_password)
+        await self.change(
+            user, new_password, how="expired", actor=Actor(user.uuid, user.email, client_address)
+        )
         return (await self.accounts.user_row(user.uuid)).password_changed_at
 
     async def set_by_operator(self, email: str, new_password: str) -> None:
@@ -158,4 +177,4 @@ class PasswordChanges:
         user = await self.accounts.user_by_email(email)
         if user is None:
             raise NotFound("no such user")
-        await self.change(user, new_password, unlock=True)
+        await self.change(user, new_password, unlock=True, how="operator", actor=OPERATOR)

@@ -11,6 +11,7 @@ from portico.db.models import TokenPurpose, UserStatus
 from portico.languages import pick_language
 from portico.manager.errors import FeatureDisabled, InvalidToken, NotFound, SamePassword
 from portico.manager.services.accounts import normalize_login_id
+from portico.manager.services.audit import OPERATOR, Actor, AuditKind
 from portico.manager.services.email_flow import EmailFlow
 from portico.manager.services.links import public_base
 from portico.manager.services.passwords import PasswordChanged, PasswordChanges
@@ -58,6 +59,13 @@ class RecoveryService(EmailFlow):
                 email, "reset_password", lang, link, minutes=ttl // 60, db=db, discard=not eligible
             )
         self.outbox.wake()
+        await self.audit.record(
+            AuditKind.RESET_REQUESTED,
+            actor=Actor(None, "", client_address),
+            subject_id=user.uuid if eligible and user is not None else None,
+            subject=email,
+            outcome="sent" if eligible else "no-account",
+        )
 
     async def operator_link(self, email: str) -> str:
         """`portico user reset-link`: a one-time link that sets a new password, for the
@@ -72,6 +80,13 @@ class RecoveryService(EmailFlow):
             user_id=user.uuid,
             email=user.email,
             supersede=True,
+        )
+        await self.audit.record(
+            AuditKind.RESET_REQUESTED,
+            actor=OPERATOR,
+            subject_id=user.uuid,
+            subject=user.email,
+            outcome="link-printed",
         )
         return f"{public_base(self.settings)}/change-password?{urlencode({'token': token})}"
 
@@ -96,5 +111,5 @@ class RecoveryService(EmailFlow):
         if user is None or used.user_id != user.uuid:
             raise InvalidToken()
         return await self.passwords.change(
-            user, password, replace_keypair=replace_keypair, unlock=True
+            user, password, replace_keypair=replace_keypair, unlock=True, how="reset"
         )

@@ -19,6 +19,7 @@ from portico.db.models import TokenPurpose, User, UserStatus
 from portico.languages import pick_language
 from portico.manager.errors import AccountExists, FeatureDisabled, NotFound, UsernameTaken
 from portico.manager.services.accounts import PENDING_APPROVAL, UserInfo, normalize_login_id
+from portico.manager.services.audit import OPERATOR, Actor, AuditKind
 from portico.manager.services.consent import ConsentService
 from portico.manager.services.email_flow import EmailFlow
 from portico.manager.services.links import public_base
@@ -82,6 +83,12 @@ class SignupService(EmailFlow):
                 await self.tokens.use(TokenPurpose.INVITATION, token or "", email=email)
             await self.accounts.pool.make(password)  # the same cost as a real sign-up
             await self._notify_owner(email, lang)
+            await self.audit.record(
+                AuditKind.SIGNED_UP,
+                actor=Actor(None, email, client_address),
+                subject=email,
+                outcome="address-taken",
+            )
             return self.outcome()
 
         outcome = self.outcome()
@@ -114,12 +121,24 @@ class SignupService(EmailFlow):
                 created = await self.accounts.insert_user(db, user, group_name)
                 await self.consent.record(db, created.user_id, client_address)
                 if status == UserStatus.BEFORE_VERIFICATION:
-                    await self._send_verification(created.user_id, email, lang, db=db)
+                    await self.send_verification(created.user_id, email, lang, db=db)
         except AccountExists:
             # A concurrent sign-up with the same address won: its owner hears of this one too.
             await self._notify_owner(email, lang)
             return self.outcome()
         self.outbox.wake()
+        who = Actor(None, email, client_address)
+        await self.audit.record(
+            AuditKind.SIGNED_UP,
+            actor=who,
+            subject_id=created.user_id,
+            subject=email,
+            outcome=outcome.status,
+        )
+        if mode == "invite":
+            await self.audit.record(
+                AuditKind.INVITATION_REDEEMED, actor=who, subject_id=created.user_id, subject=email
+            )
         return outcome
 
     async def _notify_owner(self, email: str, lang: str) -> None:
@@ -148,7 +167,7 @@ class SignupService(EmailFlow):
         async with self._sessions() as db:
             return bool(await db.scalar(select(func.count()).where(User.email == email)))
 
-    async def _send_verification(
+    async def send_verification(
         self,
         user_id: uuid.UUID | None,
         email: str,
@@ -181,6 +200,10 @@ class SignupService(EmailFlow):
                     status_info=PENDING_APPROVAL if approval else "email-verified",
                 )
             )
+            email = await db.scalar(select(User.email).where(User.uuid == used.user_id))
+        await self.audit.record(
+            AuditKind.EMAIL_VERIFIED, subject_id=used.user_id, subject=email or ""
+        )
         return SignupOutcome("await-approval" if approval else "active")
 
     async def resend_verification(
@@ -197,7 +220,7 @@ class SignupService(EmailFlow):
         lang = pick_language(user.language if user is not None else None, language)
         # Every address costs the same writes; only an unverified account gets a working link.
         async with self._sessions.begin() as db:
-            await self._send_verification(
+            await self.send_verification(
                 user.uuid if eligible and user is not None else None,
                 email,
                 lang,
@@ -205,6 +228,12 @@ class SignupService(EmailFlow):
                 decoy=not eligible,
             )
         self.outbox.wake()
+        await self.audit.record(
+            AuditKind.VERIFICATION_RESENT,
+            actor=Actor(None, "", client_address),
+            subject=email,
+            outcome="sent" if eligible else "not-needed",
+        )
 
     # -- invitations ----------------------------------------------------------------------------
 
@@ -216,6 +245,7 @@ class SignupService(EmailFlow):
         email: str | None = None,
         group_name: str | None = None,
         language: str = "",
+        actor: Actor = OPERATOR,
     ) -> str:
         """A new invitation, as its sign-up link. With `email`, only that address may use it,
         and the link is mailed there (in `language`, else English)."""
@@ -236,6 +266,12 @@ class SignupService(EmailFlow):
                     email, "invitation", pick_language(language), link, expires=expires, db=db
                 )
         self.outbox.wake()
+        await self.audit.record(
+            AuditKind.INVITATION_CREATED,
+            actor=actor,
+            subject=email or "",
+            details={"uses": uses, "ttl": ttl, "project": group_name or "default"},
+        )
         return link
 
     # -- approval -------------------------------------------------------------------------------
@@ -251,7 +287,7 @@ class SignupService(EmailFlow):
             ).all()
         return [UserInfo.of(u) for u in users]
 
-    async def activate(self, email: str) -> None:
+    async def activate(self, email: str, actor: Actor = OPERATOR) -> None:
         async with self._sessions.begin() as db:
             result = await db.execute(
                 update(User)
@@ -264,3 +300,4 @@ class SignupService(EmailFlow):
             )
         if not result.rowcount:
             raise NotFound("no account awaits approval under that address")
+        await self.audit.record(AuditKind.APPROVED, actor=actor, subject=normalize_login_id(email))
