@@ -132,6 +132,20 @@ def tour(page: Page, console: Console, lang: str, visit: Visit) -> None:
     log_in(page, t, "root@example.com")
     expect(page.get_by_role("region", name=t["sys.title"])).to_be_visible()
     visit("summary-admin")
+    page.get_by_role("link", name=t["nav.users"]).click()
+    expect(page.get_by_role("table", name=t["admin.users"])).to_contain_text("alice@example.com")
+    visit("admin-users")
+    page.get_by_role("button", name=f"{t['admin.manage']}: alice@example.com").click()
+    expect(dialog).to_be_visible()
+    visit("admin-account")
+    page.keyboard.press("Escape")
+    page.get_by_role("link", name=t["nav.invitations"]).click()
+    page.get_by_role("button", name=t["admin.createInvitation"]).click()
+    expect(page.get_by_role("table", name=t["admin.invitations"])).to_be_visible()
+    visit("admin-invitations")
+    page.get_by_role("link", name=t["nav.audit"]).click()
+    expect(page.get_by_role("table", name=t["admin.audit"])).to_be_visible()
+    visit("admin-audit")
     page.get_by_role("button", name=t["shell.user"]).click()
     page.get_by_role("menuitem", name=t["shell.logout"]).click()
     expect(page.get_by_role("heading", name=t["login.title"])).to_be_visible()
@@ -186,4 +200,4 @@ def test_every_page_is_photographed(
     tour(page, console, lang, photograph)
     context.close()
     assert not errors, errors
-    assert len(shots) == 13
+    assert len(shots) == 17

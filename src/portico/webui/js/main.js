@@ -1,6 +1,6 @@
 // Boot: the page brought the UI config, the strings and (for a log-in) the form itself; take
 // over the form, or show the console.
-import { adoptLinkedLanguage, pageLanguageIsStale, usePageStrings } from './i18n.js';
+import { adoptLinkedLanguage, pageLanguageIsStale, t, usePageStrings } from './i18n.js';
 import { call, setEndpoint } from './api.js';
 import { loginView } from './views/login.js';
 
@@ -51,21 +51,53 @@ async function logOut() {
   }
 }
 
+const ADMIN_ROLES = ['superadmin', 'admin'];
+
+// The console's pages: the Summary for everyone, the administration for admins. Each renders
+// into the shell's main area and may hand back its unmount.
+function consolePages(me, summary) {
+  const pages = [{ path: '/summary', label: t('nav.summary'), icon: 'summary', render: summary }];
+  if (ADMIN_ROLES.includes(me.role)) {
+    const admin = (name) => (main) => {
+      let unmount = null;
+      let gone = false;
+      import('./views/admin.js').then((views) => { if (!gone) unmount = views[name](main, me, { onUnauthorized: logOut }); });
+      return () => { gone = true; if (unmount) unmount(); };
+    };
+    pages.push(
+      { path: '/admin/users', label: t('nav.users'), icon: 'users', render: admin('usersPage') },
+      { path: '/admin/invitations', label: t('nav.invitations'), icon: 'invite', render: admin('invitationsPage') },
+      { path: '/admin/audit', label: t('nav.audit'), icon: 'audit', render: admin('auditPage') },
+    );
+  }
+  return pages;
+}
+
 async function showConsole(config) {
   const [{ shell }, { summaryPage, summaryError }] = await Promise.all([import('./views/shell.js'), import('./views/summary.js')]);
-  if (location.pathname !== '/summary') history.replaceState(null, '', '/summary');
   const { status, data } = await call('GET', '/func/portico/me');
   // The manager no longer accepts this session: end it here too, then log in again.
   if (status === 401) return logOut();
   const me = status === 200 ? data : { email: '', username: '', role: '' };
-  const render = () => shell(me, {
-    rerender: render,
-    policy: config.passwordPolicy,
-    onLogout: logOut,
-    page: (main) => (status === 200
-      ? summaryPage(main, me, { onUnauthorized: logOut })
-      : summaryError(main, data?.title || status)),
-  });
+  const summary = (main) => (status === 200
+    ? summaryPage(main, me, { onUnauthorized: logOut })
+    : summaryError(main, data?.title || status));
+  const render = () => {
+    const pages = consolePages(me, summary);
+    const current = pages.find((p) => p.path === location.pathname) || pages[0];
+    if (location.pathname !== current.path) history.replaceState(null, '', current.path);
+    shell(me, {
+      rerender: render,
+      policy: config.passwordPolicy,
+      onLogout: logOut,
+      nav: pages,
+      current: current.path,
+      // A new page: focus goes to it, as a screen reader expects after following a link.
+      navigate: (path) => { history.pushState(null, '', path); render(); document.getElementById('main')?.focus(); },
+      page: current.render,
+    });
+  };
+  window.addEventListener('popstate', render);
   render();
 }
 

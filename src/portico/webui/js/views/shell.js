@@ -11,13 +11,21 @@ import { problemText } from '../errors.js';
 
 const SIDEBAR = 'portico.sidebar';
 
-export function shell(me, { onLogout, rerender, page, policy }) {
+// `nav`: the pages this account may open ({ path, label, icon }); `current`: the one shown;
+// `navigate(path)`: show another without reloading.
+export function shell(me, { onLogout, rerender, page, policy, nav, current, navigate }) {
   const stored = localStorage.getItem(SIDEBAR);
   let collapsed = stored ? stored === 'collapsed' : window.innerWidth < 768;
   const toggle = h('button', { type: 'button', class: 'toggle', onclick: () => setCollapsed(!collapsed) });
-  const sidebar = h('aside', { class: 'sidebar', 'aria-label': t('shell.menu') },
-    h('nav', {}, h('a', { href: '/summary', 'aria-current': 'page', title: t('nav.summary') }, icon('summary'), h('span', { class: 'label', text: t('nav.summary') }))),
-    toggle);
+  const links = nav.map((item) => h('a', {
+    href: item.path, title: item.label, 'aria-current': item.path === current ? 'page' : null,
+    onclick: (event) => {
+      if (event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
+      event.preventDefault();
+      navigate(item.path);
+    },
+  }, icon(item.icon), h('span', { class: 'label', text: item.label })));
+  const sidebar = h('aside', { class: 'sidebar', 'aria-label': t('shell.menu') }, h('nav', {}, links), toggle);
   function setCollapsed(value) {
     collapsed = value;
     sidebar.classList.toggle('collapsed', value);
@@ -46,7 +54,7 @@ export function shell(me, { onLogout, rerender, page, policy }) {
   const topbar = h('header', { class: 'topbar' },
     h('div', { class: 'project' }, icon('folder'), h('span', { class: 'sr', text: t('shell.project') }), me.project || 'default'),
     menu.node);
-  const main = h('main', { class: 'content', id: 'main' });
+  const main = h('main', { class: 'content', id: 'main', tabindex: '-1' });
   // "[" narrows or widens the sidebar, except while typing or in a dialog.
   function onShortcut(event) {
     if (event.key !== '[' || event.ctrlKey || event.metaKey || event.altKey || event.shiftKey) return;
@@ -66,7 +74,8 @@ export function shell(me, { onLogout, rerender, page, policy }) {
       if (pageUnmount) pageUnmount();
     },
   });
-  pageUnmount = page(main) || null;
+  const shown = page(main);
+  pageUnmount = typeof shown === 'function' ? shown : null;
 }
 
 function changePasswordDialog(me, policy) {
