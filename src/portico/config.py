@@ -190,6 +190,21 @@ class AgentConfig(_Section):
     token: str = ""
 
 
+class LoggingConfig(_Section):
+    # "text" for people, "json" (one object per line) for log collectors.
+    format: Literal["text", "json"] = "text"
+
+
+class MetricsConfig(_Section):
+    # Who may read /metrics on either service (the Prometheus scraper); by default this machine.
+    allowed: list[str] = Field(default_factory=lambda: ["127.0.0.1/32", "::1/128"])
+
+    @field_validator("allowed")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        return _check_networks(value)
+
+
 class AuditConfig(_Section):
     # Audit entries older than this are deleted.
     retention_days: int = Field(365, gt=0)
@@ -225,6 +240,8 @@ class Settings(BaseSettings):
     agent: AgentConfig = Field(default_factory=AgentConfig)
     security: SecurityConfig = Field(default_factory=SecurityConfig)
     audit: AuditConfig = Field(default_factory=AuditConfig)
+    metrics: MetricsConfig = Field(default_factory=MetricsConfig)
+    logging: LoggingConfig = Field(default_factory=LoggingConfig)
 
     @classmethod
     def settings_customise_sources(

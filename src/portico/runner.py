@@ -11,6 +11,7 @@ import uvicorn
 from starlette.types import ASGIApp
 
 from portico.config import Settings
+from portico.log_format import use_log_format
 from portico.log_writer import written_by_thread
 
 log = logging.getLogger(__name__)
@@ -49,13 +50,14 @@ def http_server(app: ASGIApp, host: str, port: int) -> uvicorn.Server:
     )
 
 
-async def serve_all(servers: list[uvicorn.Server]) -> None:
+async def serve_all(servers: list[uvicorn.Server], log_format: str = "text") -> None:
     """Serve until SIGINT/SIGTERM; every server then shuts down gracefully."""
     loop = asyncio.get_running_loop()
     for server in servers:
         # uvicorn configures its loggers when the config loads; the filter goes on after that.
         server.config.load()
     logging.getLogger("uvicorn.access").addFilter(_NoQueryStrings())
+    use_log_format(log_format)
 
     def stop() -> None:
         for server in servers:
@@ -112,7 +114,8 @@ async def serve_embedded(settings: Settings) -> None:
                 http_server(
                     webserver_app(settings, web), settings.service.ip, settings.service.port
                 ),
-            ]
+            ],
+            settings.logging.format,
         )
     finally:
         await web.close()

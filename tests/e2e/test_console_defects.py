@@ -285,6 +285,8 @@ def test_the_user_menu_works_from_the_keyboard_and_closes_on_a_click_elsewhere(
     page.keyboard.press("ArrowDown")  # opens on the first item
     menu = page.get_by_role("menu", name="Account menu")
     expect(button).to_have_attribute("aria-expanded", "true")
+    expect(menu.get_by_role("menuitem", name="Profile")).to_be_focused()
+    page.keyboard.press("ArrowDown")
     expect(menu.get_by_role("menuitem", name="Change password")).to_be_focused()
     page.keyboard.press("ArrowDown")
     expect(menu.get_by_role("menuitemradio", name="English")).to_be_focused()
@@ -294,7 +296,7 @@ def test_the_user_menu_works_from_the_keyboard_and_closes_on_a_click_elsewhere(
     page.keyboard.press("End")
     expect(menu.get_by_role("menuitem", name="Log out")).to_be_focused()
     page.keyboard.press("ArrowDown")  # wraps around
-    expect(menu.get_by_role("menuitem", name="Change password")).to_be_focused()
+    expect(menu.get_by_role("menuitem", name="Profile")).to_be_focused()
     page.keyboard.press("ArrowUp")
     expect(menu.get_by_role("menuitem", name="Log out")).to_be_focused()
     page.keyboard.press("Escape")  # closes, and focus goes back to the button

@@ -18,6 +18,7 @@ from portico import __version__
 from portico.cli import audit, invites, resources, services, users
 from portico.cli.common import Command, NoDatabase, Table
 from portico.config import ConfigError, find_config, load_settings
+from portico.log_format import use_log_format
 from portico.malloc_arenas import limit_malloc_arenas
 from portico.manager.errors import DomainError
 
@@ -67,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         settings = load_settings(find_config(args.config))
+        use_log_format(settings.logging.format)
         with asyncio.Runner(loop_factory=_loop_factory()) as runner:
             return runner.run(_command(args, table)(settings, args))
     except (ConfigError, NoDatabase) as exc:

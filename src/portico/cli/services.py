@@ -8,6 +8,7 @@ from pathlib import Path
 
 from portico.cli.common import Table
 from portico.config import Settings
+from portico.startup_checks import run_checks
 
 # The commands that run a service (and may create the database: these and `db upgrade`).
 SERVICES = ("manager", "webserver", "serve")
@@ -36,22 +37,34 @@ def register(sub: argparse._SubParsersAction) -> Table:
 
 
 async def _run_manager(settings: Settings, _args: argparse.Namespace) -> int:
+    if not run_checks(settings, "manager"):
+        return 2
     from portico.manager.app import create_app
     from portico.runner import http_server, serve_all
 
-    await serve_all([http_server(create_app(settings), settings.manager.ip, settings.manager.port)])
+    await serve_all(
+        [http_server(create_app(settings), settings.manager.ip, settings.manager.port)],
+        settings.logging.format,
+    )
     return 0
 
 
 async def _run_webserver(settings: Settings, _args: argparse.Namespace) -> int:
+    if not run_checks(settings, "webserver"):
+        return 2
     from portico.runner import http_server, serve_all
     from portico.webserver.app import create_app
 
-    await serve_all([http_server(create_app(settings), settings.service.ip, settings.service.port)])
+    await serve_all(
+        [http_server(create_app(settings), settings.service.ip, settings.service.port)],
+        settings.logging.format,
+    )
     return 0
 
 
 async def _serve(settings: Settings, _args: argparse.Namespace) -> int:
+    if not run_checks(settings, "serve"):
+        return 2
     from portico.runner import serve_embedded
 
     await serve_embedded(settings)

@@ -29,6 +29,7 @@ from portico.manager.routes import (
     summary,
     ui_settings,
 )
+from portico.metrics import metrics_endpoint, parse_allowed
 
 
 def create_app(settings: Settings, services: ManagerServices | None = None) -> FastAPI:
@@ -63,6 +64,7 @@ def create_app(settings: Settings, services: ManagerServices | None = None) -> F
     if services is not None:
         app.state.services = services
     error_responses.install(app)
+    app.add_route("/metrics", metrics_endpoint(parse_allowed(settings.metrics.allowed)))
     app.include_router(root.router)
     app.include_router(health.router)
     app.include_router(auth.router)

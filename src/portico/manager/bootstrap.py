@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 import sys
 from pathlib import Path
@@ -40,9 +41,18 @@ def hand_over_first_password(email: str, password: str, data_dir: Path) -> None:
     path = data_dir / "first-superadmin-password"
     path.unlink(missing_ok=True)
     write_private(path, f"{email}\n{password}\n".encode())
-    shown = f"\n    password: {password}" if sys.stderr.isatty() else ""
+    if not sys.stderr.isatty():
+        # A log, not a person: one line in the log's own format, and never the password.
+        logging.getLogger("portico").warning(
+            "created the first superadmin %s; its password is in %s (readable by this user "
+            "only): log in, choose a new password, then delete that file",
+            email,
+            path,
+        )
+        return
     print(
-        f"\nportico: created the first superadmin\n    e-mail:   {email}{shown}\n"
+        f"\nportico: created the first superadmin\n"
+        f"    e-mail:   {email}\n    password: {password}\n"
         f"The password is in {path} (readable by this user only). Log in: the console asks "
         "for a new password first. Then delete that file.\n",
         file=sys.stderr,

@@ -10,7 +10,7 @@ import secrets
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from portico.sealing import SecretBox, token_hash
@@ -129,6 +129,23 @@ class SessionStore(ABC):
             await self._touch(key, record, now, self._ttl_at(session, now))
         return session
 
+    async def replace_keypair(self, session_id: str, access_key: str, secret_key: str) -> None:
+        """The account's keypair was replaced from this session: it signs with the new one."""
+        key = id_hash(session_id)
+        record = await self._get(key)
+        session = self._open(record) if record is not None else None
+        if session is None:
+            return
+        renewed = replace(session, access_key=access_key, secret_key=secret_key)
+        now = self._clock()
+        await self._put(
+            key,
+            session.user_id,
+            self._seal(renewed),
+            session.expires_at,
+            self._ttl_at(session, now),
+        )
+
     async def delete(self, session_id: str) -> WebSession | None:
         key = id_hash(session_id)
         record = await self._get(key)
@@ -206,6 +223,10 @@ class SessionStore(ABC):
 
     @abstractmethod
     async def _user_records(self, user_id: str) -> list[tuple[str, dict[str, Any]]]: ...
+
+    @abstractmethod
+    async def count(self) -> int:
+        """How many sessions are live (for the metrics)."""
 
     async def purge(self) -> None:  # noqa: B027 - optional: Redis expires records itself
         """Drop sessions past their end."""

@@ -26,6 +26,7 @@ DELETE_USER = "DELETE FROM web_sessions WHERE user_id = ? AND id_hash <> ?"
 SELECT_USER = "SELECT id_hash, data FROM web_sessions WHERE user_id = ?"
 BUSY_ATTEMPTS = 6  # waits 0.05 + 0.1 + ... + 0.8 s between them
 PURGE = "DELETE FROM web_sessions WHERE expires_at <= ? OR last_seen <= ?"
+COUNT = "SELECT count(*) FROM web_sessions WHERE expires_at > ? AND last_seen > ?"
 
 
 class _Database(Protocol):
@@ -175,6 +176,10 @@ class SqlSessionStore(SessionStore):
         """Drop sessions past their absolute or idle end."""
         now = self._clock()
         await self._db.execute(PURGE, now, now - self.idle_timeout)
+
+    async def count(self) -> int:
+        now = self._clock()
+        return int(await self._db.fetch_value(COUNT, now, now - self.idle_timeout) or 0)
 
     async def close(self) -> None:
         await self._db.close()

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
+from starlette.routing import Route
 
 from portico.asgi.body_limit import BodyLimitMiddleware
 from portico.asgi.client_address import parse_networks
@@ -18,9 +19,10 @@ from portico.asgi.problem_responses import HANDLERS
 from portico.asgi.proxy_headers import ProxyHeaders
 from portico.background import repeat, stop
 from portico.config import Settings
+from portico.metrics import ACTIVE_SESSIONS, metrics_endpoint, parse_allowed
 from portico.webserver.container import WebServices, build_web_services
 from portico.webserver.guards import BrowserGuards, connect_sources
-from portico.webserver.routes import health, login, relay, ui
+from portico.webserver.routes import health, keypair, login, relay, ui
 
 
 def create_app(settings: Settings, services: WebServices | None = None) -> Starlette:
@@ -30,11 +32,14 @@ def create_app(settings: Settings, services: WebServices | None = None) -> Starl
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         web = services or build_web_services(settings)
         app.state.web = web
-        purging = asyncio.create_task(_purge_sessions(web))
+        background = [
+            asyncio.create_task(_purge_sessions(web)),
+            asyncio.create_task(_count_sessions(web)),
+        ]
         try:
             yield
         finally:
-            await stop([purging])
+            await stop(background)
             if services is None:
                 await web.close()
 
@@ -72,7 +77,14 @@ def create_app(settings: Settings, services: WebServices | None = None) -> Starl
         Middleware(BodyLimitMiddleware),
     ]
     app = Starlette(
-        routes=[*health.routes, *login.routes, *relay.routes, *ui.routes],
+        routes=[
+            *health.routes,
+            Route("/metrics", metrics_endpoint(parse_allowed(settings.metrics.allowed))),
+            *login.routes,
+            *keypair.routes,
+            *relay.routes,
+            *ui.routes,
+        ],
         middleware=middleware,
         exception_handlers=HANDLERS,
         lifespan=lifespan,
@@ -88,3 +100,10 @@ async def _purge_sessions(web: WebServices) -> None:
     await repeat(
         web.store.purge, lambda: asyncio.sleep(interval), what="purging expired browser sessions"
     )
+
+
+async def _count_sessions(web: WebServices) -> None:
+    async def count() -> None:
+        ACTIVE_SESSIONS.set(await web.store.count())
+
+    await repeat(count, lambda: asyncio.sleep(30), what="counting browser sessions")

@@ -14,13 +14,14 @@ from collections.abc import Callable
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from portico.background import repeat, wait_or_timeout
 from portico.db.models import OutboxMessage, utcnow
 from portico.manager.mail.compose import Composed
 from portico.manager.mail.transports import SEND_TIMEOUT_SECONDS, Transport
+from portico.metrics import OUTBOX_BACKLOG
 from portico.sealing import SecretBox
 
 log = logging.getLogger(__name__)
@@ -94,6 +95,16 @@ class Outbox:
         message.add_alternative(html, subtype="html")
         return message
 
+    async def backlog(self) -> int:
+        """Mails not sent yet (stand-ins that are never sent do not count)."""
+        async with self._sessions() as db:
+            waiting = await db.scalar(
+                select(func.count())
+                .select_from(OutboxMessage)
+                .where(OutboxMessage.sent_at.is_(None), OutboxMessage.discard.is_(False))
+            )
+        return int(waiting or 0)
+
     async def drain_once(self, batch: int = 20) -> int:
         """Deliver what is due now; returns how many messages went out."""
         now = self._clock()
@@ -158,6 +169,7 @@ class Outbox:
         async def drain() -> None:
             self._wake.clear()  # before draining: a message enqueued meanwhile wakes us again
             await self.drain_once()
+            OUTBOX_BACKLOG.set(await self.backlog())
 
         await repeat(
             drain, lambda: wait_or_timeout(self._wake, poll_seconds), what="draining the outbox"

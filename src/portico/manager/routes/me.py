@@ -1,12 +1,14 @@
-"""GET /portico/me: the signed caller's own account, for the console's top bar and Summary."""
+"""The signed caller's own account: GET /portico/me (the console's top bar, Summary and
+profile) and a new API keypair."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
-from portico.manager.deps import Services, SignedCaller
+from portico.manager.deps import Acting, Services, SignedCaller
+from portico.wire.headers import SESSION_HASH_HEADER
 
 router = APIRouter()
 
@@ -23,3 +25,12 @@ async def me(caller: SignedCaller, svc: Services) -> dict[str, Any]:
         "domain_name": user.domain_name,
         "access_key": caller.access_key,
     }
+
+
+@router.post("/portico/keypair/replace")
+async def replace_keypair(actor: Acting, svc: Services, request: Request) -> dict[str, Any]:
+    """A new API keypair for the caller. The answer is the only place its secret shows."""
+    keypair = await svc.passwords.replace_keypair(
+        actor.user_id, actor, keep_session=request.headers.get(SESSION_HASH_HEADER)
+    )
+    return {"access_key": keypair.access_key, "secret_key": keypair.secret_key}

@@ -48,6 +48,7 @@ from portico.manager.services.consent import ConsentService
 from portico.manager.services.hashing_pool import HashingPool
 from portico.manager.services.keypairs import default_keypair_for
 from portico.manager.services.password_policy import PasswordPolicy
+from portico.metrics import LOCKOUTS, LOGINS
 from portico.sealing import SecretBox, token_hash
 
 # The status_info of an account that signed up and awaits an administrator's approval.
@@ -338,11 +339,15 @@ class AccountService:
         try:
             await self.password_check.check(user, normalized, password, client_address)
         except InvalidCredentials as failed:
+            LOGINS.labels(failed.code).inc()
+            if failed.blocked:
+                LOCKOUTS.inc()
             # In the background, for a missing id too: it must not answer faster than an
             # existing account, whose history is written.
             self._in_background(self._failed(user, who, failed.code, failed.blocked))
             raise
         except TooManyFailedLogins:
+            LOGINS.labels(TooManyFailedLogins.code).inc()
             self._in_background(self._failed(user, who, TooManyFailedLogins.code))
             raise
         assert user is not None  # a missing account never passes the check
@@ -351,8 +356,10 @@ class AccountService:
                 user, password, who, agreed_terms_version, agreed_privacy_version
             )
         except DomainError as refused:
+            LOGINS.labels(refused.code).inc()
             self._in_background(self._failed(user, who, refused.code))
             raise
+        LOGINS.labels("success").inc()
         await self._remember(user.uuid, True, client_address, user_agent)
         await self.audit.record(
             AuditKind.LOGIN_SUCCEEDED,

@@ -47,6 +47,7 @@ class AuditKind(enum.StrEnum):
     CONSENT_GIVEN = "consent.given"
     SESSION_REVOKED = "session.revoked"
     SESSIONS_ENDED = "session.all-ended"
+    KEYPAIR_REPLACED = "keypair.replaced"
 
 
 @dataclass(frozen=True)

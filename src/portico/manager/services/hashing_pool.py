@@ -16,6 +16,7 @@ from typing import TypeVar
 
 from portico.manager.services.hashers import PasswordHashers
 from portico.manager.services.password_policy import normalize_password
+from portico.metrics import HASH_SECONDS
 
 T = TypeVar("T")
 
@@ -33,11 +34,13 @@ class HashingPool:
         return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
 
     async def make(self, password: str) -> str:
-        return await self._run(self.hashers.make, normalize_password(password))
+        with HASH_SECONDS.labels("make").time():
+            return await self._run(self.hashers.make, normalize_password(password))
 
     async def verify(self, password: str, encoded: str | None) -> bool:
         """Check a password; with no stored hash, pay for one anyway and answer False."""
-        return await self._run(self.hashers.verify, normalize_password(password), encoded)
+        with HASH_SECONDS.labels("verify").time():
+            return await self._run(self.hashers.verify, normalize_password(password), encoded)
 
     def must_update(self, password: str, encoded: str) -> bool:
         return self.hashers.must_update(normalize_password(password), encoded)

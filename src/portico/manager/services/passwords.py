@@ -178,3 +178,26 @@ class PasswordChanges:
         if user is None:
             raise NotFound("no such user")
         await self.change(user, new_password, unlock=True, how="operator", actor=OPERATOR)
+
+    async def replace_keypair(
+        self, user_id: uuid.UUID, actor: Actor, *, keep_session: str | None = None
+    ) -> NewKeypair:
+        """The owner's new API keypair (its secret, to show once); the old ones stop working
+        on every manager at once, and so do the other browser sessions, which signed with them."""
+        user = await self.accounts.user_row(user_id)
+        async with self.accounts.sessions.begin() as db:
+            await db.execute(
+                update(Keypair).where(Keypair.user_id == user.uuid).values(is_active=False)
+            )
+            keypair, row = default_keypair_for(user, self._box)
+            db.add(row)
+        await self.credentials.forget(user.uuid)
+        await self.browser_sessions.revoke_user(str(user.uuid), keep_hash=keep_session)
+        await self.accounts.audit.record(
+            AuditKind.KEYPAIR_REPLACED,
+            actor=actor,
+            subject_id=user.uuid,
+            subject=user.email,
+            details={"access_key": keypair.access_key},
+        )
+        return keypair

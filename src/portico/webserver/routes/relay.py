@@ -15,6 +15,7 @@ from starlette.routing import Route
 from portico import __version__
 from portico.asgi.body_limit import BodyTooLarge
 from portico.asgi.problem_responses import problem_response
+from portico.metrics import RELAY_SECONDS
 from portico.sessions import id_hash
 from portico.webserver.deps import current_session, forwarding_headers, web_services
 from portico.webserver.guards import has_body
@@ -42,8 +43,9 @@ _HOP_BY_HOP = {
     "server",
     "date",
 }
-# Manager routes a browser session may not reach through the relay.
-_NOT_RELAYED = {"/auth/authorize"}
+# Manager routes a browser session may not reach through the relay: log-in hands out a secret
+# key, and replacing the keypair must switch the session too (POST /server/replace-keypair).
+_NOT_RELAYED = {"/auth/authorize", "/portico/keypair/replace"}
 _PATH_SAFE = "/:@!$&'()*+,;=-._~"
 _FORWARDED_REQUEST_HEADERS = ("content-type", "content-length", "accept")
 # Answers up to this size are read whole and sent at once; larger or unsized ones stream.
@@ -63,12 +65,12 @@ async def relay(request: Request) -> Response:
     if path is None:
         return problem_response(400, problems.INVALID_API_PARAMS, "Invalid path.")
     if path.partition("?")[0].rstrip("/") in _NOT_RELAYED:
-        # Its answer carries the API secret key, which must never reach page scripts.
         return problem_response(
             403,
             problems.GENERIC_FORBIDDEN,
             "Not available through the console server.",
-            details="Log in with POST /server/login.",
+            details="Log in with POST /server/login; replace the keypair with "
+            "POST /server/replace-keypair.",
         )
     anonymous = path.lstrip("/").startswith(ANONYMOUS_PREFIXES)
     return await _relay(request, path, signed=not anonymous)
@@ -120,14 +122,15 @@ async def _relay(request: Request, path: str, *, signed: bool) -> Response:
         body = b""
 
     try:
-        upstream = await web.manager.relay(
-            request.method,
-            path,
-            headers=headers,
-            body=body,  # type: ignore[arg-type]
-            keypair=keypair,
-            api_version=request.headers.get("x-backendai-version"),
-        )
+        with RELAY_SECONDS.time():
+            upstream = await web.manager.relay(
+                request.method,
+                path,
+                headers=headers,
+                body=body,  # type: ignore[arg-type]
+                keypair=keypair,
+                api_version=request.headers.get("x-backendai-version"),
+            )
     except ManagerUnreachable:
         if overflow:  # the client's body passed the limit while it was being sent on
             return problem_response(413, problems.REQUEST_TOO_LARGE, "Request body too large")

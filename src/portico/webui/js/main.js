@@ -55,8 +55,11 @@ const ADMIN_ROLES = ['superadmin', 'admin'];
 
 // The console's pages: the Summary for everyone, the administration for admins. Each renders
 // into the shell's main area and may hand back its unmount.
-function consolePages(me, summary) {
-  const pages = [{ path: '/summary', label: t('nav.summary'), icon: 'summary', render: summary }];
+function consolePages(me, summary, profile) {
+  const pages = [
+    { path: '/summary', label: t('nav.summary'), icon: 'summary', render: summary },
+    { path: '/profile', label: t('profile.title'), hidden: true, render: profile }, // in the user menu
+  ];
   if (ADMIN_ROLES.includes(me.role)) {
     const admin = (name) => (main) => {
       let unmount = null;
@@ -74,7 +77,7 @@ function consolePages(me, summary) {
 }
 
 async function showConsole(config) {
-  const [{ shell }, { summaryPage, summaryError }] = await Promise.all([import('./views/shell.js'), import('./views/summary.js')]);
+  const [{ shell, changePasswordDialog }, { summaryPage, summaryError }] = await Promise.all([import('./views/shell.js'), import('./views/summary.js')]);
   const { status, data } = await call('GET', '/func/portico/me');
   // The manager no longer accepts this session: end it here too, then log in again.
   if (status === 401) return logOut();
@@ -82,8 +85,16 @@ async function showConsole(config) {
   const summary = (main) => (status === 200
     ? summaryPage(main, me, { onUnauthorized: logOut })
     : summaryError(main, data?.title || status));
-  const render = () => {
-    const pages = consolePages(me, summary);
+  let render;
+  const profile = (main) => {
+    let gone = false;
+    import('./views/profile.js').then((views) => {
+      if (!gone) views.profilePage(main, me, { onUnauthorized: logOut, rerender: render, changePassword: () => changePasswordDialog(me, config.passwordPolicy) });
+    });
+    return () => { gone = true; };
+  };
+  render = () => {
+    const pages = consolePages(me, summary, profile);
     const current = pages.find((p) => p.path === location.pathname) || pages[0];
     if (location.pathname !== current.path) history.replaceState(null, '', current.path);
     shell(me, {

@@ -17,7 +17,7 @@ export function shell(me, { onLogout, rerender, page, policy, nav, current, navi
   const stored = localStorage.getItem(SIDEBAR);
   let collapsed = stored ? stored === 'collapsed' : window.innerWidth < 768;
   const toggle = h('button', { type: 'button', class: 'toggle', onclick: () => setCollapsed(!collapsed) });
-  const links = nav.map((item) => h('a', {
+  const links = nav.filter((item) => !item.hidden).map((item) => h('a', {
     href: item.path, title: item.label, 'aria-current': item.path === current ? 'page' : null,
     onclick: (event) => {
       if (event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
@@ -42,6 +42,7 @@ export function shell(me, { onLogout, rerender, page, policy, nav, current, navi
     build: (close) => ({
       header: h('div', { class: 'who' }, h('div', { text: me.full_name || me.username }), h('div', { class: 'email', text: me.email })),
       items: [
+        menuItem(t('profile.title'), () => { close(); navigate('/profile'); }),
         menuItem(t('shell.changePassword'), () => { close(); changePasswordDialog(me, policy); }),
         menuChoices(t('shell.language'), LANGUAGES.map((code) => [code, t(`lang.${code}`)]), language(),
           async (code) => { close(); await loadLanguage(code, true); rerender(); }),
@@ -78,7 +79,7 @@ export function shell(me, { onLogout, rerender, page, policy, nav, current, navi
   pageUnmount = typeof shown === 'function' ? shown : null;
 }
 
-function changePasswordDialog(me, policy) {
+export function changePasswordDialog(me, policy) {
   const old = passwordField(t('pwchange.old'), { autofocus: true });
   const pw = passwordField(t('pwchange.new'), { autocomplete: 'new-password' });
   const rules = ruleChecklist(policy, pw.input, () => ({ email: me.email, username: me.username }));

@@ -1,0 +1,89 @@
+// The profile page (from the user menu): one's name, password, API keypair, language, theme.
+import { h, field, message } from '../dom.js';
+import { t, language, loadLanguage, LANGUAGES } from '../i18n.js';
+import { call } from '../api.js';
+import { confirmDialog } from '../dialog.js';
+import { problemText } from '../errors.js';
+import { THEMES, currentTheme, setTheme } from '../theme.js';
+
+function panel(id, title, ...children) {
+  return h('section', { class: 'panel', 'aria-labelledby': id }, h('h2', { id, text: title }), ...children);
+}
+
+// A value with a copy button (the new secret key is shown once).
+function copyable(label, value) {
+  const box = h('input', { type: 'text', readonly: true, value, 'aria-label': label });
+  const copy = h('button', {
+    type: 'button', text: t('admin.copy'), 'aria-label': `${t('admin.copy')}: ${label}`,
+    onclick: async () => {
+      try {
+        await navigator.clipboard.writeText(value);
+        copy.textContent = t('admin.copied');
+      } catch {
+        box.select();
+      }
+    },
+  });
+  return [h('label', { text: label }), h('div', { class: 'pw' }, box, copy)];
+}
+
+export function profilePage(main, me, { onUnauthorized, changePassword, rerender }) {
+  const notice = h('div', { 'aria-live': 'polite' });
+  const notify = (kind, text) => notice.replaceChildren(message(kind, text));
+
+  const [nameLabel, name] = field(t('profile.fullName'), { type: 'text', maxlength: 64, value: me.full_name || '', autocomplete: 'name' });
+  const nameForm = h('form', {
+    novalidate: true,
+    onsubmit: async (e) => {
+      e.preventDefault();
+      const { status, data } = await call('POST', '/func/auth/update-full-name', { email: me.email, full_name: name.value.trim() });
+      if (status === 401) return onUnauthorized();
+      if (status !== 200) return notify('error', problemText(status, data));
+      me.full_name = name.value.trim();
+      notify('ok', t('profile.nameSaved'));
+    },
+  }, nameLabel, name, h('button', { type: 'submit', class: 'primary', text: t('profile.save') }));
+
+  const account = panel('profile-account', t('summary.account'),
+    h('dl', { class: 'facts' }, [[t('summary.email'), me.email], [t('summary.username'), me.username], [t('admin.role'), t(`role.${me.role}`)]]
+      .map(([k, v]) => [h('dt', { text: k }), h('dd', { text: v })])),
+    nameForm);
+
+  const password = panel('profile-password', t('pwchange.title'), h('p', { class: 'hint', text: t('profile.passwordText') }),
+    h('button', { type: 'button', text: t('shell.changePassword'), onclick: () => changePassword() }));
+
+  const newKeys = h('div');
+  const accessKey = h('code', { text: me.access_key || '—' });
+  const keypair = panel('profile-keypair', t('profile.keypair'),
+    h('p', { class: 'hint', text: t('profile.keypairText') }),
+    h('dl', { class: 'facts' }, h('dt', { text: t('profile.accessKey') }), h('dd', {}, accessKey)),
+    h('button', {
+      type: 'button', text: t('profile.replaceKeypair'),
+      onclick: async () => {
+        const sure = await confirmDialog({ title: t('profile.replaceKeypair'), text: t('profile.replaceConfirm'), confirm: t('profile.replace'), cancel: t('signup.cancel') });
+        if (!sure) return;
+        const { status, data } = await call('POST', '/server/replace-keypair');
+        if (status === 401) return onUnauthorized();
+        if (status !== 200) return notify('error', problemText(status, data));
+        me.access_key = data.access_key;
+        accessKey.textContent = data.access_key;
+        newKeys.replaceChildren(message('ok', t('profile.keypairReplaced')),
+          ...copyable(t('profile.accessKey'), data.access_key), ...copyable(t('profile.secretKey'), data.secret_key));
+      },
+    }), newKeys);
+
+  const choose = (label, options, current, onchange) => {
+    const id = `profile-${label}`;
+    return [h('label', { for: id, text: t(label) }),
+      h('select', { id, onchange: (e) => onchange(e.target.value) }, options.map(([v, text]) => h('option', { value: v, selected: v === current, text })))];
+  };
+  const preferences = panel('profile-preferences', t('profile.preferences'),
+    choose('shell.language', LANGUAGES.map((code) => [code, t(`lang.${code}`)]), language(), async (code) => { await loadLanguage(code, true); rerender(); }),
+    choose('shell.theme', THEMES.map((name) => [name, t(`theme.${name}`)]), currentTheme(), (name) => setTheme(name)));
+
+  const sessions = panel('profile-sessions', t('sec.sessions'), h('p', {}, t('profile.sessionsText'), ' ',
+    h('a', { href: '/summary', text: t('nav.summary') })));
+
+  main.replaceChildren(h('h1', { text: t('profile.title') }), notice, h('div', { class: 'grid' }, account, password, keypair, preferences, sessions));
+  return () => {};
+}
