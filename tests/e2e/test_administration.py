@@ -182,3 +182,41 @@ def test_a_normal_user_sees_no_administration(page: Page, console: Console) -> N
     page.goto(console.url + "/admin/users")  # typed by hand: back to the Summary
     expect(page.get_by_role("heading", name="Summary")).to_be_visible()
     assert page.url.endswith("/summary")
+
+
+def test_an_admin_makes_a_resource_policy_and_gives_it_to_a_user(
+    page: Page,
+    console: Console,
+    playwright_browser,  # type: ignore[no-untyped-def]
+) -> None:
+    page.goto(console.url)
+    log_in(page, "root@example.com")
+    page.get_by_role("link", name="Resources").click()
+    form = page.get_by_role("region", name="New resource policy")
+    form.get_by_label("Name").fill("gpu-small")
+    form.get_by_label("CPU").fill("8")
+    form.get_by_label("Memory (GiB)").fill("32")
+    form.get_by_label("Concurrent sessions").fill("3")
+    form.get_by_role("button", name="Create the policy").click()
+    expect(page.get_by_role("status")).to_have_text("Policy gpu-small was saved.")
+    expect(page.get_by_role("table", name="Resource policies")).to_contain_text("32.0 GiB")
+    # Edited in place.
+    page.get_by_role("button", name="Edit: gpu-small").click()
+    page.get_by_role("dialog").get_by_label("CPU").fill("6")
+    page.get_by_role("dialog").get_by_role("button", name="Save").click()
+    row = page.get_by_role("table", name="Resource policies").get_by_role("row", name="gpu-small")
+    expect(row).to_contain_text("6")
+
+    open_account(page, "alice@example.com")
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Resource policy").select_option("gpu-small")
+    dialog.get_by_role("button", name="Set the policy").click()
+    expect(page.get_by_role("status")).to_contain_text("now follows policy gpu-small")
+
+    other = playwright_browser.new_context()
+    alice = other.new_page()
+    alice.goto(console.url)
+    log_in(alice)
+    cpu = alice.get_by_role("region", name="Resource statistics").get_by_role("meter", name="CPU")
+    expect(cpu.first).to_have_attribute("aria-valuetext", "0 of 6 cores")
+    other.close()

@@ -143,6 +143,9 @@ def tour(page: Page, console: Console, lang: str, visit: Visit) -> None:
     page.get_by_role("button", name=t["admin.createInvitation"]).click()
     expect(page.get_by_role("table", name=t["admin.invitations"])).to_be_visible()
     visit("admin-invitations")
+    page.get_by_role("link", name=t["nav.resources"]).click()
+    expect(page.get_by_role("table", name=t["res.policies"])).to_be_visible()
+    visit("admin-resources")
     page.get_by_role("link", name=t["nav.audit"]).click()
     expect(page.get_by_role("table", name=t["admin.audit"])).to_be_visible()
     visit("admin-audit")
@@ -200,4 +203,4 @@ def test_every_page_is_photographed(
     tour(page, console, lang, photograph)
     context.close()
     assert not errors, errors
-    assert len(shots) == 17
+    assert len(shots) == 18

@@ -32,6 +32,12 @@ ROUTES: list[tuple[str, str, Any]] = [
     ("POST", "/admin/invitations", {"uses": 1}),
     ("DELETE", "/admin/invitations/1", None),
     ("GET", "/admin/audit", None),
+    ("GET", "/admin/resource-policies", None),
+    ("POST", "/admin/resource-policies", {"name": "p"}),
+    ("POST", "/admin/resource-policies/p", {}),
+    ("POST", f"/admin/users/{ANY_ID}/resource-policy", {"policy": "p"}),
+    ("GET", "/admin/resource-groups", None),
+    ("POST", "/admin/resource-groups", {"name": "g"}),
 ]
 
 
@@ -192,3 +198,75 @@ async def test_invitations_are_created_listed_and_revoked(
     assert (
         await signed(manager, "POST", "/admin/invitations", root, json={"uses": 0})
     ).status_code == 400
+
+
+async def test_resource_policies_and_groups_are_managed_and_assigned(
+    manager: httpx.AsyncClient, root: Account, alice: Account
+) -> None:
+    made = await signed(
+        manager,
+        "POST",
+        "/admin/resource-policies",
+        root,
+        json={"name": "gpu-small", "cpu": 4, "mem": "16g", "gpu": 1, "max_sessions": 2},
+    )
+    assert made.status_code == 201
+    taken = await signed(
+        manager, "POST", "/admin/resource-policies", root, json={"name": "gpu-small"}
+    )
+    assert taken.status_code == 409
+    assert taken.json()["details"] == "policy 'gpu-small' exists"  # not "Email already exists"
+    edited = await signed(
+        manager,
+        "POST",
+        "/admin/resource-policies/gpu-small",
+        root,
+        json={"cpu": 8, "mem": "32g", "max_sessions": 3},
+    )
+    assert edited.status_code == 200
+    listed = (await signed(manager, "GET", "/admin/resource-policies", root)).json()["policies"]
+    policy = next(p for p in listed if p["name"] == "gpu-small")
+    assert policy == {
+        "name": "gpu-small",
+        "total_resource_slots": {"cpu": 8, "mem": 32 * 1024**3},
+        "max_concurrent_sessions": 3,
+    }
+    bad = await signed(
+        manager, "POST", "/admin/resource-policies/gpu-small", root, json={"mem": "lots"}
+    )
+    assert bad.status_code == 400
+    target = await user_id(manager, root, alice.email)
+    assigned = await signed(
+        manager,
+        "POST",
+        f"/admin/users/{target}/resource-policy",
+        root,
+        json={"policy": "gpu-small"},
+    )
+    assert assigned.status_code == 200
+    detail = (await signed(manager, "GET", f"/admin/users/{target}", root)).json()
+    assert detail["resource_policy"] == "gpu-small"
+    summary = (await signed(manager, "GET", "/summary", alice)).json()
+    assert summary["keypair"]["limits"]["cpu"] == 8
+    missing = await signed(
+        manager, "POST", f"/admin/users/{target}/resource-policy", root, json={"policy": "nope"}
+    )
+    assert missing.status_code == 404
+
+    group = await signed(
+        manager,
+        "POST",
+        "/admin/resource-groups",
+        root,
+        json={"name": "a100", "description": "A100s"},
+    )
+    assert group.status_code == 201
+    again = await signed(manager, "POST", "/admin/resource-groups", root, json={"name": "a100"})
+    assert again.status_code == 409
+    names = [
+        g["name"]
+        for g in (await signed(manager, "GET", "/admin/resource-groups", root)).json()["groups"]
+    ]
+    assert "a100" in names and "default" in names
+    odd = await signed(manager, "POST", "/admin/resource-groups", root, json={"name": "../x"})
+    assert odd.status_code == 400

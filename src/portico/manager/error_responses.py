@@ -110,6 +110,8 @@ def _respond(exc: errors.DomainError) -> JSONResponse:
                 "User name already exists",
                 details="That user name is taken; choose another.",
             )
+        case errors.NameTaken():
+            return problem_response(409, problems.CONFLICT, "Name taken", details=str(exc))
         case errors.AccountExists():
             return problem_response(400, problems.EMAIL_ALREADY_EXISTS, "Email already exists")
         case errors.InvalidToken():

@@ -100,6 +100,10 @@ class AccountExists(DomainError):
     """The e-mail address or user name is taken."""
 
 
+class NameTaken(DomainError):
+    """A project, resource policy or resource group of that name exists."""
+
+
 class UsernameTaken(DomainError):
     """Another account has this user name (user names are public; e-mail addresses are not)."""
 

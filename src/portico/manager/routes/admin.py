@@ -20,6 +20,7 @@ from portico.manager.errors import NotFound
 from portico.manager.routes.bodies import Body
 from portico.manager.services.administration import Administration
 from portico.manager.services.audit import Actor, AuditKind
+from portico.manager.services.resources import parse_memory
 
 router = APIRouter(prefix="/admin")
 
@@ -236,6 +237,104 @@ async def revoke_invitation(
     await svc.audit.record(
         AuditKind.INVITATION_REVOKED, actor=admin.actor, details={"invitation": invitation_id}
     )
+    return _OK
+
+
+# -- resource policies and groups ------------------------------------------------------------------
+
+
+class PolicyLimits(Body):
+    cpu: float | None = Field(None, ge=0, le=1e6)
+    mem: str | None = Field(None, max_length=32)  # "16g", "512m" or bytes
+    gpu: float | None = Field(None, ge=0, le=1e6)
+    max_sessions: int = Field(1, ge=0, le=100000)
+
+    def slots(self) -> dict[str, float | int]:
+        found: dict[str, float | int] = {}
+        if self.cpu is not None:
+            found["cpu"] = self.cpu
+        if self.mem:
+            found["mem"] = parse_memory(self.mem)
+        if self.gpu is not None:
+            found["cuda.device"] = self.gpu
+        return found
+
+
+class NewPolicy(PolicyLimits):
+    name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+class NewGroup(Body):
+    name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    description: str = Field("", max_length=512)
+
+
+class PolicyChoice(Body):
+    policy: str = Field(min_length=1, max_length=64)
+
+
+@router.get("/resource-policies")
+async def resource_policies(admin: AdminCaller, svc: Services) -> dict[str, Any]:
+    return {
+        "policies": [
+            {
+                "name": p.name,
+                "total_resource_slots": p.total_resource_slots,
+                "max_concurrent_sessions": p.max_concurrent_sessions,
+            }
+            for p in await svc.resources.list_policies()
+        ]
+    }
+
+
+@router.post("/resource-policies", status_code=201)
+async def create_policy(body: NewPolicy, admin: AdminCaller, svc: Services) -> dict[str, str]:
+    await svc.resources.create_policy(body.name, body.slots(), body.max_sessions)
+    await svc.audit.record(
+        AuditKind.POLICY_CREATED, actor=admin.actor, details={"policy": body.name}
+    )
+    return _OK
+
+
+@router.post("/resource-policies/{name}")
+async def update_policy(
+    name: str, body: PolicyLimits, admin: AdminCaller, svc: Services
+) -> dict[str, str]:
+    await svc.resources.update_policy(name, body.slots(), body.max_sessions)
+    await svc.audit.record(AuditKind.POLICY_UPDATED, actor=admin.actor, details={"policy": name})
+    return _OK
+
+
+@router.post("/users/{user_id}/resource-policy")
+async def assign_policy(
+    user_id: uuid.UUID, body: PolicyChoice, admin: AdminCaller, svc: Services
+) -> dict[str, str]:
+    account = await svc.administration.detail(user_id)  # NotFound for an unknown account
+    await svc.resources.set_user_policy(user_id, body.policy)
+    await svc.audit.record(
+        AuditKind.POLICY_ASSIGNED,
+        actor=admin.actor,
+        subject_id=user_id,
+        subject=account["email"],
+        outcome=body.policy,
+    )
+    return _OK
+
+
+@router.get("/resource-groups")
+async def resource_groups(admin: AdminCaller, svc: Services) -> dict[str, Any]:
+    return {
+        "groups": [
+            {"name": g.name, "description": g.description, "is_active": g.is_active}
+            for g in await svc.resources.list_groups()
+        ]
+    }
+
+
+@router.post("/resource-groups", status_code=201)
+async def create_group(body: NewGroup, admin: AdminCaller, svc: Services) -> dict[str, str]:
+    await svc.resources.create_group(body.name, body.description)
+    await svc.audit.record(AuditKind.GROUP_CREATED, actor=admin.actor, details={"group": body.name})
     return _OK
 
 

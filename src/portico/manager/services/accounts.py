@@ -37,6 +37,7 @@ from portico.manager.errors import (
     Forbidden,
     InvalidCredentials,
     InvalidRequest,
+    NameTaken,
     NoKeypair,
     NotFound,
     PasswordExpired,
@@ -186,7 +187,7 @@ class AccountService:
             async with self._sessions.begin() as db:
                 db.add(Group(name=name, description=description, domain_name=domain_name))
         except IntegrityError as exc:
-            raise AccountExists(f"project {name!r} exists") from exc
+            raise NameTaken(f"project {name!r} exists") from exc
 
     async def list_projects(self) -> list[tuple[str, str]]:
         async with self._sessions() as db:

@@ -17,7 +17,15 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from portico.db.models import LoginHistory, LoginSession, User, UserRole, UserStatus, utcnow
+from portico.db.models import (
+    Keypair,
+    LoginHistory,
+    LoginSession,
+    User,
+    UserRole,
+    UserStatus,
+    utcnow,
+)
 from portico.languages import pick_language
 from portico.manager.errors import Conflict, Forbidden, InvalidRequest, NotFound
 from portico.manager.services.accounts import PENDING_APPROVAL, AccountService
@@ -171,6 +179,11 @@ class Administration:
                     .limit(20)
                 )
             ).all()
+            policy = await db.scalar(
+                select(Keypair.resource_policy).where(
+                    Keypair.user_id == user_id, Keypair.is_default, Keypair.is_active
+                )
+            )
         sessions = await self.browser_sessions.list_user(str(user_id))
         return {
             **AccountView.of(user).as_dict(),
@@ -184,6 +197,7 @@ class Administration:
                 for h in history
             ],
             "browser_sessions": len(sessions),
+            "resource_policy": policy,
         }
 
     # -- actions --------------------------------------------------------------------------------

@@ -48,6 +48,10 @@ class AuditKind(enum.StrEnum):
     SESSION_REVOKED = "session.revoked"
     SESSIONS_ENDED = "session.all-ended"
     KEYPAIR_REPLACED = "keypair.replaced"
+    POLICY_CREATED = "resources.policy-created"
+    POLICY_UPDATED = "resources.policy-updated"
+    POLICY_ASSIGNED = "resources.policy-assigned"
+    GROUP_CREATED = "resources.group-created"
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from portico.db.models import ComputeSession, Keypair, KeypairResourcePolicy, ResourceGroup, utcnow
-from portico.manager.errors import AccountExists, InvalidRequest, NotFound
+from portico.manager.errors import InvalidRequest, NameTaken, NotFound
 
 RESOURCE_TYPES = ("cpu", "mem", "cuda.device")
 
@@ -39,14 +39,20 @@ class ResourceService:
     def __init__(self, sessions: async_sessionmaker) -> None:
         self._sessions = sessions
 
-    async def create_policy(
-        self, name: str, slots: dict[str, Any], max_concurrent_sessions: int
-    ) -> None:
+    @staticmethod
+    def _check_policy(slots: dict[str, Any], max_concurrent_sessions: int) -> None:
         unknown = set(slots) - set(RESOURCE_TYPES)
         if unknown:
             raise InvalidRequest(f"unknown resource types: {', '.join(sorted(unknown))}")
+        if any(not isinstance(v, int | float) or v < 0 for v in slots.values()):
+            raise InvalidRequest("resource limits are numbers, 0 or more")
         if max_concurrent_sessions < 0:
             raise InvalidRequest("max_concurrent_sessions cannot be negative")
+
+    async def create_policy(
+        self, name: str, slots: dict[str, Any], max_concurrent_sessions: int
+    ) -> None:
+        self._check_policy(slots, max_concurrent_sessions)
         try:
             async with self._sessions.begin() as db:
                 db.add(
@@ -57,7 +63,31 @@ class ResourceService:
                     )
                 )
         except IntegrityError as exc:
-            raise AccountExists(f"policy {name!r} exists") from exc
+            raise NameTaken(f"policy {name!r} exists") from exc
+
+    async def update_policy(
+        self, name: str, slots: dict[str, Any], max_concurrent_sessions: int
+    ) -> None:
+        self._check_policy(slots, max_concurrent_sessions)
+        async with self._sessions.begin() as db:
+            result = await db.execute(
+                update(KeypairResourcePolicy)
+                .where(KeypairResourcePolicy.name == name)
+                .values(total_resource_slots=slots, max_concurrent_sessions=max_concurrent_sessions)
+            )
+        if not result.rowcount:
+            raise NotFound(f"no policy {name!r}")
+
+    async def set_user_policy(self, user_id: uuid.UUID, policy: str) -> None:
+        """Every keypair of the account follows `policy`."""
+        async with self._sessions.begin() as db:
+            if await db.get(KeypairResourcePolicy, policy) is None:
+                raise NotFound(f"no policy {policy!r}")
+            result = await db.execute(
+                update(Keypair).where(Keypair.user_id == user_id).values(resource_policy=policy)
+            )
+        if not result.rowcount:
+            raise NotFound("no keypair of that account")
 
     async def list_policies(self) -> list[PolicyInfo]:
         async with self._sessions() as db:
@@ -86,7 +116,7 @@ class ResourceService:
             async with self._sessions.begin() as db:
                 db.add(ResourceGroup(name=name, description=description))
         except IntegrityError as exc:
-            raise AccountExists(f"resource group {name!r} exists") from exc
+            raise NameTaken(f"resource group {name!r} exists") from exc
 
     async def list_groups(self) -> list[ResourceGroup]:
         async with self._sessions() as db:

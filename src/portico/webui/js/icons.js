@@ -10,6 +10,7 @@ const PATHS = {
   folder: 'M3 6h7l2 2h9v11H3z',
   users: 'M9 11a3.5 3.5 0 1 0 0-7 3.5 3.5 0 0 0 0 7zm7 0a3 3 0 1 0 0-6 3 3 0 0 0 0 6zM2 20c0-3.5 3.5-6 7-6s7 2.5 7 6zm15 0c0-2-.6-3.7-1.8-5 3 .2 6.8 1.8 6.8 5z',
   invite: 'M3 5h18v14H3zm2 2v.5l7 4.5 7-4.5V7l-7 4.5z',
+  resources: 'M4 4h16v6H4zm2 2v2h2V6zM4 14h16v6H4zm2 2v2h2v-2z',
   audit: 'M6 2h9l5 5v15H6zm8 1.5V8h4.5zM9 12h8v1.5H9zm0 3.5h8V17H9zm0-7h4V10H9z',
 };
 

@@ -70,6 +70,7 @@ function consolePages(me, summary, profile) {
     pages.push(
       { path: '/admin/users', label: t('nav.users'), icon: 'users', render: admin('usersPage') },
       { path: '/admin/invitations', label: t('nav.invitations'), icon: 'invite', render: admin('invitationsPage') },
+      { path: '/admin/resources', label: t('nav.resources'), icon: 'resources', render: admin('resourcesPage') },
       { path: '/admin/audit', label: t('nav.audit'), icon: 'audit', render: admin('auditPage') },
     );
   }

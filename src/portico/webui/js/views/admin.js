@@ -106,6 +106,16 @@ export function usersPage(main, me, { onUnauthorized }) {
         },
       }, labelled(t('admin.role'), picked), h('button', { type: 'submit', text: t('admin.setRole') }));
     }
+    const policies = await act(notify, onUnauthorized, 'GET', '/admin/resource-policies');
+    const policyPick = select((policies?.policies || []).map((p) => [p.name, p.name]), user.resource_policy || '');
+    const policyForm = h('form', {
+      class: 'filters',
+      onsubmit: async (e) => {
+        e.preventDefault();
+        const ok = await act((kind, text) => out.replaceChildren(message(kind, text)), onUnauthorized, 'POST', `/admin/users/${id}/resource-policy`, { policy: policyPick.value });
+        if (ok) done(t('admin.did.policy', { email: user.email, policy: policyPick.value }));
+      },
+    }, labelled(t('res.policy'), policyPick), h('button', { type: 'submit', text: t('res.setPolicy') }));
     const history = user.log_ins.length
       ? h('ul', { class: 'checks' }, user.log_ins.slice(0, 10).map((l) => h('li', { class: l.success ? 'good' : 'bad' },
         `${t(l.success ? 'admin.loginOk' : 'admin.loginFailed')} · `, when(l.at), ` · ${t('sec.from', { address: l.client_address || '?' })}`)))
@@ -117,7 +127,7 @@ export function usersPage(main, me, { onUnauthorized }) {
           [t('admin.status'), t(`status.${user.status}`)], [t('sec.sessions'), String(user.browser_sessions)]]
           .map(([k, v]) => [h('dt', { text: k }), h('dd', { text: v })])),
       h('h3', { text: t('admin.recentLogins') }), history,
-      roleForm, h('div', { class: 'action-list' }, actions), out,
+      roleForm, policyForm, h('div', { class: 'action-list' }, actions), out,
       dialogActions(t('common.close'), () => close(), null),
     ], { label: user.email, wide: true });
   }
@@ -246,6 +256,90 @@ export function auditPage(main, me, { onUnauthorized }) {
       : h('p', { class: 'hint', text: t('admin.noEntries') }));
   }
 
+  load();
+  return () => {};
+}
+
+// -- resource policies and groups ----------------------------------------------------------------
+
+const GiB = 1024 ** 3;
+
+function policyForm(notify, onUnauthorized, { policy = null, onDone }) {
+  const slots = policy?.total_resource_slots || {};
+  const [nameLabel, name] = field(t('res.policyName'), { type: 'text', maxlength: 64, value: policy?.name || '', disabled: Boolean(policy) });
+  const [cpuLabel, cpu] = field(t('res.cpu'), { type: 'number', min: 0, step: 'any', value: slots.cpu ?? '', placeholder: t('res.noLimitHint') });
+  const [memLabel, mem] = field(t('res.memGiB'), { type: 'number', min: 0, step: 'any', value: slots.mem != null ? String(slots.mem / GiB) : '', placeholder: t('res.noLimitHint') });
+  const [gpuLabel, gpu] = field(t('res.cuda.device'), { type: 'number', min: 0, step: 'any', value: slots['cuda.device'] ?? '', placeholder: t('res.noLimitHint') });
+  const [maxLabel, max] = field(t('res.maxSessions'), { type: 'number', min: 0, value: String(policy?.max_concurrent_sessions ?? 1) });
+  const number = (input) => (input.value.trim() === '' ? undefined : Number(input.value));
+  return h('form', {
+    novalidate: true,
+    onsubmit: async (e) => {
+      e.preventDefault();
+      const body = { cpu: number(cpu), gpu: number(gpu), mem: mem.value.trim() === '' ? undefined : `${Number(mem.value)}g`, max_sessions: number(max) ?? 1 };
+      const path = policy ? `/admin/resource-policies/${encodeURIComponent(policy.name)}` : '/admin/resource-policies';
+      if (await act(notify, onUnauthorized, 'POST', path, policy ? body : { name: name.value.trim(), ...body })) onDone(name.value.trim());
+    },
+  }, nameLabel, name, cpuLabel, cpu, memLabel, mem, gpuLabel, gpu, maxLabel, max,
+  h('button', { type: 'submit', class: 'primary', text: t(policy ? 'profile.save' : 'res.createPolicy') }));
+}
+
+export function resourcesPage(main, me, { onUnauthorized }) {
+  const { body, notify } = pageFrame(main, t('nav.resources'));
+  const policies = h('div');
+  const groups = h('div');
+  const limit = (v, unit) => (v == null ? t('res.noLimitHint') : unit(v));
+
+  async function load() {
+    const [p, g] = await Promise.all([
+      act(notify, onUnauthorized, 'GET', '/admin/resource-policies'),
+      act(notify, onUnauthorized, 'GET', '/admin/resource-groups'),
+    ]);
+    if (p) {
+      policies.replaceChildren(h('div', { class: 'table-wrap' }, h('table', {}, h('caption', { class: 'sr', text: t('res.policies') }),
+        h('thead', {}, h('tr', {}, [t('res.policyName'), t('res.cpu'), t('res.mem'), t('res.cuda.device'), t('res.maxSessions'), t('admin.actions')].map((c) => h('th', { scope: 'col', text: c })))),
+        h('tbody', {}, p.policies.map((policy) => {
+          const s = policy.total_resource_slots;
+          return h('tr', {},
+            h('td', { text: policy.name }),
+            h('td', { text: limit(s.cpu, String) }),
+            h('td', { text: limit(s.mem, (v) => `${(v / GiB).toFixed(1)} GiB`) }),
+            h('td', { text: limit(s['cuda.device'], String) }),
+            h('td', { text: String(policy.max_concurrent_sessions) }),
+            h('td', {}, h('button', {
+              type: 'button', text: t('res.edit'), 'aria-label': `${t('res.edit')}: ${policy.name}`,
+              onclick: () => {
+                let close;
+                const form = policyForm(notify, onUnauthorized, { policy, onDone: () => { close(); notify('ok', t('res.policySaved', { name: policy.name })); load(); } });
+                close = openDialog([h('h2', { text: policy.name }), form, dialogActions(t('signup.cancel'), () => close(), null)], { label: policy.name });
+              },
+            })));
+        })))));
+    }
+    if (g) {
+      groups.replaceChildren(h('ul', { class: 'checks' }, g.groups.map((group) => h('li', { text: group.description ? `${group.name} — ${group.description}` : group.name }))));
+    }
+  }
+
+  const newPolicy = h('section', { class: 'panel', 'aria-labelledby': 'new-policy' }, h('h2', { id: 'new-policy', text: t('res.newPolicy') }),
+    policyForm(notify, onUnauthorized, { onDone: (name) => { notify('ok', t('res.policySaved', { name })); load(); } }));
+  const [groupLabel, groupName] = field(t('res.groupName'), { type: 'text', maxlength: 64 });
+  const [descLabel, description] = field(t('res.description'), { type: 'text', maxlength: 512 });
+  const newGroup = h('form', {
+    novalidate: true,
+    onsubmit: async (e) => {
+      e.preventDefault();
+      if (await act(notify, onUnauthorized, 'POST', '/admin/resource-groups', { name: groupName.value.trim(), description: description.value.trim() })) {
+        notify('ok', t('res.groupCreated', { name: groupName.value.trim() }));
+        newGroup.reset();
+        load();
+      }
+    },
+  }, h('h3', { text: t('res.newGroup') }), groupLabel, groupName, descLabel, description, h('button', { type: 'submit', class: 'primary', text: t('res.createGroup') }));
+  body.replaceChildren(h('div', { class: 'grid' },
+    h('section', { class: 'panel wide', 'aria-labelledby': 'policy-list' }, h('h2', { id: 'policy-list', text: t('res.policies') }), policies),
+    newPolicy,
+    h('section', { class: 'panel', 'aria-labelledby': 'group-list' }, h('h2', { id: 'group-list', text: t('res.groups') }), groups, newGroup)));
   load();
   return () => {};
 }
