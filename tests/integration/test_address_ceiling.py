@@ -102,8 +102,8 @@ async def test_an_admin_unlock_clears_every_per_address_block(
     for address in ("198.51.100.1", "198.51.100.2"):
         for _ in range(services.settings.session.login_allowed_fail_count):
             with pytest.raises(InvalidCredentials):
-                await services.accounts.authorize("alice", "wrong", client_address=address)
+                await services.log_in.authorize("alice", "wrong", client_address=address)
     await services.accounts.unlock("alice@example.com")
     for address in ("198.51.100.1", "198.51.100.2"):
-        granted = await services.accounts.authorize("alice", GOOD_PASSWORD, client_address=address)
+        granted = await services.log_in.authorize("alice", GOOD_PASSWORD, client_address=address)
         assert granted.email == "alice@example.com"

@@ -57,7 +57,7 @@ async def sender(services: ManagerServices) -> AsyncIterator[None]:
 
 
 async def rows(services: ManagerServices) -> list[AuditEntry]:
-    await services.accounts.settle()
+    await services.log_in.settle()
     async with services.sessions() as db:
         return list((await db.scalars(select(AuditEntry).order_by(AuditEntry.id))).all())
 
@@ -202,7 +202,7 @@ async def test_admins_query_it_by_account_kind_and_time(
     for _ in range(2):
         await manager.post("/auth/authorize", json={"username": "alice", "password": "Wr0ng-pass!"})
     await manager.post("/auth/authorize", json={"username": "root", "password": GOOD_PASSWORD})
-    await services.accounts.settle()
+    await services.log_in.settle()
     answer = await signed(manager, "GET", "/admin/audit?account=alice@example.com&kind=login", root)
     entries = answer.json()["entries"]
     assert [e["outcome"] for e in entries] == ["credential-mismatch"] * 2

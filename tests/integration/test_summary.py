@@ -146,7 +146,7 @@ async def test_account_security_sessions_and_history(
     console.cookies.clear()
     await console.post("/server/login", json={**login, "password": "Wr0ng-pass!"})
     await console.post("/server/login", json={**login, "password": "Wr0ng-pass!"})
-    await services.accounts.settle()
+    await services.log_in.settle()
     await console.post("/server/login", json=login)
     bobs = httpx.AsyncClient(transport=console._transport, base_url=str(console.base_url))
     await bobs.post("/server/login", json={"username": "bob", "password": GOOD_PASSWORD})

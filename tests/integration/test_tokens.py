@@ -136,7 +136,7 @@ async def test_an_invitation_puts_the_new_account_in_its_project(
 
     from portico.db.models import Group
 
-    await services.accounts.create_project("lab-a", "Lab A")
+    await services.projects.create("lab-a", "Lab A")
     token = await services.tokens.issue(TokenPurpose.INVITATION, ttl=600, group_name="lab-a")
     r = await console.post(
         "/func/auth/signup",

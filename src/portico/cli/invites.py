@@ -48,7 +48,7 @@ async def _create(svc: ManagerServices, args: argparse.Namespace) -> int:
     if args.uses < 1:
         print("error: --uses must be at least 1", file=sys.stderr)
         return 2
-    if args.group and not await svc.accounts.project_exists(args.group):
+    if args.group and not await svc.projects.exists(args.group):
         print(f"error: no project {args.group!r}", file=sys.stderr)
         return 1
     link = await svc.signup.invite(

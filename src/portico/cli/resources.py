@@ -87,14 +87,14 @@ async def _policy_list(svc: ManagerServices, args: argparse.Namespace) -> int:
 
 @needs_services
 async def _project_create(svc: ManagerServices, args: argparse.Namespace) -> int:
-    await svc.accounts.create_project(args.name, args.description)
+    await svc.projects.create(args.name, args.description)
     print(f"project {args.name} created")
     return 0
 
 
 @needs_services
 async def _project_list(svc: ManagerServices, args: argparse.Namespace) -> int:
-    for name, description in await svc.accounts.list_projects():
+    for name, description in await svc.projects.list():
         print(f"{name:24} {description}")
     return 0
 

@@ -25,8 +25,10 @@ from portico.manager.services.hashers import PasswordHashers
 from portico.manager.services.hashing_pool import HashingPool
 from portico.manager.services.links import public_base, site_name
 from portico.manager.services.lockout import LoginLockout
+from portico.manager.services.log_in import LogInService
 from portico.manager.services.password_policy import PasswordPolicy
 from portico.manager.services.passwords import PasswordChanges
+from portico.manager.services.projects import ProjectService
 from portico.manager.services.rate_limits import RateLimit, limits_storage
 from portico.manager.services.recovery import RecoveryService
 from portico.manager.services.request_auth import RequestAuthenticator
@@ -63,10 +65,12 @@ class ManagerServices:
     credentials: CredentialCache
     password_checks: RateLimit
     audit: AuditLog
+    log_in: LogInService
+    projects: ProjectService
     administration: Administration
 
     async def close(self) -> None:
-        await self.accounts.settle()
+        await self.log_in.settle()
         self.pool.close()
         await self.browser_sessions.close()
         await self.credentials.close()
@@ -102,8 +106,10 @@ async def build_services(settings: Settings, *, migrate: bool = True) -> Manager
         policy=PasswordPolicy(settings.auth.password_policy),
         password_check=PasswordCheck(pool, lockout, throttle, scope=settings.session.lockout_scope),
         box=keypair_box,
-        consent=consent,
         audit=audit,
+    )
+    log_in = LogInService(
+        sessions, accounts=accounts, consent=consent, audit=audit, box=keypair_box
     )
     tokens = TokenService(sessions)
     outbox = Outbox(
@@ -173,6 +179,8 @@ async def build_services(settings: Settings, *, migrate: bool = True) -> Manager
         credentials=credentials,
         password_checks=RateLimit(storage, settings.auth.password_check_rate, "password-check"),
         audit=audit,
+        log_in=log_in,
+        projects=ProjectService(sessions),
         administration=Administration(
             sessions,
             accounts=accounts,

@@ -215,7 +215,7 @@ async def invitations(admin: AdminCaller, svc: Services) -> dict[str, Any]:
 async def create_invitation(
     body: InvitationBody, admin: AdminCaller, svc: Services
 ) -> dict[str, str]:
-    if body.project and not await svc.accounts.project_exists(body.project):
+    if body.project and not await svc.projects.exists(body.project):
         raise NotFound(f"no project {body.project!r}")
     link = await svc.signup.invite(
         ttl=body.ttl_hours * 3600,

@@ -67,7 +67,7 @@ async def authorize(
         )
     extra = body.model_extra or {}
     try:
-        auth = await svc.accounts.authorize(
+        auth = await svc.log_in.authorize(
             body.username,
             body.password,
             client_address=address,
@@ -109,7 +109,7 @@ def _str_or_none(value: Any) -> str | None:
 
 @router.post("/logout")
 async def logout(body: LogoutBody, svc: Services) -> dict[str, Any]:
-    await svc.accounts.end_login_session(body.session_token)
+    await svc.log_in.end_login_session(body.session_token)
     return {}
 
 

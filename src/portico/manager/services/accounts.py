@@ -1,13 +1,10 @@
-"""Accounts: creation, log-in (authorize), password and name changes, log-in sessions."""
+"""Accounts: look-ups, creation, the owner's own changes (name, password re-entry), unlocking.
+Log-in lives in log_in.py, projects in projects.py."""
 
 from __future__ import annotations
 
-import asyncio
 import re
-import secrets
-import time
 import uuid
-from collections.abc import Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -20,8 +17,6 @@ from portico.db.models import (
     Group,
     GroupMember,
     Keypair,
-    LoginHistory,
-    LoginSession,
     User,
     UserRole,
     UserStatus,
@@ -29,28 +24,16 @@ from portico.db.models import (
 )
 from portico.manager.errors import (
     AccountExists,
-    AccountInactive,
-    AccountNotVerified,
-    AccountPendingApproval,
-    ConsentRequired,
-    DomainError,
     Forbidden,
-    InvalidCredentials,
     InvalidRequest,
-    NameTaken,
-    NoKeypair,
     NotFound,
-    PasswordExpired,
-    TooManyFailedLogins,
 )
 from portico.manager.services.audit import OPERATOR, Actor, AuditKind, AuditLog
 from portico.manager.services.authentication import PasswordCheck
-from portico.manager.services.consent import ConsentService
 from portico.manager.services.hashing_pool import HashingPool
 from portico.manager.services.keypairs import default_keypair_for
 from portico.manager.services.password_policy import PasswordPolicy
-from portico.metrics import LOCKOUTS, LOGINS
-from portico.sealing import SecretBox, token_hash
+from portico.sealing import SecretBox
 
 # The status_info of an account that signed up and awaits an administrator's approval.
 PENDING_APPROVAL = "pending-approval"
@@ -130,7 +113,6 @@ class AccountService:
         policy: PasswordPolicy,
         password_check: PasswordCheck,
         box: SecretBox,
-        consent: ConsentService,
         audit: AuditLog,
     ) -> None:
         self.audit = audit
@@ -140,8 +122,6 @@ class AccountService:
         self.policy = policy
         self.password_check = password_check
         self._box = box
-        self.consent = consent
-        self._background: set[asyncio.Task[None]] = set()
 
     # -- look-ups -----------------------------------------------------------------------------
 
@@ -179,31 +159,6 @@ class AccountService:
         if user is None:
             raise NotFound("no such user")
         return UserInfo.of(user)
-
-    async def create_project(
-        self, name: str, description: str = "", domain_name: str = "default"
-    ) -> None:
-        try:
-            async with self._sessions.begin() as db:
-                db.add(Group(name=name, description=description, domain_name=domain_name))
-        except IntegrityError as exc:
-            raise NameTaken(f"project {name!r} exists") from exc
-
-    async def list_projects(self) -> list[tuple[str, str]]:
-        async with self._sessions() as db:
-            rows = (
-                await db.execute(select(Group.name, Group.description).order_by(Group.name))
-            ).all()
-        return [(r.name, r.description) for r in rows]
-
-    async def project_exists(self, name: str, domain_name: str = "default") -> bool:
-        async with self._sessions() as db:
-            return (
-                await db.scalar(
-                    select(Group.id).where(Group.name == name, Group.domain_name == domain_name)
-                )
-                is not None
-            )
 
     async def list_users(self) -> list[UserInfo]:
         async with self._sessions() as db:
@@ -321,181 +276,6 @@ class AccountService:
         await db.flush()
         return CreatedAccount(user.uuid, keypair.access_key, keypair.secret_key)
 
-    # -- log-in -------------------------------------------------------------------------------
-
-    async def authorize(
-        self,
-        login_id: str,
-        password: str,
-        *,
-        client_address: str = "",
-        user_agent: str = "",
-        agreed_terms_version: str | None = None,
-        agreed_privacy_version: str | None = None,
-    ) -> Authorization:
-        """Check a log-in. Existing, missing and locked ids fail alike and cost one hash each."""
-        normalized = normalize_login_id(login_id)
-        user = await self.find(normalized)
-        who = Actor(None, normalized, client_address, user_agent)
-        try:
-            await self.password_check.check(user, normalized, password, client_address)
-        except InvalidCredentials as failed:
-            LOGINS.labels(failed.code).inc()
-            if failed.blocked:
-                LOCKOUTS.inc()
-            # In the background, for a missing id too: it must not answer faster than an
-            # existing account, whose history is written.
-            self._in_background(self._failed(user, who, failed.code, failed.blocked))
-            raise
-        except TooManyFailedLogins:
-            LOGINS.labels(TooManyFailedLogins.code).inc()
-            self._in_background(self._failed(user, who, TooManyFailedLogins.code))
-            raise
-        assert user is not None  # a missing account never passes the check
-        try:
-            granted = await self._admit(
-                user, password, who, agreed_terms_version, agreed_privacy_version
-            )
-        except DomainError as refused:
-            LOGINS.labels(refused.code).inc()
-            self._in_background(self._failed(user, who, refused.code))
-            raise
-        LOGINS.labels("success").inc()
-        await self._remember(user.uuid, True, client_address, user_agent)
-        await self.audit.record(
-            AuditKind.LOGIN_SUCCEEDED,
-            actor=who,
-            subject_id=user.uuid,
-            subject=user.email,
-        )
-        return granted
-
-    async def _failed(
-        self, user: User | None, who: Actor, outcome: str, blocked: bool = False
-    ) -> None:
-        subject = user.email if user is not None else who.email
-        subject_id = user.uuid if user is not None else None
-        if user is not None and outcome == InvalidCredentials.code:
-            await self._remember(user.uuid, False, who.client_address, who.user_agent)
-        await self.audit.record(
-            AuditKind.LOGIN_FAILED,
-            actor=who,
-            subject_id=subject_id,
-            subject=subject,
-            outcome=outcome,
-        )
-        if blocked:
-            await self.audit.record(
-                AuditKind.ACCOUNT_LOCKED, actor=who, subject_id=subject_id, subject=subject
-            )
-
-    async def _admit(
-        self,
-        user: User,
-        password: str,
-        who: Actor,
-        agreed_terms_version: str | None,
-        agreed_privacy_version: str | None,
-    ) -> Authorization:
-        """The password was right: open a session unless the account's state forbids it."""
-        client_address, user_agent = who.client_address, who.user_agent
-        stored_hash = user.password or ""
-        # Only now, after the right password, may the answer reveal the account's state.
-        if user.status == UserStatus.BEFORE_VERIFICATION:
-            raise AccountNotVerified()
-        if user.status == UserStatus.INACTIVE and user.status_info == PENDING_APPROVAL:
-            raise AccountPendingApproval()
-        if user.status != UserStatus.ACTIVE:
-            raise AccountInactive()
-        if user.need_password_change:
-            # No session until it is changed (POST /auth/update-password-no-auth).
-            raise PasswordExpired(password_set_on(user))
-        if await self.consent.outdated(user.uuid):
-            # No session until the current documents are accepted (sent back with the log-in).
-            versions = self.consent.versions
-            if (agreed_terms_version, agreed_privacy_version) != (
-                versions["terms"],
-                versions["privacy"],
-            ):
-                raise ConsentRequired(versions["terms"], versions["privacy"])
-            await self.consent.accept(user.uuid, client_address)
-            await self.audit.record(
-                AuditKind.CONSENT_GIVEN,
-                actor=who,
-                subject_id=user.uuid,
-                subject=user.email,
-                details={"terms": versions["terms"], "privacy": versions["privacy"]},
-            )
-        if self.pool.must_update(password, stored_hash):
-            await self._store_password(user.uuid, await self.pool.make(password), changed=False)
-        return await self._open_login_session(user, client_address, user_agent)
-
-    def _in_background(self, work: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.create_task(work)
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
-
-    async def settle(self) -> None:
-        """Wait for background bookkeeping (tests, shutdown)."""
-        while self._background:
-            await asyncio.gather(*self._background, return_exceptions=True)
-
-    async def _remember(
-        self, user_id: uuid.UUID, success: bool, client_address: str, user_agent: str
-    ) -> None:
-        async with self._sessions.begin() as db:
-            db.add(
-                LoginHistory(
-                    user_id=user_id,
-                    success=success,
-                    client_address=client_address[:64],
-                    user_agent=user_agent[:512],
-                    created_at=time.time(),
-                )
-            )
-
-    async def _open_login_session(
-        self, user: User, client_address: str, user_agent: str
-    ) -> Authorization:
-        token = secrets.token_hex(32)
-        async with self._sessions.begin() as db:
-            keypair = await db.scalar(
-                select(Keypair).where(
-                    Keypair.user_id == user.uuid, Keypair.is_default, Keypair.is_active
-                )
-            )
-            if keypair is None:
-                raise NoKeypair()
-            db.add(
-                LoginSession(
-                    token_hash=token_hash(token),
-                    user_id=user.uuid,
-                    access_key=keypair.access_key,
-                    client_address=client_address[:64],
-                    user_agent=user_agent[:512],
-                )
-            )
-        return Authorization(
-            user_id=user.uuid,
-            email=user.email,
-            role=user.role,
-            status=user.status,
-            access_key=keypair.access_key,
-            secret_key=self._box.open(keypair.secret_key_sealed),
-            session_token=token,
-        )
-
-    async def end_login_session(self, session_token: str) -> None:
-        async with self._sessions.begin() as db:
-            await db.execute(
-                update(LoginSession)
-                .where(
-                    LoginSession.token_hash == token_hash(session_token),
-                    LoginSession.ended_at.is_(None),
-                )
-                .values(ended_at=utcnow())
-            )
-
     # -- changes by the account's owner -------------------------------------------------------
 
     async def verify_own_password(
@@ -517,7 +297,7 @@ class AccountService:
             AuditKind.ACCOUNT_UNLOCKED, actor=actor, subject_id=user.uuid, subject=user.email
         )
 
-    async def _store_password(self, user_id: uuid.UUID, password_hash: str, changed: bool) -> None:
+    async def store_password(self, user_id: uuid.UUID, password_hash: str, changed: bool) -> None:
         values: dict[str, object] = {"password": password_hash}
         if changed:
             values.update(password_changed_at=utcnow(), need_password_change=False)

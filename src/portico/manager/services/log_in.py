@@ -1,0 +1,234 @@
+"""Log-in: the password check, the account's state, consent, and the manager session that a
+log-in opens. Existing, missing and locked ids fail alike and cost one hash each; the history
+and the audit trail of a failure are written in the background, for a missing id too, so that
+the answer's timing tells nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import time
+import uuid
+from collections.abc import Coroutine
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from portico.db.models import Keypair, LoginHistory, LoginSession, User, UserStatus, utcnow
+from portico.manager.errors import (
+    AccountInactive,
+    AccountNotVerified,
+    AccountPendingApproval,
+    ConsentRequired,
+    DomainError,
+    InvalidCredentials,
+    NoKeypair,
+    PasswordExpired,
+    TooManyFailedLogins,
+)
+from portico.manager.services.accounts import (
+    PENDING_APPROVAL,
+    AccountService,
+    Authorization,
+    normalize_login_id,
+    password_set_on,
+)
+from portico.manager.services.audit import Actor, AuditKind, AuditLog
+from portico.manager.services.consent import ConsentService
+from portico.metrics import LOCKOUTS, LOGINS
+from portico.sealing import SecretBox, token_hash
+
+
+class LogInService:
+    def __init__(
+        self,
+        sessions: async_sessionmaker,
+        *,
+        accounts: AccountService,
+        consent: ConsentService,
+        audit: AuditLog,
+        box: SecretBox,
+    ) -> None:
+        self._sessions = sessions
+        self.accounts = accounts
+        self.consent = consent
+        self.audit = audit
+        self._box = box
+        self._background: set[asyncio.Task[None]] = set()
+
+    async def authorize(
+        self,
+        login_id: str,
+        password: str,
+        *,
+        client_address: str = "",
+        user_agent: str = "",
+        agreed_terms_version: str | None = None,
+        agreed_privacy_version: str | None = None,
+    ) -> Authorization:
+        """Check a log-in. Existing, missing and locked ids fail alike and cost one hash each."""
+        normalized = normalize_login_id(login_id)
+        user = await self.accounts.find(normalized)
+        who = Actor(None, normalized, client_address, user_agent)
+        try:
+            await self.accounts.password_check.check(user, normalized, password, client_address)
+        except InvalidCredentials as failed:
+            LOGINS.labels(failed.code).inc()
+            if failed.blocked:
+                LOCKOUTS.inc()
+            # In the background, for a missing id too: it must not answer faster than an
+            # existing account, whose history is written.
+            self._in_background(self._failed(user, who, failed.code, failed.blocked))
+            raise
+        except TooManyFailedLogins:
+            LOGINS.labels(TooManyFailedLogins.code).inc()
+            self._in_background(self._failed(user, who, TooManyFailedLogins.code))
+            raise
+        assert user is not None  # a missing account never passes the check
+        try:
+            granted = await self._admit(
+                user, password, who, agreed_terms_version, agreed_privacy_version
+            )
+        except DomainError as refused:
+            LOGINS.labels(refused.code).inc()
+            self._in_background(self._failed(user, who, refused.code))
+            raise
+        LOGINS.labels("success").inc()
+        await self._remember(user.uuid, True, client_address, user_agent)
+        await self.audit.record(
+            AuditKind.LOGIN_SUCCEEDED,
+            actor=who,
+            subject_id=user.uuid,
+            subject=user.email,
+        )
+        return granted
+
+    async def _failed(
+        self, user: User | None, who: Actor, outcome: str, blocked: bool = False
+    ) -> None:
+        subject = user.email if user is not None else who.email
+        subject_id = user.uuid if user is not None else None
+        if user is not None and outcome == InvalidCredentials.code:
+            await self._remember(user.uuid, False, who.client_address, who.user_agent)
+        await self.audit.record(
+            AuditKind.LOGIN_FAILED,
+            actor=who,
+            subject_id=subject_id,
+            subject=subject,
+            outcome=outcome,
+        )
+        if blocked:
+            await self.audit.record(
+                AuditKind.ACCOUNT_LOCKED, actor=who, subject_id=subject_id, subject=subject
+            )
+
+    async def _admit(
+        self,
+        user: User,
+        password: str,
+        who: Actor,
+        agreed_terms_version: str | None,
+        agreed_privacy_version: str | None,
+    ) -> Authorization:
+        """The password was right: open a session unless the account's state forbids it."""
+        client_address, user_agent = who.client_address, who.user_agent
+        stored_hash = user.password or ""
+        # Only now, after the right password, may the answer reveal the account's state.
+        if user.status == UserStatus.BEFORE_VERIFICATION:
+            raise AccountNotVerified()
+        if user.status == UserStatus.INACTIVE and user.status_info == PENDING_APPROVAL:
+            raise AccountPendingApproval()
+        if user.status != UserStatus.ACTIVE:
+            raise AccountInactive()
+        if user.need_password_change:
+            # No session until it is changed (POST /auth/update-password-no-auth).
+            raise PasswordExpired(password_set_on(user))
+        if await self.consent.outdated(user.uuid):
+            # No session until the current documents are accepted (sent back with the log-in).
+            versions = self.consent.versions
+            if (agreed_terms_version, agreed_privacy_version) != (
+                versions["terms"],
+                versions["privacy"],
+            ):
+                raise ConsentRequired(versions["terms"], versions["privacy"])
+            await self.consent.accept(user.uuid, client_address)
+            await self.audit.record(
+                AuditKind.CONSENT_GIVEN,
+                actor=who,
+                subject_id=user.uuid,
+                subject=user.email,
+                details={"terms": versions["terms"], "privacy": versions["privacy"]},
+            )
+        if self.accounts.pool.must_update(password, stored_hash):
+            await self.accounts.store_password(
+                user.uuid, await self.accounts.pool.make(password), changed=False
+            )
+        return await self._open_login_session(user, client_address, user_agent)
+
+    def _in_background(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def settle(self) -> None:
+        """Wait for background bookkeeping (tests, shutdown)."""
+        while self._background:
+            await asyncio.gather(*self._background, return_exceptions=True)
+
+    async def _remember(
+        self, user_id: uuid.UUID, success: bool, client_address: str, user_agent: str
+    ) -> None:
+        async with self._sessions.begin() as db:
+            db.add(
+                LoginHistory(
+                    user_id=user_id,
+                    success=success,
+                    client_address=client_address[:64],
+                    user_agent=user_agent[:512],
+                    created_at=time.time(),
+                )
+            )
+
+    async def _open_login_session(
+        self, user: User, client_address: str, user_agent: str
+    ) -> Authorization:
+        token = secrets.token_hex(32)
+        async with self._sessions.begin() as db:
+            keypair = await db.scalar(
+                select(Keypair).where(
+                    Keypair.user_id == user.uuid, Keypair.is_default, Keypair.is_active
+                )
+            )
+            if keypair is None:
+                raise NoKeypair()
+            db.add(
+                LoginSession(
+                    token_hash=token_hash(token),
+                    user_id=user.uuid,
+                    access_key=keypair.access_key,
+                    client_address=client_address[:64],
+                    user_agent=user_agent[:512],
+                )
+            )
+        return Authorization(
+            user_id=user.uuid,
+            email=user.email,
+            role=user.role,
+            status=user.status,
+            access_key=keypair.access_key,
+            secret_key=self._box.open(keypair.secret_key_sealed),
+            session_token=token,
+        )
+
+    async def end_login_session(self, session_token: str) -> None:
+        async with self._sessions.begin() as db:
+            await db.execute(
+                update(LoginSession)
+                .where(
+                    LoginSession.token_hash == token_hash(session_token),
+                    LoginSession.ended_at.is_(None),
+                )
+                .values(ended_at=utcnow())
+            )
