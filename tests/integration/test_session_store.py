@@ -132,3 +132,32 @@ async def test_delete(store: SessionStore, services: ManagerServices) -> None:
     assert await store.load(sid) is None
     assert await store.delete(sid) is None
     assert await store.load("no-such-session") is None
+
+
+async def test_a_replaced_keypair_is_kept_sealed_and_counted_sessions_stay(
+    store: SessionStore, services: ManagerServices
+) -> None:
+    owner = await user_id(services)
+    sids = [
+        await store.create(
+            store.start(
+                user_id=owner,
+                email="s@example.com",
+                role="user",
+                status="active",
+                access_key="A" * 20,
+                secret_key="old-secret",
+                manager_token="t",
+            )
+        )
+        for _ in range(2)
+    ]
+    assert await store.count() == 2
+    await store.replace_keypair(sids[0], "B" * 20, "new-secret")
+    renewed = await store.load(sids[0])
+    assert renewed is not None
+    assert (renewed.access_key, renewed.secret_key) == ("B" * 20, "new-secret")
+    other = await store.load(sids[1])
+    assert other is not None and other.secret_key == "old-secret"
+    await store.replace_keypair("no-such-session", "C" * 20, "x")  # nothing to switch
+    assert await store.count() == 2

@@ -136,15 +136,9 @@ class SessionStore(ABC):
         session = self._open(record) if record is not None else None
         if session is None:
             return
-        renewed = replace(session, access_key=access_key, secret_key=secret_key)
         now = self._clock()
-        await self._put(
-            key,
-            session.user_id,
-            self._seal(renewed),
-            session.expires_at,
-            self._ttl_at(session, now),
-        )
+        renewed = replace(session, access_key=access_key, secret_key=secret_key, last_seen=now)
+        await self._touch(key, self._seal(renewed), now, self._ttl_at(renewed, now))
 
     async def delete(self, session_id: str) -> WebSession | None:
         key = id_hash(session_id)
