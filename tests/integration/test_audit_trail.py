@@ -58,7 +58,7 @@ async def sender(services: ManagerServices) -> AsyncIterator[None]:
 
 async def rows(services: ManagerServices) -> list[AuditEntry]:
     await services.log_in.settle()
-    async with services.sessions() as db:
+    async with services.database() as db:
         return list((await db.scalars(select(AuditEntry).order_by(AuditEntry.id))).all())
 
 
@@ -218,7 +218,7 @@ async def test_admins_query_it_by_account_kind_and_time(
 async def test_old_entries_are_purged(services: ManagerServices) -> None:
     await services.audit.record(AuditKind.LOGIN_FAILED, subject="old@example.com")
     assert await services.audit.purge(retention_days=1) == 0
-    async with services.sessions.begin() as db:
+    async with services.database.begin() as db:
         for row in (await db.scalars(select(AuditEntry))).all():
             row.created_at -= 2 * 86400
     assert await services.audit.purge(retention_days=1) == 1

@@ -41,7 +41,7 @@ async def test_success_returns_the_keypair_in_backendai_shape(
     assert data["status"] == "active"
     assert len(data["session_token"]) == 64
     # Only the token's hash is kept.
-    async with services.sessions() as db:
+    async with services.database() as db:
         stored = await db.scalar(select(LoginSession.token_hash))
     assert stored == hashlib.sha256(data["session_token"].encode()).hexdigest()
 
@@ -67,7 +67,7 @@ async def test_logout_ends_the_login_session(
     r = await manager.post("/auth/logout", json={"session_token": token})
     assert r.status_code == 200
     assert r.json() == {}
-    async with services.sessions() as db:
+    async with services.database() as db:
         assert await db.scalar(select(LoginSession.ended_at)) is not None
 
 
@@ -95,7 +95,7 @@ async def test_account_state_is_told_only_after_the_right_password(
     manager: httpx.AsyncClient, make_account, services: ManagerServices, status: str, details: str
 ) -> None:
     await make_account()
-    async with services.sessions.begin() as db:
+    async with services.database.begin() as db:
         await db.execute(update(User).values(status=status))
     wrong = await manager.post("/auth/authorize", json=login("alice", "Wr0ng-pass!"))
     missing = await manager.post("/auth/authorize", json=login("nobody", "Wr0ng-pass!"))
@@ -138,13 +138,13 @@ async def test_imported_pbkdf2_hash_logs_in_and_is_rehashed(
     await make_account()
     salt = secrets.token_bytes(32)
     digest = hashlib.pbkdf2_hmac("sha256", GOOD_PASSWORD.encode(), salt, 1000)
-    async with services.sessions.begin() as db:
+    async with services.database.begin() as db:
         await db.execute(
             update(User).values(password=f"pbkdf2_sha256$1000${salt.hex()}${digest.hex()}")
         )
     r = await manager.post("/auth/authorize", json=login("alice", GOOD_PASSWORD))
     assert r.status_code == 200
-    async with services.sessions() as db:
+    async with services.database() as db:
         stored = await db.scalar(select(User.password))
     assert stored.startswith("$2b$04$")
     assert (

@@ -66,7 +66,7 @@ async def test_consent_is_recorded_and_asked_again_after_a_new_version(
         json={"email": "quinn@example.com", "password": GOOD_PASSWORD, **CONSENT},
     )
     await services.signup.activate("quinn@example.com")
-    async with services.sessions() as db:
+    async with services.database() as db:
         rows = (
             await db.execute(select(Consent.document, Consent.version, Consent.client_address))
         ).all()
@@ -116,7 +116,7 @@ async def test_outbox_keeps_mail_until_smtp_comes_back(services: ManagerServices
     )
     clock_now = [1_000.0]
     outbox = Outbox(
-        services.sessions,
+        services.database,
         SmtpTransport(config),
         "portico@example.org",
         SecretBox("test-server-secret", "mail-link"),
@@ -126,7 +126,7 @@ async def test_outbox_keeps_mail_until_smtp_comes_back(services: ManagerServices
         "zoe@example.com", compose("password_changed", "ko", site="example.org", link="https://x")
     )
     assert await outbox.drain_once() == 0  # nobody listening: kept, not lost
-    async with services.sessions() as db:
+    async with services.database() as db:
         row = await db.scalar(select(OutboxMessage))
     assert row.attempts == 1
     assert row.sent_at is None

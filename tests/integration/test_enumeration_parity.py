@@ -33,7 +33,7 @@ async def addresses(
     await make_account(email="existing@example.com", username="existing")
     await make_account(email="unverified@example.com", username="unverified")
     await make_account(email="locked@example.com", username="locked")
-    async with services.sessions.begin() as db:
+    async with services.database.begin() as db:
         await db.execute(
             update(User)
             .where(User.email == "unverified@example.com")
@@ -88,7 +88,7 @@ async def test_only_the_owner_hears_of_a_repeated_signup(
         "/func/auth/signup",
         json={"email": "existing@example.com", "password": GOOD_PASSWORD, **CONSENT},
     )
-    async with services.sessions() as db:
+    async with services.database() as db:
         subjects = (
             await db.scalars(
                 select(OutboxMessage.subject).where(

@@ -23,7 +23,7 @@ def manager_overrides(tmp_path: Path) -> dict[str, Any]:
 
 
 async def _rows(services: ManagerServices) -> tuple[int, int]:
-    async with services.sessions() as db:
+    async with services.database() as db:
         tokens = await db.scalar(select(func.count()).select_from(AuthToken))
         mails = await db.scalar(select(func.count()).select_from(OutboxMessage))
     return int(tokens or 0), int(mails or 0)
@@ -61,7 +61,7 @@ async def test_reset_and_resend_write_alike_for_every_address(
     # the resend for the unverified account; nothing for the address without an account.
     assert sent == len(mailed) == 4
     assert not any("nobody@example.com" in m for m in mailed)
-    async with services.sessions() as db:
+    async with services.database() as db:
         decoys = (
             await db.scalars(select(AuthToken).where(AuthToken.email == "nobody@example.com"))
         ).all()

@@ -26,7 +26,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def lockout(services: ManagerServices, clock: Clock) -> LoginLockout:
-    return LoginLockout(services.sessions, allowed_failures=3, block_seconds=100, clock=clock)
+    return LoginLockout(services.database, allowed_failures=3, block_seconds=100, clock=clock)
 
 
 async def fail(lockout: LoginLockout, key: str = "user:x") -> None:

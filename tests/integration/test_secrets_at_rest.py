@@ -38,7 +38,7 @@ def _mode(path: Path) -> int:
 async def _every_stored_text(services: ManagerServices) -> str:
     """Every value of every column of every table, as text."""
     out = []
-    async with services.sessions() as db:
+    async with services.database() as db:
         for table in Base.metadata.sorted_tables:
             for row in (await db.execute(select(table))).all():
                 out.extend(str(value) for value in row)
@@ -99,7 +99,7 @@ async def test_a_reset_link_still_works_after_the_table_was_read(
     token = _tokens_in_mail(tmp_path / "data" / "mail")["token"]
     await services.recovery.change_password("alice@example.com", "Brand-n3w-secret!", token)
     reset = AuthToken.purpose == TokenPurpose.RESET.value
-    async with services.sessions() as db:
+    async with services.database() as db:
         left = (await db.scalars(select(AuthToken.uses_left).where(reset))).all()
     assert left == [0]
 

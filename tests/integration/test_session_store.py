@@ -71,7 +71,7 @@ async def test_round_trip_and_sealing(
     assert loaded.secret_key == "very-secret-key-value"
     # At rest: neither the id nor the secret key appears.
     if kind == "sql":
-        async with services.sessions() as db:
+        async with services.database() as db:
             row = await db.scalar(select(WebSessionRow))
         assert row.id_hash == id_hash(sid)
         stored = json.dumps(row.data)

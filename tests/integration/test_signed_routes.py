@@ -34,7 +34,7 @@ async def test_group_role_for_a_member(
 
     from portico.db.models import Group
 
-    async with services.sessions() as db:
+    async with services.database() as db:
         group_id = await db.scalar(select(Group.id).where(Group.name == "default"))
     r = await signed(manager, "GET", f"/auth/role?group={group_id}", alice)
     assert r.status_code == 200

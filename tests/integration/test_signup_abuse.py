@@ -25,7 +25,7 @@ def body(email: str, **extra: Any) -> dict[str, Any]:
 
 
 async def mails_to(services: ManagerServices, address: str) -> int:
-    async with services.sessions() as db:
+    async with services.database() as db:
         count = select(func.count()).where(OutboxMessage.to_address == address)
         return int(await db.scalar(count) or 0)
 

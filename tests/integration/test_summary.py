@@ -85,7 +85,7 @@ async def test_an_admin_sees_the_system_totals_and_lost_nodes(
 ) -> None:
     await allocate(services, people["alice"], cpu=1)
     await allocate(services, people["bob"], cpu=1)
-    old = AgentService(services.sessions, lost_after=20, clock=lambda: 1000.0)
+    old = AgentService(services.database, lost_after=20, clock=lambda: 1000.0)
     await old.report("gone", NodeReport("gone.example", {"cpu": 8, "mem": 32 * GiB}, 50.0, GiB))
     await services.agents.report(
         "here", NodeReport("here.example", {"cpu": 2, "mem": 4 * GiB}, 25.0, 2 * GiB)

@@ -24,7 +24,7 @@ class Clock:
 
 async def test_expired_reused_revoked_and_wrong_purpose(services: ManagerServices) -> None:
     clock = Clock()
-    tokens = TokenService(services.sessions, clock=clock)
+    tokens = TokenService(services.database, clock=clock)
     token = await tokens.issue(TokenPurpose.INVITATION, ttl=60, uses=2)
     with pytest.raises(InvalidToken):
         await tokens.use(TokenPurpose.RESET, token)  # another purpose
@@ -54,7 +54,7 @@ async def test_only_the_hash_is_stored(services: ManagerServices) -> None:
     from portico.db.models import AuthToken
 
     token = await services.tokens.issue(TokenPurpose.INVITATION, ttl=60)
-    async with services.sessions() as db:
+    async with services.database() as db:
         stored = (await db.scalars(select(AuthToken.token_hash))).all()
     assert token not in stored
     assert len(token) >= 43  # 256 bits
@@ -152,7 +152,7 @@ async def test_an_invitation_puts_the_new_account_in_its_project(
     await console.post(
         "/server/login", json={"username": "mo@example.com", "password": GOOD_PASSWORD}
     )
-    async with services.sessions() as db:
+    async with services.database() as db:
         lab = await db.scalar(select(Group.id).where(Group.name == "lab-a"))
     r = await console.get(f"/func/auth/role?group={lab}")
     assert r.json()["group_role"] == "user"

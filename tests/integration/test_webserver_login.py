@@ -92,7 +92,7 @@ async def test_logout_ends_the_session_server_side(
 
     from portico.db.models import LoginSession
 
-    async with services.sessions() as db:
+    async with services.database() as db:
         assert await db.scalar(select(LoginSession.ended_at)) is not None  # manager was told
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from portico.asgi.client_address import Network, parse_networks
 from portico.config import Settings
-from portico.db.engine import create_engine, session_factory
+from portico.db.engine import create_engine, database_factory
 from portico.db.migrate import upgrade
 from portico.manager.mail.outbox import Outbox
 from portico.manager.mail.transports import transport_for
@@ -45,7 +45,7 @@ from portico.sessions.factory import build_session_store
 class ManagerServices:
     settings: Settings
     engine: AsyncEngine
-    sessions: async_sessionmaker
+    database: async_sessionmaker
     pool: HashingPool
     lockout: LoginLockout
     accounts: AccountService
@@ -81,14 +81,14 @@ async def build_services(settings: Settings, *, migrate: bool = True) -> Manager
     engine = create_engine(settings.database_url)
     if migrate:
         await upgrade(engine)
-    sessions = session_factory(engine)
+    database = database_factory(engine)
     secret = load_or_create_server_secret(settings.security.secret_key, settings.general.data_dir)
     keypair_box = SecretBox(secret, "keypair-secret")
     pool = HashingPool(
         PasswordHashers(settings.auth.bcrypt_rounds), settings.manager.hashing_workers
     )
     lockout = LoginLockout(
-        sessions,
+        database,
         allowed_failures=settings.session.login_allowed_fail_count,
         block_seconds=settings.session.login_block_time,
     )
@@ -98,10 +98,10 @@ async def build_services(settings: Settings, *, migrate: bool = True) -> Manager
         failures=settings.session.login_address_fail_limit,
         window_seconds=settings.session.login_address_window,
     )
-    consent = ConsentService(sessions, settings.consent)
-    audit = AuditLog(sessions)
+    consent = ConsentService(database, settings.consent)
+    audit = AuditLog(database)
     accounts = AccountService(
-        sessions,
+        database,
         pool=pool,
         policy=PasswordPolicy(settings.auth.password_policy),
         password_check=PasswordCheck(pool, lockout, throttle, scope=settings.session.lockout_scope),
@@ -109,11 +109,11 @@ async def build_services(settings: Settings, *, migrate: bool = True) -> Manager
         audit=audit,
     )
     log_in = LogInService(
-        sessions, accounts=accounts, consent=consent, audit=audit, box=keypair_box
+        database, accounts=accounts, consent=consent, audit=audit, box=keypair_box
     )
-    tokens = TokenService(sessions)
+    tokens = TokenService(database)
     outbox = Outbox(
-        sessions,
+        database,
         transport_for(settings.email, settings.general.data_dir),
         settings.email.from_address,
         SecretBox(secret, "mail-link"),
@@ -131,14 +131,14 @@ async def build_services(settings: Settings, *, migrate: bool = True) -> Manager
         site=site_name(settings),
         public_base=public_base(settings),
     )
-    agents = AgentService(sessions, lost_after=settings.agent.lost_after)
+    agents = AgentService(database, lost_after=settings.agent.lost_after)
     mail_limits = {
         "per_address": RateLimit(storage, settings.email.rate_per_address, "mail-address"),
         "per_client": RateLimit(storage, settings.email.rate_per_client, "mail-client"),
     }
     signup = SignupService(
         settings,
-        sessions,
+        database,
         accounts=accounts,
         tokens=tokens,
         consent=consent,
@@ -149,12 +149,12 @@ async def build_services(settings: Settings, *, migrate: bool = True) -> Manager
     return ManagerServices(
         settings=settings,
         engine=engine,
-        sessions=sessions,
+        database=database,
         pool=pool,
         lockout=lockout,
         accounts=accounts,
         authenticator=RequestAuthenticator(
-            sessions, keypair_box, credentials, allow_sha1=settings.manager.allow_sha1_signatures
+            database, keypair_box, credentials, allow_sha1=settings.manager.allow_sha1_signatures
         ),
         trusted_proxies=parse_networks(settings.manager.trusted_proxies),
         tokens=tokens,
@@ -163,7 +163,7 @@ async def build_services(settings: Settings, *, migrate: bool = True) -> Manager
         signup=signup,
         recovery=RecoveryService(
             settings,
-            sessions,
+            database,
             accounts=accounts,
             tokens=tokens,
             outbox=outbox,
@@ -172,17 +172,17 @@ async def build_services(settings: Settings, *, migrate: bool = True) -> Manager
         ),
         browser_sessions=browser_sessions,
         agents=agents,
-        resources=ResourceService(sessions),
-        summary=SummaryService(sessions, agents, browser_sessions),
+        resources=ResourceService(database),
+        summary=SummaryService(database, agents, browser_sessions),
         limits_storage=storage,
         passwords=passwords,
         credentials=credentials,
         password_checks=RateLimit(storage, settings.auth.password_check_rate, "password-check"),
         audit=audit,
         log_in=log_in,
-        projects=ProjectService(sessions),
+        projects=ProjectService(database),
         administration=Administration(
-            sessions,
+            database,
             accounts=accounts,
             signup=signup,
             browser_sessions=browser_sessions,

@@ -40,13 +40,13 @@ def backoff(attempts: int) -> float:
 class Outbox:
     def __init__(
         self,
-        sessions: async_sessionmaker,
+        database: async_sessionmaker,
         transport: Transport,
         from_address: str,
         box: SecretBox,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self._sessions = sessions
+        self._database = database
         self.transport = transport
         self.from_address = from_address
         self._box = box
@@ -75,7 +75,7 @@ class Outbox:
         if db is not None:
             db.add(row)
             return
-        async with self._sessions.begin() as own:
+        async with self._database.begin() as own:
             own.add(row)
         self.wake()
 
@@ -97,7 +97,7 @@ class Outbox:
 
     async def backlog(self) -> int:
         """Mails not sent yet (stand-ins that are never sent do not count)."""
-        async with self._sessions() as db:
+        async with self._database() as db:
             waiting = await db.scalar(
                 select(func.count())
                 .select_from(OutboxMessage)
@@ -108,7 +108,7 @@ class Outbox:
     async def drain_once(self, batch: int = 20) -> int:
         """Deliver what is due now; returns how many messages went out."""
         now = self._clock()
-        async with self._sessions() as db:
+        async with self._database() as db:
             due = (
                 await db.scalars(
                     select(OutboxMessage.id)
@@ -128,7 +128,7 @@ class Outbox:
             except Exception as exc:  # any delivery failure is retried later
                 await self._failed(row, exc)
                 continue
-            async with self._sessions.begin() as db:
+            async with self._database.begin() as db:
                 # The link is no longer needed: nothing usable stays behind.
                 await db.execute(
                     update(_T).where(_T.c.id == row.id).values(sent_at=utcnow(), link_sealed=None)
@@ -137,7 +137,7 @@ class Outbox:
         return sent
 
     async def _claim(self, message_id: int, now: float) -> OutboxMessage | None:
-        async with self._sessions.begin() as db:
+        async with self._database.begin() as db:
             claimed = await db.execute(
                 update(_T)
                 .where(_T.c.id == message_id, _T.c.sent_at.is_(None), _T.c.next_attempt_at <= now)
@@ -155,7 +155,7 @@ class Outbox:
         # The error's class and text only: never the message, which holds a live link.
         reason = f"{type(exc).__name__}: {exc}"[:500]
         log.warning("e-mail %d not delivered (attempt %d): %s", row.id, attempts, reason)
-        async with self._sessions.begin() as db:
+        async with self._database.begin() as db:
             await db.execute(
                 update(_T)
                 .where(_T.c.id == row.id)

@@ -89,14 +89,14 @@ class Page:
 class Administration:
     def __init__(
         self,
-        sessions: async_sessionmaker,
+        database: async_sessionmaker,
         *,
         accounts: AccountService,
         signup: SignupService,
         browser_sessions: SessionStore,
         credentials: CredentialCache,
     ) -> None:
-        self._sessions = sessions
+        self._database = database
         self.accounts = accounts
         self.signup = signup
         self.browser_sessions = browser_sessions
@@ -147,7 +147,7 @@ class Administration:
             query = query.where(User.status == status)
         if role:
             query = query.where(User.role == role)
-        async with self._sessions() as db:
+        async with self._database() as db:
             total = await db.scalar(select(func.count()).select_from(query.subquery())) or 0
             pages = max(1, math.ceil(total / per_page))
             page = max(1, min(page, pages))
@@ -161,7 +161,7 @@ class Administration:
         return Page([AccountView.of(u) for u in rows], total, page, pages)
 
     async def _user(self, user_id: uuid.UUID) -> User:
-        async with self._sessions() as db:
+        async with self._database() as db:
             user = await db.get(User, user_id)
         if user is None:
             raise NotFound("no such account")
@@ -170,7 +170,7 @@ class Administration:
     async def detail(self, user_id: uuid.UUID) -> dict[str, Any]:
         """The account, its last log-ins and failures, and its browser sessions."""
         user = await self._user(user_id)
-        async with self._sessions() as db:
+        async with self._database() as db:
             history = (
                 await db.scalars(
                     select(LoginHistory)
@@ -217,7 +217,7 @@ class Administration:
     async def _last_superadmin(self, user: User) -> bool:
         if user.role != UserRole.SUPERADMIN:
             return False
-        async with self._sessions() as db:
+        async with self._database() as db:
             others = await db.scalar(
                 select(func.count())
                 .select_from(User)
@@ -232,7 +232,7 @@ class Administration:
     async def _cut_off(self, user: User) -> None:
         """Nothing the account opened keeps working: browser sessions, log-in sessions, the
         cached credential on every manager."""
-        async with self._sessions.begin() as db:
+        async with self._database.begin() as db:
             await db.execute(
                 update(LoginSession)
                 .where(LoginSession.user_id == user.uuid, LoginSession.ended_at.is_(None))
@@ -254,7 +254,7 @@ class Administration:
             if active
             else {"status": UserStatus.INACTIVE.value, "status_info": DEACTIVATED}
         )
-        async with self._sessions.begin() as db:
+        async with self._database.begin() as db:
             await db.execute(update(User).where(User.uuid == user_id).values(**values))
         if not active:
             await self._cut_off(user)
@@ -268,7 +268,7 @@ class Administration:
         user = await self._user(user_id)
         if role != UserRole.SUPERADMIN and await self._last_superadmin(user):
             raise Conflict("The last superadmin keeps the role.")
-        async with self._sessions.begin() as db:
+        async with self._database.begin() as db:
             await db.execute(update(User).where(User.uuid == user_id).values(role=role))
         await self.credentials.forget(user.uuid)  # the cached role goes with it
         await self._record(AuditKind.ROLE_CHANGED, actor, user, role, previous=user.role)
@@ -279,7 +279,7 @@ class Administration:
 
     async def require_password_change(self, user_id: uuid.UUID, actor: Actor) -> None:
         user = await self._user(user_id)
-        async with self._sessions.begin() as db:
+        async with self._database.begin() as db:
             await db.execute(
                 update(User).where(User.uuid == user_id).values(need_password_change=True)
             )
@@ -295,7 +295,7 @@ class Administration:
         user = await self._user(user_id)
         if user.status != UserStatus.BEFORE_VERIFICATION:
             raise Conflict("This account's e-mail address is verified already.")
-        async with self._sessions.begin() as db:
+        async with self._database.begin() as db:
             await self.signup.send_verification(
                 user.uuid, user.email, pick_language(user.language), db=db
             )
@@ -312,7 +312,7 @@ class Administration:
             if approve
             else {"status": UserStatus.DELETED.value, "status_info": "rejected"}
         )
-        async with self._sessions.begin() as db:
+        async with self._database.begin() as db:
             await db.execute(update(User).where(User.uuid == user_id).values(**values))
             await self.signup.mail(
                 user.email,

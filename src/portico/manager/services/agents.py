@@ -35,17 +35,17 @@ class AgentInfo:
 class AgentService:
     def __init__(
         self,
-        sessions: async_sessionmaker,
+        database: async_sessionmaker,
         *,
         lost_after: float,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self._sessions = sessions
+        self._database = database
         self.lost_after = lost_after
         self._clock = clock
 
     async def _require_group(self, name: str) -> None:
-        async with self._sessions() as db:
+        async with self._database() as db:
             if await db.get(ResourceGroup, name) is None:
                 raise InvalidRequest(f"no resource group {name!r}")
 
@@ -62,7 +62,7 @@ class AgentService:
             "mem_used": report.mem_used,
             "last_heartbeat": now,
         }
-        async with self._sessions.begin() as db:
+        async with self._database.begin() as db:
             dialect = db.bind.dialect.name
             await db.execute(
                 insert_ignoring_conflicts(
@@ -75,7 +75,7 @@ class AgentService:
         """A new credential for a remote agent (replacing an older one)."""
         await self._require_group(resource_group)
         token = "pag_" + secrets.token_urlsafe(32)
-        async with self._sessions.begin() as db:
+        async with self._database.begin() as db:
             dialect = db.bind.dialect.name
             await db.execute(
                 insert_ignoring_conflicts(
@@ -101,7 +101,7 @@ class AgentService:
         """The agent id a credential belongs to."""
         if not token:
             raise SignatureMismatch("no agent credential")
-        async with self._sessions() as db:
+        async with self._database() as db:
             agent_id = await db.scalar(
                 select(Agent.id).where(Agent.credential_hash == token_hash(token))
             )
@@ -111,7 +111,7 @@ class AgentService:
 
     async def list(self, resource_group: str | None = None) -> list[AgentInfo]:
         now = self._clock()
-        async with self._sessions() as db:
+        async with self._database() as db:
             query = select(Agent).order_by(Agent.id)
             if resource_group is not None:
                 query = query.where(Agent.resource_group == resource_group)

@@ -112,8 +112,8 @@ def _clean(details: Mapping[str, Any]) -> dict[str, Any]:
 
 
 class AuditLog:
-    def __init__(self, sessions: async_sessionmaker, *, clock: Any = time.time) -> None:
-        self._sessions = sessions
+    def __init__(self, database: async_sessionmaker, *, clock: Any = time.time) -> None:
+        self._database = database
         self._clock = clock
 
     async def record(
@@ -126,7 +126,7 @@ class AuditLog:
         outcome: str = "",
         details: Mapping[str, Any] | None = None,
     ) -> None:
-        async with self._sessions.begin() as db:
+        async with self._database.begin() as db:
             db.add(
                 AuditEntry(
                     created_at=self._clock(),
@@ -169,7 +169,7 @@ class AuditLog:
             query = query.where(AuditEntry.created_at < until)
         if before_id is not None:
             query = query.where(AuditEntry.id < before_id)
-        async with self._sessions() as db:
+        async with self._database() as db:
             rows = (await db.scalars(query)).all()
         return [
             AuditRecord(
@@ -189,6 +189,6 @@ class AuditLog:
     async def purge(self, retention_days: int) -> int:
         """Forget entries older than the retention period."""
         cutoff = self._clock() - retention_days * 86400
-        async with self._sessions.begin() as db:
+        async with self._database.begin() as db:
             result = await db.execute(delete(AuditEntry).where(AuditEntry.created_at < cutoff))
         return result.rowcount or 0

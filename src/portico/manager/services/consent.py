@@ -27,8 +27,8 @@ class Document:
 
 
 class ConsentService:
-    def __init__(self, sessions: async_sessionmaker, config: ConsentConfig) -> None:
-        self._sessions = sessions
+    def __init__(self, database: async_sessionmaker, config: ConsentConfig) -> None:
+        self._database = database
         self.config = config
 
     @property
@@ -69,7 +69,7 @@ class ConsentService:
             )
 
     async def accept(self, user_id: uuid.UUID, client_address: str) -> None:
-        async with self._sessions.begin() as db:
+        async with self._database.begin() as db:
             await self.record(db, user_id, client_address)
 
     async def outdated(self, user_id: uuid.UUID) -> bool:
@@ -78,7 +78,7 @@ class ConsentService:
         Accounts an operator created (marked so, never by the absence of consent rows) did not
         go through sign-up and are asked only once they have accepted some version.
         """
-        async with self._sessions() as db:
+        async with self._database() as db:
             rows = (
                 await db.execute(
                     select(Consent.document, Consent.version).where(Consent.user_id == user_id)

@@ -20,7 +20,7 @@ class EmailFlow:
     def __init__(
         self,
         settings: Settings,
-        sessions: async_sessionmaker,
+        database: async_sessionmaker,
         *,
         accounts: AccountService,
         tokens: TokenService,
@@ -29,7 +29,7 @@ class EmailFlow:
         per_client: RateLimit,
     ) -> None:
         self.settings = settings
-        self._sessions = sessions
+        self._database = database
         self.accounts = accounts
         self.audit = accounts.audit
         self.tokens = tokens

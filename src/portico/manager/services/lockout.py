@@ -24,13 +24,13 @@ _T = LoginAttempt.__table__
 class LoginLockout:
     def __init__(
         self,
-        sessions: async_sessionmaker,
+        database: async_sessionmaker,
         *,
         allowed_failures: int,
         block_seconds: int,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self._sessions = sessions
+        self._database = database
         self.allowed_failures = allowed_failures
         self.block_seconds = block_seconds
         self._clock = clock
@@ -42,7 +42,7 @@ class LoginLockout:
         stale = now - self.block_seconds  # a streak with no attempt for this long is forgotten
         block_over = and_(_T.c.blocked_until.is_not(None), _T.c.blocked_until <= now)
         fresh_start = or_(block_over, _T.c.last_attempt_at <= stale)
-        async with self._sessions.begin() as db:
+        async with self._database.begin() as db:
             dialect = db.bind.dialect.name
             await db.execute(
                 insert_ignoring_conflicts(
@@ -88,7 +88,7 @@ class LoginLockout:
         """The reserved check failed; the failure that fills the quota starts the block (and
         says so: True)."""
         now = self._clock()
-        async with self._sessions.begin() as db:
+        async with self._database.begin() as db:
             started = await db.execute(
                 update(_T)
                 .where(
@@ -102,7 +102,7 @@ class LoginLockout:
 
     async def clear(self, key: str) -> None:
         """A success, a completed password reset or an admin's unlock: start from zero."""
-        async with self._sessions.begin() as db:
+        async with self._database.begin() as db:
             await db.execute(
                 update(_T).where(_T.c.key == key).values(fail_count=0, blocked_until=None)
             )
@@ -112,7 +112,7 @@ class LoginLockout:
     async def clear_all(self, key: str) -> None:
         """`clear` for `key` and every per-address counter of it (`key|address`)."""
         prefix = key + "|"
-        async with self._sessions.begin() as db:
+        async with self._database.begin() as db:
             await db.execute(
                 update(_T)
                 .where(or_(_T.c.key == key, func.substr(_T.c.key, 1, len(prefix)) == prefix))
@@ -122,7 +122,7 @@ class LoginLockout:
     async def purge(self) -> int:
         """Forget counters that can no longer matter, so unknown ids do not pile up."""
         now = self._clock()
-        async with self._sessions.begin() as db:
+        async with self._database.begin() as db:
             result = await db.execute(
                 delete(_T).where(
                     _T.c.last_attempt_at <= now - self.block_seconds,

@@ -44,14 +44,14 @@ from portico.sealing import SecretBox, token_hash
 class LogInService:
     def __init__(
         self,
-        sessions: async_sessionmaker,
+        database: async_sessionmaker,
         *,
         accounts: AccountService,
         consent: ConsentService,
         audit: AuditLog,
         box: SecretBox,
     ) -> None:
-        self._sessions = sessions
+        self._database = database
         self.accounts = accounts
         self.consent = consent
         self.audit = audit
@@ -180,7 +180,7 @@ class LogInService:
     async def _remember(
         self, user_id: uuid.UUID, success: bool, client_address: str, user_agent: str
     ) -> None:
-        async with self._sessions.begin() as db:
+        async with self._database.begin() as db:
             db.add(
                 LoginHistory(
                     user_id=user_id,
@@ -195,7 +195,7 @@ class LogInService:
         self, user: User, client_address: str, user_agent: str
     ) -> Authorization:
         token = secrets.token_hex(32)
-        async with self._sessions.begin() as db:
+        async with self._database.begin() as db:
             keypair = await db.scalar(
                 select(Keypair).where(
                     Keypair.user_id == user.uuid, Keypair.is_default, Keypair.is_active
@@ -223,7 +223,7 @@ class LogInService:
         )
 
     async def end_login_session(self, session_token: str) -> None:
-        async with self._sessions.begin() as db:
+        async with self._database.begin() as db:
             await db.execute(
                 update(LoginSession)
                 .where(

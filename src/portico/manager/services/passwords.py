@@ -87,7 +87,7 @@ class PasswordChanges:
             link=self._public_base,
             note=note,
         )
-        async with self.accounts.sessions.begin() as db:
+        async with self.accounts.database.begin() as db:
             await db.execute(
                 update(User)
                 .where(User.uuid == user.uuid)
@@ -185,7 +185,7 @@ class PasswordChanges:
         """The owner's new API keypair (its secret, to show once); the old ones stop working
         on every manager at once, and so do the other browser sessions, which signed with them."""
         user = await self.accounts.user_row(user_id)
-        async with self.accounts.sessions.begin() as db:
+        async with self.accounts.database.begin() as db:
             await db.execute(
                 update(Keypair).where(Keypair.user_id == user.uuid).values(is_active=False)
             )

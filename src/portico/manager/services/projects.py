@@ -11,25 +11,25 @@ from portico.manager.errors import NameTaken
 
 
 class ProjectService:
-    def __init__(self, sessions: async_sessionmaker) -> None:
-        self._sessions = sessions
+    def __init__(self, database: async_sessionmaker) -> None:
+        self._database = database
 
     async def create(self, name: str, description: str = "", domain_name: str = "default") -> None:
         try:
-            async with self._sessions.begin() as db:
+            async with self._database.begin() as db:
                 db.add(Group(name=name, description=description, domain_name=domain_name))
         except IntegrityError as exc:
             raise NameTaken(f"project {name!r} exists") from exc
 
     async def list(self) -> list[tuple[str, str]]:
-        async with self._sessions() as db:
+        async with self._database() as db:
             rows = (
                 await db.execute(select(Group.name, Group.description).order_by(Group.name))
             ).all()
         return [(r.name, r.description) for r in rows]
 
     async def exists(self, name: str, domain_name: str = "default") -> bool:
-        async with self._sessions() as db:
+        async with self._database() as db:
             return (
                 await db.scalar(
                     select(Group.id).where(Group.name == name, Group.domain_name == domain_name)

@@ -44,7 +44,7 @@ class RecoveryService(EmailFlow):
         )
         ttl = self.settings.recovery.token_ttl
         lang = pick_language(user.language if user is not None else None, language)
-        async with self._sessions.begin() as db:
+        async with self._database.begin() as db:
             token = await self.tokens.issue(
                 TokenPurpose.RESET,
                 ttl=ttl,

@@ -33,14 +33,14 @@ class Caller:
 class RequestAuthenticator:
     def __init__(
         self,
-        sessions: async_sessionmaker,
+        database: async_sessionmaker,
         box: SecretBox,
         cache: CredentialCache,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         *,
         allow_sha1: bool = False,
     ) -> None:
-        self._sessions = sessions
+        self._database = database
         self._box = box
         self._cache = cache
         self._clock = clock
@@ -108,7 +108,7 @@ class RequestAuthenticator:
         if known is not None:
             return known
         generation = self._cache.generation
-        async with self._sessions() as db:
+        async with self._database() as db:
             row = (
                 await db.execute(
                     select(

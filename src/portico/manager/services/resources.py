@@ -36,8 +36,8 @@ class PolicyInfo:
 
 
 class ResourceService:
-    def __init__(self, sessions: async_sessionmaker) -> None:
-        self._sessions = sessions
+    def __init__(self, database: async_sessionmaker) -> None:
+        self._database = database
 
     @staticmethod
     def _check_policy(slots: dict[str, Any], max_concurrent_sessions: int) -> None:
@@ -54,7 +54,7 @@ class ResourceService:
     ) -> None:
         self._check_policy(slots, max_concurrent_sessions)
         try:
-            async with self._sessions.begin() as db:
+            async with self._database.begin() as db:
                 db.add(
                     KeypairResourcePolicy(
                         name=name,
@@ -69,7 +69,7 @@ class ResourceService:
         self, name: str, slots: dict[str, Any], max_concurrent_sessions: int
     ) -> None:
         self._check_policy(slots, max_concurrent_sessions)
-        async with self._sessions.begin() as db:
+        async with self._database.begin() as db:
             result = await db.execute(
                 update(KeypairResourcePolicy)
                 .where(KeypairResourcePolicy.name == name)
@@ -80,7 +80,7 @@ class ResourceService:
 
     async def set_user_policy(self, user_id: uuid.UUID, policy: str) -> None:
         """Every keypair of the account follows `policy`."""
-        async with self._sessions.begin() as db:
+        async with self._database.begin() as db:
             if await db.get(KeypairResourcePolicy, policy) is None:
                 raise NotFound(f"no policy {policy!r}")
             result = await db.execute(
@@ -90,7 +90,7 @@ class ResourceService:
             raise NotFound("no keypair of that account")
 
     async def list_policies(self) -> list[PolicyInfo]:
-        async with self._sessions() as db:
+        async with self._database() as db:
             rows = (
                 await db.scalars(select(KeypairResourcePolicy).order_by(KeypairResourcePolicy.name))
             ).all()
@@ -100,7 +100,7 @@ class ResourceService:
         ]
 
     async def set_keypair_policy(self, access_key: str, policy: str) -> None:
-        async with self._sessions.begin() as db:
+        async with self._database.begin() as db:
             if await db.get(KeypairResourcePolicy, policy) is None:
                 raise NotFound(f"no policy {policy!r}")
             result = await db.execute(
@@ -113,13 +113,13 @@ class ResourceService:
 
     async def create_group(self, name: str, description: str = "") -> None:
         try:
-            async with self._sessions.begin() as db:
+            async with self._database.begin() as db:
                 db.add(ResourceGroup(name=name, description=description))
         except IntegrityError as exc:
             raise NameTaken(f"resource group {name!r} exists") from exc
 
     async def list_groups(self) -> list[ResourceGroup]:
-        async with self._sessions() as db:
+        async with self._database() as db:
             return list(
                 (await db.scalars(select(ResourceGroup).order_by(ResourceGroup.name))).all()
             )
@@ -134,7 +134,7 @@ class ResourceService:
         resource_group: str = "default",
         name: str = "",
     ) -> uuid.UUID:
-        async with self._sessions.begin() as db:
+        async with self._database.begin() as db:
             session = ComputeSession(
                 user_id=user_id,
                 access_key=access_key,
@@ -148,7 +148,7 @@ class ResourceService:
             return session.id
 
     async def terminate(self, session_id: uuid.UUID) -> None:
-        async with self._sessions.begin() as db:
+        async with self._database.begin() as db:
             await db.execute(
                 update(ComputeSession)
                 .where(ComputeSession.id == session_id)

@@ -111,7 +111,7 @@ class SignupService(EmailFlow):
         # The account, its consent, its verification token and its mail commit together or not
         # at all: a crash can leave no account that was never asked to consent or never mailed.
         try:
-            async with self._sessions.begin() as db:
+            async with self._database.begin() as db:
                 group_name = "default"
                 if mode == "invite":  # spent with the account, or not at all
                     used = await self.tokens.use(
@@ -148,7 +148,7 @@ class SignupService(EmailFlow):
             await self.mail(email, "signup_existing", lang, public_base(self.settings))
 
     async def _username_taken(self, username: str, email: str) -> bool:
-        async with self._sessions() as db:
+        async with self._database() as db:
             return bool(
                 await db.scalar(
                     select(func.count())
@@ -164,7 +164,7 @@ class SignupService(EmailFlow):
             )
 
     async def _email_registered(self, email: str) -> bool:
-        async with self._sessions() as db:
+        async with self._database() as db:
             return bool(await db.scalar(select(func.count()).where(User.email == email)))
 
     async def send_verification(
@@ -191,7 +191,7 @@ class SignupService(EmailFlow):
     async def verify_email(self, code: str) -> SignupOutcome:
         used = await self.tokens.use(TokenPurpose.VERIFICATION, code)
         approval = self.settings.signup.approval
-        async with self._sessions.begin() as db:
+        async with self._database.begin() as db:
             await db.execute(
                 update(User)
                 .where(User.uuid == used.user_id, User.status == UserStatus.BEFORE_VERIFICATION)
@@ -214,12 +214,12 @@ class SignupService(EmailFlow):
             raise FeatureDisabled("E-mail verification is not used on this server.")
         email = normalize_login_id(email)
         await self.count_request(email, client_address)
-        async with self._sessions() as db:
+        async with self._database() as db:
             user = await db.scalar(select(User).where(User.email == email))
         eligible = user is not None and user.status == UserStatus.BEFORE_VERIFICATION
         lang = pick_language(user.language if user is not None else None, language)
         # Every address costs the same writes; only an unverified account gets a working link.
-        async with self._sessions.begin() as db:
+        async with self._database.begin() as db:
             await self.send_verification(
                 user.uuid if eligible and user is not None else None,
                 email,
@@ -250,7 +250,7 @@ class SignupService(EmailFlow):
         """A new invitation, as its sign-up link. With `email`, only that address may use it,
         and the link is mailed there (in `language`, else English)."""
         email = normalize_login_id(email) if email else None
-        async with self._sessions.begin() as db:
+        async with self._database.begin() as db:
             token = await self.tokens.issue(
                 TokenPurpose.INVITATION,
                 ttl=ttl,
@@ -277,7 +277,7 @@ class SignupService(EmailFlow):
     # -- approval -------------------------------------------------------------------------------
 
     async def pending(self) -> list[UserInfo]:
-        async with self._sessions() as db:
+        async with self._database() as db:
             users = (
                 await db.scalars(
                     select(User)
@@ -288,7 +288,7 @@ class SignupService(EmailFlow):
         return [UserInfo.of(u) for u in users]
 
     async def activate(self, email: str, actor: Actor = OPERATOR) -> None:
-        async with self._sessions.begin() as db:
+        async with self._database.begin() as db:
             result = await db.execute(
                 update(User)
                 .where(

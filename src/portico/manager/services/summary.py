@@ -58,9 +58,9 @@ def _login(row: LoginHistory | None) -> dict[str, Any] | None:
 
 class SummaryService:
     def __init__(
-        self, sessions: async_sessionmaker, agents: AgentService, browser_sessions: SessionStore
+        self, database: async_sessionmaker, agents: AgentService, browser_sessions: SessionStore
     ) -> None:
-        self._sessions = sessions
+        self._database = database
         self.agents = agents
         self.browser_sessions = browser_sessions
 
@@ -68,7 +68,7 @@ class SummaryService:
         self, caller: Caller, *, group: str = "default", current_session: str | None = None
     ) -> dict[str, Any]:
         admin = caller.role in (UserRole.SUPERADMIN, UserRole.ADMIN)
-        async with self._sessions() as db:
+        async with self._database() as db:
             groups = (
                 await db.scalars(
                     select(ResourceGroup.name)
@@ -156,7 +156,7 @@ class SummaryService:
         }
 
     async def security(self, user_id: uuid.UUID, current_session: str | None) -> dict[str, Any]:
-        async with self._sessions() as db:
+        async with self._database() as db:
             successes = (
                 await db.scalars(
                     select(LoginHistory)

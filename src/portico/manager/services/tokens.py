@@ -58,9 +58,9 @@ def revoke_live(purpose: TokenPurpose, user_id: uuid.UUID | None) -> Update:
 
 class TokenService:
     def __init__(
-        self, sessions: async_sessionmaker, clock: Callable[[], float] = time.time
+        self, database: async_sessionmaker, clock: Callable[[], float] = time.time
     ) -> None:
-        self._sessions = sessions
+        self._database = database
         self._clock = clock
 
     async def issue(
@@ -80,7 +80,7 @@ class TokenService:
         With `db`, inside the caller's transaction. A `decoy` is born revoked: the same writes
         as a real one, for an address that must not get a working link."""
         if db is None:
-            async with self._sessions.begin() as own:
+            async with self._database.begin() as own:
                 return await self.issue(
                     purpose,
                     ttl=ttl,
@@ -128,7 +128,7 @@ class TokenService:
     async def check(self, purpose: TokenPurpose, token: str, *, email: str | None = None) -> None:
         """Raise InvalidToken unless `token` could be spent now (spends nothing)."""
         conditions = self._usable(purpose, token, email)
-        async with self._sessions() as db:
+        async with self._database() as db:
             if await db.scalar(select(_T.c.id).where(*conditions)) is None:
                 raise InvalidToken()
 
@@ -143,7 +143,7 @@ class TokenService:
         """Spend one use of a token, atomically; `email` must match a token bound to one.
         With `db`, inside the caller's transaction (a rollback gives the use back)."""
         if db is None:
-            async with self._sessions.begin() as own:
+            async with self._database.begin() as own:
                 return await self.use(purpose, token, email=email, db=own)
         row = (
             await db.execute(
@@ -158,7 +158,7 @@ class TokenService:
         return UsedToken(row.id, row.user_id, row.email, row.group_name)
 
     async def revoke(self, token_id: int, purpose: TokenPurpose | None = None) -> bool:
-        async with self._sessions.begin() as db:
+        async with self._database.begin() as db:
             query = update(_T).where(_T.c.id == token_id, _T.c.revoked_at.is_(None))
             if purpose is not None:
                 query = query.where(_T.c.purpose == purpose.value)
@@ -166,11 +166,11 @@ class TokenService:
         return bool(result.rowcount)
 
     async def revoke_all(self, purpose: TokenPurpose, user_id: uuid.UUID) -> None:
-        async with self._sessions.begin() as db:
+        async with self._database.begin() as db:
             await db.execute(revoke_live(purpose, user_id))
 
     async def list(self, purpose: TokenPurpose) -> list[TokenInfo]:
-        async with self._sessions() as db:
+        async with self._database() as db:
             rows = (
                 await db.scalars(
                     select(AuthToken)
