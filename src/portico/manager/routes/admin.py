@@ -17,6 +17,7 @@ from pydantic import Field
 from portico.db.models import TokenPurpose
 from portico.manager.deps import Acting, Services, SignedCaller
 from portico.manager.errors import NotFound
+from portico.manager.routes import answers
 from portico.manager.routes.bodies import Body
 from portico.manager.services.administration import Administration
 from portico.manager.services.audit import Actor, AuditKind
@@ -67,34 +68,36 @@ async def users(
     role: Annotated[str, Query(max_length=32)] = "",
     page: Annotated[int, Query(ge=1, le=100000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=100)] = 20,
-) -> dict[str, Any]:
+) -> answers.AccountPage:
     found = await svc.administration.find(
         search=search, status=status, role=role, page=page, per_page=per_page
     )
-    return {
-        "users": [a.as_dict() for a in found.accounts],
-        "total": found.total,
-        "page": found.page,
-        "pages": found.pages,
-    }
+    return answers.AccountPage(
+        users=[answers.AccountRow(**a.as_dict()) for a in found.accounts],
+        total=found.total,
+        page=found.page,
+        pages=found.pages,
+    )
 
 
 @router.get("/users/{user_id}")
-async def user_detail(user_id: uuid.UUID, admin: AdminCaller, svc: Services) -> dict[str, Any]:
-    return await svc.administration.detail(user_id)
+async def user_detail(
+    user_id: uuid.UUID, admin: AdminCaller, svc: Services
+) -> answers.AccountDetail:
+    return answers.AccountDetail(**await svc.administration.detail(user_id))
 
 
-_OK = {"status": "ok"}
+_OK = answers.Ok()
 
 
 @router.post("/users/{user_id}/activate")
-async def activate(user_id: uuid.UUID, admin: AdminCaller, svc: Services) -> dict[str, str]:
+async def activate(user_id: uuid.UUID, admin: AdminCaller, svc: Services) -> answers.Ok:
     await svc.administration.set_active(user_id, True, admin.actor)
     return _OK
 
 
 @router.post("/users/{user_id}/deactivate")
-async def deactivate(user_id: uuid.UUID, admin: AdminCaller, svc: Services) -> dict[str, str]:
+async def deactivate(user_id: uuid.UUID, admin: AdminCaller, svc: Services) -> answers.Ok:
     await svc.administration.set_active(user_id, False, admin.actor)
     return _OK
 
@@ -102,13 +105,13 @@ async def deactivate(user_id: uuid.UUID, admin: AdminCaller, svc: Services) -> d
 @router.post("/users/{user_id}/role")
 async def set_role(
     user_id: uuid.UUID, body: RoleBody, admin: AdminCaller, svc: Services
-) -> dict[str, str]:
+) -> answers.Ok:
     await svc.administration.set_role(user_id, body.role, admin.actor, admin.role)
     return _OK
 
 
 @router.post("/users/{user_id}/unlock")
-async def unlock(user_id: uuid.UUID, admin: AdminCaller, svc: Services) -> dict[str, str]:
+async def unlock(user_id: uuid.UUID, admin: AdminCaller, svc: Services) -> answers.Ok:
     await svc.administration.unlock(user_id, admin.actor)
     return _OK
 
@@ -116,33 +119,31 @@ async def unlock(user_id: uuid.UUID, admin: AdminCaller, svc: Services) -> dict[
 @router.post("/users/{user_id}/require-password-change")
 async def require_password_change(
     user_id: uuid.UUID, admin: AdminCaller, svc: Services
-) -> dict[str, str]:
+) -> answers.Ok:
     await svc.administration.require_password_change(user_id, admin.actor)
     return _OK
 
 
 @router.post("/users/{user_id}/end-sessions")
-async def end_sessions(user_id: uuid.UUID, admin: AdminCaller, svc: Services) -> dict[str, str]:
+async def end_sessions(user_id: uuid.UUID, admin: AdminCaller, svc: Services) -> answers.Ok:
     await svc.administration.end_sessions(user_id, admin.actor)
     return _OK
 
 
 @router.post("/users/{user_id}/resend-verification")
-async def resend_verification(
-    user_id: uuid.UUID, admin: AdminCaller, svc: Services
-) -> dict[str, str]:
+async def resend_verification(user_id: uuid.UUID, admin: AdminCaller, svc: Services) -> answers.Ok:
     await svc.administration.resend_verification(user_id, admin.actor)
     return _OK
 
 
 @router.post("/users/{user_id}/approve")
-async def approve(user_id: uuid.UUID, admin: AdminCaller, svc: Services) -> dict[str, str]:
+async def approve(user_id: uuid.UUID, admin: AdminCaller, svc: Services) -> answers.Ok:
     await svc.administration.decide(user_id, True, admin.actor)
     return _OK
 
 
 @router.post("/users/{user_id}/reject")
-async def reject(user_id: uuid.UUID, admin: AdminCaller, svc: Services) -> dict[str, str]:
+async def reject(user_id: uuid.UUID, admin: AdminCaller, svc: Services) -> answers.Ok:
     await svc.administration.decide(user_id, False, admin.actor)
     return _OK
 
@@ -151,29 +152,29 @@ async def reject(user_id: uuid.UUID, admin: AdminCaller, svc: Services) -> dict[
 
 
 @router.get("/pending-users")
-async def pending_users(admin: AdminCaller, svc: Services) -> dict[str, Any]:
+async def pending_users(admin: AdminCaller, svc: Services) -> answers.PendingList:
     users = await svc.signup.pending()
-    return {
-        "users": [
-            {
-                "id": str(u.user_id),
-                "email": u.email,
-                "username": u.username,
-                "created_at": u.created_at.isoformat(),
-            }
+    return answers.PendingList(
+        users=[
+            answers.PendingRow(
+                id=str(u.user_id),
+                email=u.email,
+                username=u.username,
+                created_at=u.created_at.isoformat(),
+            )
             for u in users
         ]
-    }
+    )
 
 
 @router.post("/activate-user")
-async def activate_user(body: EmailBody, admin: AdminCaller, svc: Services) -> dict[str, str]:
+async def activate_user(body: EmailBody, admin: AdminCaller, svc: Services) -> answers.Ok:
     await svc.signup.activate(body.email, admin.actor)
     return _OK
 
 
 @router.post("/unlock-user")
-async def unlock_user(body: EmailBody, admin: AdminCaller, svc: Services) -> dict[str, str]:
+async def unlock_user(body: EmailBody, admin: AdminCaller, svc: Services) -> answers.Ok:
     """Lift a log-in block before it ends by itself."""
     await svc.accounts.unlock(body.email, admin.actor)
     return _OK
@@ -183,7 +184,7 @@ async def unlock_user(body: EmailBody, admin: AdminCaller, svc: Services) -> dic
 
 
 @router.get("/invitations")
-async def invitations(admin: AdminCaller, svc: Services) -> dict[str, Any]:
+async def invitations(admin: AdminCaller, svc: Services) -> answers.InvitationList:
     now = time.time()
     listed = await svc.tokens.list(TokenPurpose.INVITATION)
 
@@ -194,27 +195,27 @@ async def invitations(admin: AdminCaller, svc: Services) -> dict[str, Any]:
             return "used"
         return "expired" if t.expires_at <= now else "open"
 
-    return {
-        "invitations": [
-            {
-                "id": t.id,
-                "email": t.email,
-                "project": t.group_name or "default",
-                "uses": t.max_uses,
-                "uses_left": t.uses_left,
-                "expires_at": t.expires_at,
-                "created_at": t.created_at.isoformat(),
-                "state": state(t),
-            }
+    return answers.InvitationList(
+        invitations=[
+            answers.InvitationRow(
+                id=t.id,
+                email=t.email,
+                project=t.group_name or "default",
+                uses=t.max_uses,
+                uses_left=t.uses_left,
+                expires_at=t.expires_at,
+                created_at=t.created_at.isoformat(),
+                state=state(t),
+            )
             for t in reversed(listed)
         ]
-    }
+    )
 
 
 @router.post("/invitations", status_code=201)
 async def create_invitation(
     body: InvitationBody, admin: AdminCaller, svc: Services
-) -> dict[str, str]:
+) -> answers.InvitationLink:
     if body.project and not await svc.projects.exists(body.project):
         raise NotFound(f"no project {body.project!r}")
     link = await svc.signup.invite(
@@ -225,13 +226,11 @@ async def create_invitation(
         language=body.language,
         actor=admin.actor,
     )
-    return {"link": link}
+    return answers.InvitationLink(link=link)
 
 
 @router.delete("/invitations/{invitation_id}")
-async def revoke_invitation(
-    invitation_id: int, admin: AdminCaller, svc: Services
-) -> dict[str, str]:
+async def revoke_invitation(invitation_id: int, admin: AdminCaller, svc: Services) -> answers.Ok:
     if not await svc.tokens.revoke(invitation_id, TokenPurpose.INVITATION):
         raise NotFound("no open invitation with that id")
     await svc.audit.record(
@@ -274,21 +273,21 @@ class PolicyChoice(Body):
 
 
 @router.get("/resource-policies")
-async def resource_policies(admin: AdminCaller, svc: Services) -> dict[str, Any]:
-    return {
-        "policies": [
-            {
-                "name": p.name,
-                "total_resource_slots": p.total_resource_slots,
-                "max_concurrent_sessions": p.max_concurrent_sessions,
-            }
+async def resource_policies(admin: AdminCaller, svc: Services) -> answers.PolicyList:
+    return answers.PolicyList(
+        policies=[
+            answers.PolicyRow(
+                name=p.name,
+                total_resource_slots=p.total_resource_slots,
+                max_concurrent_sessions=p.max_concurrent_sessions,
+            )
             for p in await svc.resources.list_policies()
         ]
-    }
+    )
 
 
 @router.post("/resource-policies", status_code=201)
-async def create_policy(body: NewPolicy, admin: AdminCaller, svc: Services) -> dict[str, str]:
+async def create_policy(body: NewPolicy, admin: AdminCaller, svc: Services) -> answers.Ok:
     await svc.resources.create_policy(body.name, body.slots(), body.max_sessions)
     await svc.audit.record(
         AuditKind.POLICY_CREATED, actor=admin.actor, details={"policy": body.name}
@@ -299,7 +298,7 @@ async def create_policy(body: NewPolicy, admin: AdminCaller, svc: Services) -> d
 @router.post("/resource-policies/{name}")
 async def update_policy(
     name: str, body: PolicyLimits, admin: AdminCaller, svc: Services
-) -> dict[str, str]:
+) -> answers.Ok:
     await svc.resources.update_policy(name, body.slots(), body.max_sessions)
     await svc.audit.record(AuditKind.POLICY_UPDATED, actor=admin.actor, details={"policy": name})
     return _OK
@@ -308,7 +307,7 @@ async def update_policy(
 @router.post("/users/{user_id}/resource-policy")
 async def assign_policy(
     user_id: uuid.UUID, body: PolicyChoice, admin: AdminCaller, svc: Services
-) -> dict[str, str]:
+) -> answers.Ok:
     account = await svc.administration.detail(user_id)  # NotFound for an unknown account
     await svc.resources.set_user_policy(user_id, body.policy)
     await svc.audit.record(
@@ -322,17 +321,17 @@ async def assign_policy(
 
 
 @router.get("/resource-groups")
-async def resource_groups(admin: AdminCaller, svc: Services) -> dict[str, Any]:
-    return {
-        "groups": [
-            {"name": g.name, "description": g.description, "is_active": g.is_active}
+async def resource_groups(admin: AdminCaller, svc: Services) -> answers.GroupList:
+    return answers.GroupList(
+        groups=[
+            answers.GroupRow(name=g.name, description=g.description, is_active=g.is_active)
             for g in await svc.resources.list_groups()
         ]
-    }
+    )
 
 
 @router.post("/resource-groups", status_code=201)
-async def create_group(body: NewGroup, admin: AdminCaller, svc: Services) -> dict[str, str]:
+async def create_group(body: NewGroup, admin: AdminCaller, svc: Services) -> answers.Ok:
     await svc.resources.create_group(body.name, body.description)
     await svc.audit.record(AuditKind.GROUP_CREATED, actor=admin.actor, details={"group": body.name})
     return _OK
@@ -351,7 +350,7 @@ async def audit(
     until: Annotated[float | None, Query(ge=0)] = None,
     before: Annotated[int | None, Query(ge=1)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-) -> dict[str, Any]:
+) -> answers.AuditList:
     entries = await svc.audit.query(
         account=account or None,
         kind=kind or None,
@@ -360,4 +359,4 @@ async def audit(
         before_id=before,
         limit=limit,
     )
-    return {"entries": [e.as_dict() for e in entries]}
+    return answers.AuditList(entries=[answers.AuditRow(**e.as_dict()) for e in entries])

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request
 from pydantic import Field
 
 from portico.agent.node_stats import NodeReport
 from portico.manager.deps import Services
+from portico.manager.routes import answers
 from portico.manager.routes.bodies import Body
 
 router = APIRouter()
@@ -22,10 +21,10 @@ class HeartbeatBody(Body):
 
 
 @router.post("/agents/heartbeat")
-async def heartbeat(body: HeartbeatBody, request: Request, svc: Services) -> dict[str, Any]:
+async def heartbeat(body: HeartbeatBody, request: Request, svc: Services) -> answers.Heartbeat:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     agent_id = await svc.agents.authenticate(token.strip() if scheme.lower() == "bearer" else "")
     await svc.agents.report(
         agent_id, NodeReport(body.hostname, body.capacity, body.cpu_util, body.mem_used)
     )
-    return {"status": "ok", "agent_id": agent_id}
+    return answers.Heartbeat(agent_id=agent_id)

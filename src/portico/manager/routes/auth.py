@@ -13,6 +13,7 @@ from portico.asgi.problem_responses import problem_response
 from portico.manager.deps import ClientAddress, Services, SignedCaller
 from portico.manager.error_responses import CREDENTIAL_MISMATCH
 from portico.manager.errors import ConsentRequired, InvalidCredentials
+from portico.manager.routes import answers
 from portico.manager.routes.bodies import Body
 from portico.wire import problems
 from portico.wire.headers import SESSION_HASH_HEADER
@@ -57,7 +58,7 @@ class EchoBody(Body):
     echo: Any = None
 
 
-@router.post("/authorize")
+@router.post("/authorize", response_model=answers.AuthorizeAnswer)
 async def authorize(
     body: AuthorizeBody, request: Request, svc: Services, address: ClientAddress
 ) -> Any:
@@ -77,30 +78,27 @@ async def authorize(
         )
     except ConsentRequired as step:
         # Like Backend.AI's 2FA challenges: 200, no session, the step to take.
-        return {
-            "data": {
-                "response_type": "require-consent",
-                "type": problems.REQUIRE_CONSENT,
-                "title": "Consent required.",
-                "details": "Please read and accept the updated Terms of Service and "
+        return answers.AuthorizeAnswer(
+            data=answers.ConsentStep(
+                type=problems.REQUIRE_CONSENT,
+                title="Consent required.",
+                details="Please read and accept the updated Terms of Service and "
                 "Privacy Policy to continue.",
-                "terms_version": step.terms_version,
-                "privacy_version": step.privacy_version,
-            }
-        }
-    return {
-        "data": {
-            "response_type": "success",
-            "type": "keypair",
-            "access_key": auth.access_key,
-            "secret_key": auth.secret_key,
-            "role": auth.role,
-            "status": auth.status,
-            "user_id": str(auth.user_id),
-            "email": auth.email,
-            "session_token": auth.session_token,
-        }
-    }
+                terms_version=step.terms_version,
+                privacy_version=step.privacy_version,
+            )
+        )
+    return answers.AuthorizeAnswer(
+        data=answers.KeypairGrant(
+            access_key=auth.access_key,
+            secret_key=auth.secret_key,
+            role=auth.role,
+            status=auth.status,
+            user_id=str(auth.user_id),
+            email=auth.email,
+            session_token=auth.session_token,
+        )
+    )
 
 
 def _str_or_none(value: Any) -> str | None:
@@ -108,12 +106,12 @@ def _str_or_none(value: Any) -> str | None:
 
 
 @router.post("/logout")
-async def logout(body: LogoutBody, svc: Services) -> dict[str, Any]:
+async def logout(body: LogoutBody, svc: Services) -> answers.Empty:
     await svc.log_in.end_login_session(body.session_token)
-    return {}
+    return answers.Empty()
 
 
-@router.post("/update-password")
+@router.post("/update-password", response_model=answers.Empty)
 async def update_password(
     body: UpdatePasswordBody,
     caller: SignedCaller,
@@ -135,45 +133,43 @@ async def update_password(
         return problem_response(
             401, problems.AUTH_FAILED, CREDENTIAL_MISMATCH, details="Old password mismatch"
         )
-    return {}
+    return answers.Empty()
 
 
 @router.post("/update-password-no-auth", status_code=201)
 async def update_password_no_auth(
     body: UpdatePasswordNoAuthBody, svc: Services, address: ClientAddress
-) -> dict[str, Any]:
+) -> answers.PasswordChangedAt:
     """An expired password (one that must be changed before any log-in) changed without a
     session, as Backend.AI's manager does it."""
     changed_at = await svc.passwords.change_expired(
         body.username, body.current_password, body.new_password, address
     )
-    return {"password_changed_at": changed_at.isoformat()}
+    return answers.PasswordChangedAt(password_changed_at=changed_at.isoformat())
 
 
 @router.post("/update-full-name")
 async def update_full_name(
     body: UpdateFullNameBody, caller: SignedCaller, svc: Services
-) -> dict[str, Any]:
+) -> answers.Empty:
     await svc.accounts.update_full_name(caller.user_id, body.email, body.full_name)
-    return {}
+    return answers.Empty()
 
 
 @router.get("/role")
 async def role(
     caller: SignedCaller, svc: Services, group: Annotated[uuid.UUID | None, Query()] = None
-) -> dict[str, Any]:
+) -> answers.Roles:
     roles = await svc.accounts.roles(caller.user_id, caller.role, group)
-    return {
-        "global_role": roles.global_role,
-        "domain_role": roles.domain_role,
-        "group_role": roles.group_role,
-    }
+    return answers.Roles(
+        global_role=roles.global_role, domain_role=roles.domain_role, group_role=roles.group_role
+    )
 
 
 @router.get("")
 @router.get("/test")
-async def echo_get(caller: SignedCaller, echo: str | None = None) -> dict[str, Any]:
-    return {"authorized": "yes", "echo": echo}
+async def echo_get(caller: SignedCaller, echo: str | None = None) -> answers.Echo:
+    return answers.Echo(echo=echo)
 
 
 @router.post("")

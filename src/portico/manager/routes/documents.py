@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 
 from portico.manager.deps import Services
+from portico.manager.routes import answers
 
 router = APIRouter()
 
 
 @router.get("/portico/documents/{kind}")
-async def document(kind: str, svc: Services, lang: str = "en") -> dict[str, Any]:
+async def document(kind: str, svc: Services, lang: str = "en") -> answers.Document:
     doc = svc.consent.document(kind, lang)
-    return {"kind": doc.kind, "version": doc.version, "lang": doc.lang, "html": doc.html}
+    return answers.Document(kind=doc.kind, version=doc.version, lang=doc.lang, html=doc.html)

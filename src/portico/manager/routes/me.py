@@ -3,34 +3,33 @@ profile) and a new API keypair."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request
 
 from portico.manager.deps import Acting, Services, SignedCaller
+from portico.manager.routes import answers
 from portico.wire.headers import SESSION_HASH_HEADER
 
 router = APIRouter()
 
 
 @router.get("/portico/me")
-async def me(caller: SignedCaller, svc: Services) -> dict[str, Any]:
+async def me(caller: SignedCaller, svc: Services) -> answers.Me:
     user = await svc.accounts.get_user(caller.user_id)
-    return {
-        "email": user.email,
-        "username": user.username,
-        "full_name": user.full_name,
-        "role": user.role,
-        "status": user.status,
-        "domain_name": user.domain_name,
-        "access_key": caller.access_key,
-    }
+    return answers.Me(
+        email=user.email,
+        username=user.username,
+        full_name=user.full_name,
+        role=user.role,
+        status=user.status,
+        domain_name=user.domain_name,
+        access_key=caller.access_key,
+    )
 
 
 @router.post("/portico/keypair/replace")
-async def replace_keypair(actor: Acting, svc: Services, request: Request) -> dict[str, Any]:
+async def replace_keypair(actor: Acting, svc: Services, request: Request) -> answers.NewKeypair:
     """A new API keypair for the caller. The answer is the only place its secret shows."""
     keypair = await svc.passwords.replace_keypair(
         actor.user_id, actor, keep_session=request.headers.get(SESSION_HASH_HEADER)
     )
-    return {"access_key": keypair.access_key, "secret_key": keypair.secret_key}
+    return answers.NewKeypair(access_key=keypair.access_key, secret_key=keypair.secret_key)

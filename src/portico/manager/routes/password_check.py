@@ -7,12 +7,11 @@ and stores nothing; a per-address rate limit keeps it from being a free oracle f
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 from pydantic import Field
 
 from portico.manager.deps import ClientAddress, Services
+from portico.manager.routes import answers
 from portico.manager.routes.bodies import Body
 
 router = APIRouter()
@@ -27,12 +26,12 @@ class CandidateBody(Body):
 @router.post("/portico/password-check")
 async def password_check(
     body: CandidateBody, svc: Services, address: ClientAddress
-) -> dict[str, Any]:
+) -> answers.CandidateCheck:
     await svc.password_checks.take(address or "-")
     policy = svc.accounts.policy
     found = policy.violations(body.password, email=body.email, username=body.username)
-    return {
-        "ok": not found,
-        "rules": policy.describe()["rules"],
-        "violations": [v.as_reason() for v in found],
-    }
+    return answers.CandidateCheck(
+        ok=not found,
+        rules=policy.describe()["rules"],  # type: ignore[arg-type]
+        violations=[v.as_reason() for v in found],
+    )

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import ConfigDict, Field
 
 from portico.manager.deps import ClientAddress, Services
+from portico.manager.routes import answers
 from portico.manager.routes.bodies import Body
 
 router = APIRouter()
 
-_SENT = {"status": "ok", "message": "If the address can receive it, an e-mail is on its way."}
+_SENT = answers.MailOnItsWay(message="If the address can receive it, an e-mail is on its way.")
 
 
 class SignupBody(Body):
@@ -53,7 +52,7 @@ def _language(request: Request) -> str:
 @router.post("/auth/signup", status_code=201)
 async def signup(
     body: SignupBody, request: Request, svc: Services, address: ClientAddress
-) -> dict[str, Any]:
+) -> answers.SignupAnswer:
     outcome = await svc.signup.signup(
         email=body.email,
         password=body.password,
@@ -64,19 +63,19 @@ async def signup(
         client_address=address,
         language=_language(request),
     )
-    return {"status": outcome.status}
+    return answers.SignupAnswer(status=outcome.status)
 
 
 @router.post("/cloud/verify-email")
-async def verify_email(body: VerifyBody, svc: Services) -> dict[str, Any]:
+async def verify_email(body: VerifyBody, svc: Services) -> answers.Verified:
     outcome = await svc.signup.verify_email(body.verification_code)
-    return {"verified": True, "status": outcome.status}
+    return answers.Verified(status=outcome.status)
 
 
 @router.post("/cloud/send-verification-email")
 async def send_verification_email(
     body: EmailBody, request: Request, svc: Services, address: ClientAddress
-) -> dict[str, Any]:
+) -> answers.MailOnItsWay:
     await svc.signup.resend_verification(
         body.email, client_address=address, language=_language(request)
     )
@@ -86,7 +85,7 @@ async def send_verification_email(
 @router.post("/cloud/send-password-change-email")
 async def send_password_change_email(
     body: EmailBody, request: Request, svc: Services, address: ClientAddress
-) -> dict[str, Any]:
+) -> answers.MailOnItsWay:
     await svc.recovery.request_change(
         body.email, client_address=address, language=_language(request)
     )
@@ -94,18 +93,17 @@ async def send_password_change_email(
 
 
 @router.post("/cloud/change-password")
-async def change_password(body: ChangePasswordBody, svc: Services) -> dict[str, Any]:
+async def change_password(body: ChangePasswordBody, svc: Services) -> answers.PasswordReset:
     changed = await svc.recovery.change_password(
         body.email, body.password, body.token, replace_keypair=body.replace_keypair
     )
     # The new access key only (its secret is shown from the profile, never in a page's JS).
     access_key = changed.keypair.access_key if changed.keypair is not None else None
-    return {
-        "status": "ok",
-        "message": "Password is successfully changed.",
-        "keypair_replaced": changed.keypair is not None,
-        "access_key": access_key,
-    }
+    return answers.PasswordReset(
+        message="Password is successfully changed.",
+        keypair_replaced=changed.keypair is not None,
+        access_key=access_key,
+    )
 
 
 @router.get("/cloud/ping")

@@ -10,6 +10,7 @@ from pydantic import Field
 from portico.asgi.problem_responses import problem_response
 from portico.manager.deps import Acting, Services, SignedCaller
 from portico.manager.errors import InvalidCredentials
+from portico.manager.routes import answers
 from portico.manager.routes.bodies import Body
 from portico.manager.services.audit import AuditKind
 from portico.wire import problems
@@ -25,23 +26,24 @@ class PasswordBody(Body):
 @router.get("/summary")
 async def summary(
     caller: SignedCaller, svc: Services, request: Request, group: str = "default"
-) -> dict[str, Any]:
-    return await svc.summary.summary(
+) -> answers.Summary:
+    found = await svc.summary.summary(
         caller, group=group, current_session=request.headers.get(SESSION_HASH_HEADER)
     )
+    return answers.Summary(**found)
 
 
-@router.delete("/portico/sessions/{session_id}")
+@router.delete("/portico/sessions/{session_id}", response_model=answers.Ok)
 async def revoke_session(session_id: str, actor: Acting, svc: Services) -> Any:
     if not await svc.browser_sessions.revoke_one(str(actor.user_id), session_id):
         return problem_response(404, problems.OBJECT_NOT_FOUND, "No such session of yours.")
     await svc.audit.record(
         AuditKind.SESSION_REVOKED, actor=actor, subject_id=actor.user_id, subject=actor.email
     )
-    return {"status": "ok"}
+    return answers.Ok()
 
 
-@router.post("/portico/sessions/sign-out-others")
+@router.post("/portico/sessions/sign-out-others", response_model=answers.Ok)
 async def sign_out_others(
     body: PasswordBody, actor: Acting, svc: Services, request: Request
 ) -> Any:
@@ -61,4 +63,4 @@ async def sign_out_others(
         subject=actor.email,
         outcome="others",
     )
-    return {"status": "ok"}
+    return answers.Ok()

@@ -6,33 +6,32 @@ deployment cannot disagree with itself.
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 
 from portico.manager.deps import Services
+from portico.manager.routes import answers
 
 router = APIRouter()
 
 
 @router.get("/portico/ui-settings")
-async def ui_settings(svc: Services) -> dict[str, Any]:
+async def ui_settings(svc: Services) -> answers.UiSettings:
     s = svc.settings
-    return {
-        "signup": {
+    return answers.UiSettings(
+        signup={
             "mode": s.signup.mode,
             "enabled": s.signup.mode != "closed",
             "email_verification": s.signup.email_verification,
             "approval": s.signup.approval,
         },
-        "recovery": {"enabled": s.recovery.enabled},
-        "password_policy": svc.accounts.policy.describe(),
-        "consent": {
+        recovery={"enabled": s.recovery.enabled},
+        password_policy=svc.accounts.policy.describe(),
+        consent={
             "terms_version": s.consent.terms_version,
             "privacy_version": s.consent.privacy_version,
         },
-        "login": {
+        login={
             "allowed_fail_count": s.session.login_allowed_fail_count,
             "block_time": s.session.login_block_time,
         },
-    }
+    )

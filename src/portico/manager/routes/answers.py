@@ -1,0 +1,246 @@
+"""The manager's answers, typed: what each route returns, in Backend.AI's shape where Backend.AI
+has the route. Refusals are problem documents (portico.asgi.problem_responses), not these."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+
+class Answer(BaseModel):
+    """Fields are sent as declared, None included (Backend.AI's clients expect the keys)."""
+
+
+class Ok(Answer):
+    status: Literal["ok"] = "ok"
+
+
+class Empty(Answer):
+    pass
+
+
+class Version(Answer):
+    version: str
+    manager: str
+
+
+# -- log-in and the account's own changes ---------------------------------------------------------
+
+
+class KeypairGrant(Answer):
+    response_type: Literal["success"] = "success"
+    type: Literal["keypair"] = "keypair"
+    access_key: str
+    secret_key: str
+    role: str
+    status: str
+    user_id: str
+    email: str
+    session_token: str
+
+
+class ConsentStep(Answer):
+    response_type: Literal["require-consent"] = "require-consent"
+    type: str
+    title: str
+    details: str
+    terms_version: str
+    privacy_version: str
+
+
+class AuthorizeAnswer(Answer):
+    data: KeypairGrant | ConsentStep
+
+
+class PasswordChangedAt(Answer):
+    password_changed_at: str
+
+
+class Roles(Answer):
+    global_role: str
+    domain_role: str
+    group_role: str | None
+
+
+class Echo(Answer):
+    authorized: Literal["yes"] = "yes"
+    echo: str | None
+
+
+class Me(Answer):
+    email: str
+    username: str
+    full_name: str
+    role: str
+    status: str
+    domain_name: str
+    access_key: str
+
+
+class NewKeypair(Answer):
+    access_key: str
+    secret_key: str
+
+
+# -- sign-up and recovery -------------------------------------------------------------------------
+
+
+class SignupAnswer(Answer):
+    status: str  # "verify-email", "await-approval" or "active"
+
+
+class Verified(Answer):
+    verified: Literal[True] = True
+    status: str
+
+
+class MailOnItsWay(Answer):
+    status: Literal["ok"] = "ok"
+    message: str
+
+
+class PasswordReset(Answer):
+    status: Literal["ok"] = "ok"
+    message: str
+    keypair_replaced: bool
+    access_key: str | None
+
+
+class Document(Answer):
+    kind: str
+    version: str
+    lang: str
+    html: str
+
+
+class CandidateCheck(Answer):
+    ok: bool
+    rules: list[str]
+    violations: list[dict[str, Any]]
+
+
+# -- the console's pages --------------------------------------------------------------------------
+
+
+class Summary(Answer):
+    resource_types: list[str]
+    keypair: dict[str, Any]
+    resource_group: dict[str, Any]
+    system: dict[str, Any]
+    security: dict[str, Any]
+
+
+class UiSettings(Answer):
+    """What the webserver's console needs from the manager (sign-up, recovery, policy...)."""
+
+    signup: dict[str, Any]
+    recovery: dict[str, Any]
+    password_policy: dict[str, Any]
+    consent: dict[str, Any]
+    login: dict[str, Any]
+
+
+class Heartbeat(Answer):
+    status: Literal["ok"] = "ok"
+    agent_id: str
+
+
+# -- administration -------------------------------------------------------------------------------
+
+
+class AccountRow(Answer):
+    id: str
+    email: str
+    username: str
+    full_name: str
+    role: str
+    status: str
+    need_password_change: bool
+    created_at: str
+
+
+class AccountPage(Answer):
+    users: list[AccountRow]
+    total: int
+    page: int
+    pages: int
+
+
+class LogInRow(Answer):
+    at: float
+    success: bool
+    client_address: str
+    user_agent: str
+
+
+class AccountDetail(AccountRow):
+    log_ins: list[LogInRow]
+    browser_sessions: int
+    resource_policy: str | None
+
+
+class PendingRow(Answer):
+    id: str
+    email: str
+    username: str
+    created_at: str
+
+
+class PendingList(Answer):
+    users: list[PendingRow]
+
+
+class InvitationRow(Answer):
+    id: int
+    email: str | None
+    project: str
+    uses: int
+    uses_left: int
+    expires_at: float
+    created_at: str
+    state: Literal["open", "used", "expired", "revoked"]
+
+
+class InvitationList(Answer):
+    invitations: list[InvitationRow]
+
+
+class InvitationLink(Answer):
+    link: str
+
+
+class PolicyRow(Answer):
+    name: str
+    total_resource_slots: dict[str, float]
+    max_concurrent_sessions: int
+
+
+class PolicyList(Answer):
+    policies: list[PolicyRow]
+
+
+class GroupRow(Answer):
+    name: str
+    description: str
+    is_active: bool
+
+
+class GroupList(Answer):
+    groups: list[GroupRow]
+
+
+class AuditRow(Answer):
+    id: int
+    at: float
+    kind: str
+    outcome: str
+    actor: str
+    subject: str
+    client_address: str
+    user_agent: str
+    details: dict[str, Any]
+
+
+class AuditList(Answer):
+    entries: list[AuditRow]
