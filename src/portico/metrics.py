@@ -46,6 +46,10 @@ def metrics_endpoint(allowed: list[ipaddress.IPv4Network | ipaddress.IPv6Network
     network, by default this machine), since the figures describe the server's users."""
 
     async def metrics(request: Request) -> Response:
+        if "x-forwarded-for" in request.headers or "forwarded" in request.headers:
+            # Came through a proxy (a TLS terminator on this machine looks local): a scraper
+            # asks directly.
+            return problem_response(403, problems.GENERIC_FORBIDDEN, "Metrics are not public.")
         peer = request.client.host if request.client else ""
         try:
             address = ipaddress.ip_address(peer)

@@ -102,3 +102,10 @@ async def test_metrics_are_not_public(
         refused = await client.get("/metrics")
         assert refused.status_code == 403
         assert "portico_" not in refused.text
+
+
+async def test_metrics_relayed_by_a_local_proxy_are_refused(local_web: httpx.AsyncClient) -> None:
+    # A TLS terminator on this machine connects from loopback and names the real client.
+    proxied = await local_web.get("/metrics", headers={"X-Forwarded-For": "203.0.113.9"})
+    assert proxied.status_code == 403
+    assert (await local_web.get("/metrics")).status_code == 200
