@@ -191,6 +191,11 @@ async def test_invitations_are_created_listed_and_revoked(
     assert listed[0]["state"] == "revoked"
     again = await signed(manager, "DELETE", f"/admin/invitations/{listed[0]['id']}", root)
     assert again.status_code == 404
+    bad_address = await signed(
+        manager, "POST", "/admin/invitations", root, json={"email": "not-an-address"}
+    )
+    assert bad_address.status_code == 400
+    assert "e-mail address" in bad_address.json()["title"]
     no_project = await signed(
         manager, "POST", "/admin/invitations", root, json={"project": "nowhere"}
     )

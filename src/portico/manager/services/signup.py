@@ -250,6 +250,8 @@ class SignupService(EmailFlow):
         """A new invitation, as its sign-up link. With `email`, only that address may use it,
         and the link is mailed there (in `language`, else English)."""
         email = normalize_login_id(email) if email else None
+        if email:
+            self.accounts.validate_identity(email, None)  # a clear 400, not a mail that bounces
         async with self._database.begin() as db:
             token = await self.tokens.issue(
                 TokenPurpose.INVITATION,
