@@ -212,7 +212,7 @@ export function invitationsPage(main, me, { onUnauthorized }) {
 // -- the audit trail ---------------------------------------------------------------------------
 
 const SINCE = [['3600', 'admin.lastHour'], ['86400', 'admin.lastDay'], ['604800', 'admin.lastWeek'], ['2592000', 'admin.lastMonth'], ['', 'admin.allTime']];
-const KINDS = ['', 'login', 'account', 'password', 'invitation', 'session', 'consent'];
+const KINDS = ['', 'login', 'account', 'password', 'invitation', 'session', 'consent', 'keypair', 'resources'];
 
 export function auditPage(main, me, { onUnauthorized }) {
   const { body, notify } = pageFrame(main, t('admin.audit'));
