@@ -16,7 +16,7 @@ from tests.conftest import GOOD_PASSWORD
 from tests.e2e.conftest import Console, start_console
 from tests.e2e.test_console_defects import sign_up
 from tests.e2e.test_login import log_in
-from tests.support.processes import invite, run_cli
+from tests.support.processes import create_account, invite
 from tests.support.smtp import SmtpServer, link_in
 
 
@@ -37,20 +37,7 @@ def console(tmp_path: Path, smtp: SmtpServer) -> Iterator[Console]:
         "PORTICO_SESSION__LOGIN_ALLOWED_FAIL_COUNT": "3",
     }
     for console in start_console(tmp_path, **env):
-        made = run_cli(
-            [
-                "user",
-                "create",
-                "--email",
-                "root@example.com",
-                "--role",
-                "superadmin",
-                "--password-stdin",
-            ],
-            console.env,
-            stdin=GOOD_PASSWORD,
-        )
-        assert made.returncode == 0, made.stderr
+        create_account(console.env, "root@example.com", "root", role="superadmin")
         yield console
 
 

@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 from tests.conftest import GOOD_PASSWORD
 from tests.e2e.conftest import Console, screenshot
 from tests.e2e.test_login import log_in
-from tests.support.processes import run_cli
+from tests.support.processes import create_account, run_cli
 
 
 def test_panels_and_revoking_another_session(page: Page, console: Console) -> None:
@@ -84,19 +84,7 @@ def test_panels_and_revoking_another_session(page: Page, console: Console) -> No
 
 
 def test_an_admin_sees_the_cluster_with_each_figure_once(page: Page, console: Console) -> None:
-    run_cli(
-        [
-            "user",
-            "create",
-            "--email",
-            "root@example.com",
-            "--role",
-            "superadmin",
-            "--password-stdin",
-        ],
-        console.env,
-        stdin=GOOD_PASSWORD + "\n",
-    )
+    create_account(console.env, "root@example.com", "root", role="superadmin")
     page.goto(console.url)
     log_in(page, "root@example.com")
     system = page.get_by_role("region", name="System resources")

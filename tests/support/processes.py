@@ -50,13 +50,17 @@ def create_account(
     email: str = "alice@example.com",
     username: str = "alice",
     password: str = "Corr3ct-h0rse!",
+    role: str = "user",
 ) -> str:
     """`portico db upgrade` (a no-op on a current database) and `portico user create`, as an
     operator runs them on a new installation; returns the access key."""
     upgraded = run_cli(["db", "upgrade"], env)
     assert upgraded.returncode == 0, upgraded.stderr
     created = run_cli(
-        ["user", "create", "--email", email, "--username", username, "--password-stdin"],
+        [
+            *("user", "create", "--email", email, "--username", username),
+            *("--role", role, "--password-stdin"),
+        ],
         env,
         stdin=password + "\n",
     )

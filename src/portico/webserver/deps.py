@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from starlette.requests import Request
 
-from portico.sessions import WebSession
+from portico.sessions import WebSession, id_hash
 from portico.webserver.container import WebServices
+from portico.wire.headers import SESSION_HASH_HEADER
 
 COOKIE_NAME = "AIOHTTP_SESSION"
 SESSION_HEADER = "X-BackendAI-SessionID"
@@ -54,3 +55,13 @@ def cookie_secure(request: Request, setting: str) -> bool:
     if setting == "auto":
         return request.url.scheme == "https"
     return setting == "true"
+
+
+def manager_headers(request: Request, session_id: str | None = None) -> dict[str, str]:
+    """The headers of a call on to the manager: the forwarding ones, the domain, and (for a
+    signed call) the hash that names the browser session making it."""
+    headers = forwarding_headers(request)
+    if session_id is not None:
+        headers[SESSION_HASH_HEADER] = id_hash(session_id)
+    headers["X-BackendAI-Domain"] = web_services(request).settings.api.domain
+    return headers

@@ -14,7 +14,7 @@ import time
 import unicodedata
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -81,17 +81,7 @@ class AuditRecord:
     details: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "at": self.at,
-            "kind": self.kind,
-            "outcome": self.outcome,
-            "actor": self.actor,
-            "subject": self.subject,
-            "client_address": self.client_address,
-            "user_agent": self.user_agent,
-            "details": self.details,
-        }
+        return asdict(self)
 
 
 def printable(text: str, limit: int) -> str:

@@ -14,11 +14,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from portico.asgi.problem_responses import problem_response
-from portico.sessions import id_hash
-from portico.webserver.deps import current_session, forwarding_headers, web_services
+from portico.webserver.deps import current_session, manager_headers, web_services
 from portico.webserver.manager_client import ManagerUnreachable
 from portico.wire import problems
-from portico.wire.headers import SESSION_HASH_HEADER
 
 MANAGER_PATH = "/portico/keypair/replace"
 
@@ -29,8 +27,7 @@ async def replace_keypair(request: Request) -> Response:
     if found is None:
         return problem_response(401, problems.AUTH_FAILED, "Unauthorized access")
     session_id, session = found
-    headers = {**forwarding_headers(request), SESSION_HASH_HEADER: id_hash(session_id)}
-    headers["X-BackendAI-Domain"] = web.settings.api.domain
+    headers = manager_headers(request, session_id)
     try:
         upstream = await web.manager.relay(
             "POST",

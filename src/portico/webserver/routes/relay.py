@@ -16,12 +16,10 @@ from portico import __version__
 from portico.asgi.body_limit import BodyTooLarge
 from portico.asgi.problem_responses import problem_response
 from portico.metrics import RELAY_SECONDS
-from portico.sessions import id_hash
-from portico.webserver.deps import current_session, forwarding_headers, web_services
+from portico.webserver.deps import current_session, manager_headers, web_services
 from portico.webserver.guards import has_body
 from portico.webserver.manager_client import ManagerUnreachable
 from portico.wire import encoded_body, problems
-from portico.wire.headers import SESSION_HASH_HEADER
 
 # Relayed without a session: the manager itself decides what anonymous callers may do.
 ANONYMOUS_PREFIXES: tuple[str, ...] = (
@@ -90,16 +88,14 @@ def _manager_path(request: Request) -> str | None:
 async def _relay(request: Request, path: str, *, signed: bool) -> Response:
     web = web_services(request)
     keypair = None
-    headers = forwarding_headers(request)
+    session_id = None
     if signed:
         found = await current_session(request)
         if found is None:
             return problem_response(401, problems.AUTH_FAILED, "Unauthorized access")
         session_id, session = found
         keypair = (session.access_key, session.secret_key)
-        headers[SESSION_HASH_HEADER] = id_hash(session_id)
-
-    headers["X-BackendAI-Domain"] = web.settings.api.domain
+    headers = manager_headers(request, session_id)
     for name in _FORWARDED_REQUEST_HEADERS:
         if name in request.headers:
             headers[name.title()] = request.headers[name]
