@@ -103,6 +103,10 @@ class SessionConfig(_Section):
     store: Literal["sql", "redis"] = "sql"
     max_age: int = Field(604800, gt=0)
     idle_timeout: int = Field(86400, gt=0)
+    # A webserver keeps a session it read in memory this long, so a relayed call needs no store
+    # read. Only where every ended session reaches it at once: with [redis] url set (a message
+    # on one channel), or under `portico serve` (one store for both parts). 0 = always read.
+    cache_seconds: float = Field(5.0, ge=0, le=60)
     login_allowed_fail_count: int = Field(10, gt=0)
     login_block_time: int = Field(1200, gt=0)
     # A client address may fail this many log-ins within the window before it is refused too.

@@ -93,8 +93,10 @@ async def serve_embedded(settings: Settings) -> None:
     settings = settings.model_copy(deep=True)
     settings.api.endpoint = f"http://{_loopback_for(settings.manager.ip)}:{settings.manager.port}"
 
-    services = await build_services(settings)
-    web = build_web_services(settings)
+    services = await build_services(settings, single_process=True)
+    # One session store for both parts: a session the manager ends leaves the webserver's
+    # cache at once.
+    web = build_web_services(settings, services.browser_sessions)
     try:
         created = await ensure_first_superadmin(services.accounts)
         if created is not None:

@@ -77,7 +77,10 @@ class ManagerServices:
         await self.engine.dispose()
 
 
-async def build_services(settings: Settings, *, migrate: bool = True) -> ManagerServices:
+async def build_services(
+    settings: Settings, *, migrate: bool = True, single_process: bool = False
+) -> ManagerServices:
+    """`single_process`: the webserver runs in this process and shares the session store."""
     engine = create_engine(settings.database_url)
     if migrate:
         await upgrade(engine)
@@ -118,7 +121,7 @@ async def build_services(settings: Settings, *, migrate: bool = True) -> Manager
         settings.email.from_address,
         SecretBox(secret, "mail-link"),
     )
-    browser_sessions = build_session_store(settings)
+    browser_sessions = build_session_store(settings, single_process=single_process)
     credentials = CredentialCache(
         settings.manager.credential_cache_seconds, redis_url=settings.redis.url
     )

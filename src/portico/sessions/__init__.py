@@ -2,10 +2,16 @@
 
 Ids carry 256 random bits and are stored only as their SHA-256, so a copy of the store does not
 yield live session ids; the keypair's secret key is sealed with the server key.
+
+A store may keep the sessions it read in memory for a few seconds (every relayed call reads
+one), but only where every change reaches it at once: when it is the one store object of the
+process that changes sessions (`portico serve`), or while it listens on a Redis channel on
+which every store announces the sessions it ended. Otherwise every call reads the store.
 """
 
 from __future__ import annotations
 
+import logging
 import secrets
 import time
 from abc import ABC, abstractmethod
@@ -13,7 +19,13 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
+from portico.change_channel import ChangeChannel
+from portico.expiring_cache import ExpiringCache
 from portico.sealing import SecretBox, token_hash
+
+CHANNEL = "portico:web-sessions-ended"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -61,6 +73,9 @@ class SessionStore(ABC):
         max_age: int,
         idle_timeout: int,
         clock: Callable[[], float] = time.time,
+        cache_seconds: float = 0.0,
+        channel: ChangeChannel | None = None,
+        single_process: bool = False,
     ) -> None:
         self._box = box
         self.max_age = max_age
@@ -68,6 +83,9 @@ class SessionStore(ABC):
         self._clock = clock
         # Writing last_seen on every request would make each relayed call a write.
         self._touch_interval = max(1.0, min(60.0, idle_timeout / 10))
+        self._cache: ExpiringCache[WebSession] = ExpiringCache(cache_seconds)
+        self._channel = channel
+        self._single_process = single_process
 
     def start(
         self,
@@ -112,22 +130,64 @@ class SessionStore(ABC):
 
     async def load(self, session_id: str) -> WebSession | None:
         key = id_hash(session_id)
+        now = self._clock()
+        caching = self._caching()
+        if caching:
+            cached = self._cache.get(key)
+            if cached is not None and self._alive(cached, now) and not self._due(cached, now):
+                return cached
+        generation = self._cache.generation
         record = await self._get(key)
         if record is None:
             return None
         session = self._open(record)
-        now = self._clock()
-        if (
-            session is None
-            or now >= session.expires_at
-            or now - session.last_seen >= self.idle_timeout
-        ):
+        if session is None or not self._alive(session, now):
             await self._delete(key)
             return None
-        if now - session.last_seen >= self._touch_interval:
+        if self._due(session, now):
             record["last_seen"] = now
             await self._touch(key, record, now, self._ttl_at(session, now))
+            session = replace(session, last_seen=now)
+        if caching:
+            self._cache.put(key, session, generation)
         return session
+
+    def _alive(self, session: WebSession, now: float) -> bool:
+        return now < session.expires_at and now - session.last_seen < self.idle_timeout
+
+    def _due(self, session: WebSession, now: float) -> bool:
+        """Whether last_seen should be written now."""
+        return now - session.last_seen >= self._touch_interval
+
+    def _caching(self) -> bool:
+        if self._cache.ttl <= 0:
+            return False
+        return self._channel.live if self._channel is not None else self._single_process
+
+    async def _ended(self, *, key: str | None = None, user_id: str | None = None) -> None:
+        """Sessions were ended or changed: forget them here, and tell every other store."""
+        message = f"key:{key}" if key is not None else f"user:{user_id}"
+        self._forget(message)
+        if self._channel is not None:
+            try:
+                await self._channel.publish(message)
+            except Exception:
+                # Redis is down: the stores that cannot hear have stopped caching (not live).
+                log.exception("could not announce an ended browser session")
+
+    def _forget(self, message: str) -> None:
+        kind, _, value = message.partition(":")
+        if kind == "key":
+            self._cache.forget(lambda key, _session: key == value)
+        elif kind == "user":
+            self._cache.forget(lambda _key, session: session.user_id == value)
+        else:
+            self._cache.clear()
+
+    async def listen(self) -> None:
+        """Apply the sessions other stores ended; runs for the life of the webserver."""
+        if self._channel is not None:
+            await self._channel.listen(self._forget, self._cache.clear)
 
     async def replace_keypair(self, session_id: str, access_key: str, secret_key: str) -> None:
         """The account's keypair was replaced from this session: it signs with the new one."""
@@ -139,16 +199,19 @@ class SessionStore(ABC):
         now = self._clock()
         renewed = replace(session, access_key=access_key, secret_key=secret_key, last_seen=now)
         await self._touch(key, self._seal(renewed), now, self._ttl_at(renewed, now))
+        await self._ended(key=key)
 
     async def delete(self, session_id: str) -> WebSession | None:
         key = id_hash(session_id)
         record = await self._get(key)
         await self._delete(key)
+        await self._ended(key=key)
         return self._open(record) if record is not None else None
 
     async def revoke_user(self, user_id: str, *, keep_hash: str | None = None) -> None:
         """End every session of a user, except the one whose id hashes to `keep_hash`."""
         await self._delete_user(user_id, keep_hash)
+        await self._ended(user_id=user_id)
 
     async def list_user(self, user_id: str) -> list[SessionInfo]:
         now = self._clock()
@@ -172,6 +235,7 @@ class SessionStore(ABC):
         if key not in {k for k, _ in await self._user_records(user_id)}:
             return False
         await self._delete(key)
+        await self._ended(key=key)
         return True
 
     def _ttl(self, session: WebSession) -> int:
@@ -230,4 +294,5 @@ class SessionStore(ABC):
         """Raise when the store cannot be reached (readiness probes)."""
 
     async def close(self) -> None:
-        return None
+        if self._channel is not None:
+            await self._channel.close()

@@ -3,22 +3,30 @@ ends them (password change, reset, revocation)."""
 
 from __future__ import annotations
 
+from portico.change_channel import ChangeChannel
 from portico.config import ConfigError, Settings
 from portico.sealing import SecretBox, load_or_create_server_secret
-from portico.sessions import SessionStore
+from portico.sessions import CHANNEL, SessionStore
 
 
-def build_session_store(settings: Settings) -> SessionStore:
+def build_session_store(settings: Settings, *, single_process: bool = False) -> SessionStore:
+    """`single_process`: this store is the only one that changes sessions (`portico serve`)."""
     secret = load_or_create_server_secret(settings.security.secret_key, settings.general.data_dir)
     # Two values are opened on every relayed call; the last few thousand sessions' are kept.
     box = SecretBox(secret, "web-session", remember=8192)
-    timing = {"max_age": settings.session.max_age, "idle_timeout": settings.session.idle_timeout}
+    options = {
+        "max_age": settings.session.max_age,
+        "idle_timeout": settings.session.idle_timeout,
+        "cache_seconds": settings.session.cache_seconds,
+        "channel": ChangeChannel(settings.redis.url, CHANNEL) if settings.redis.url else None,
+        "single_process": single_process,
+    }
     if settings.session.store == "redis":
         if not settings.redis.url:
             raise ConfigError("config: session.store = 'redis' needs redis.url")
         from portico.sessions.redis import RedisSessionStore
 
-        return RedisSessionStore(settings.redis.url, box, **timing)
+        return RedisSessionStore(settings.redis.url, box, **options)
     from portico.sessions.sql import SqlSessionStore
 
-    return SqlSessionStore(settings.database_url, box, **timing)
+    return SqlSessionStore(settings.database_url, box, **options)

@@ -183,3 +183,4 @@ class SqlSessionStore(SessionStore):
 
     async def close(self) -> None:
         await self._db.close()
+        await super().close()

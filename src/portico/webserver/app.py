@@ -35,6 +35,7 @@ def create_app(settings: Settings, services: WebServices | None = None) -> Starl
         background = [
             asyncio.create_task(_purge_sessions(web)),
             asyncio.create_task(_count_sessions(web)),
+            asyncio.create_task(web.store.listen()),
         ]
         try:
             yield

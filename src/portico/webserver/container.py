@@ -15,15 +15,19 @@ class WebServices:
     settings: Settings
     store: SessionStore
     manager: ManagerClient
+    owns_store: bool = True
 
     async def close(self) -> None:
-        await self.store.close()
+        if self.owns_store:
+            await self.store.close()
         await self.manager.close()
 
 
-def build_web_services(settings: Settings) -> WebServices:
+def build_web_services(settings: Settings, store: SessionStore | None = None) -> WebServices:
+    """With `store` given (the manager's, under `portico serve`), its owner closes it."""
     return WebServices(
         settings=settings,
-        store=build_session_store(settings),
+        store=store or build_session_store(settings),
         manager=ManagerClient(settings.api.endpoint),
+        owns_store=store is None,
     )
