@@ -118,19 +118,39 @@ class AuditLog:
     ) -> None:
         async with self._database.begin() as db:
             db.add(
-                AuditEntry(
-                    created_at=self._clock(),
-                    kind=str(kind),
-                    outcome=printable(outcome, 48),
-                    actor_id=actor.user_id,
-                    actor=printable(actor.email, 320),
+                self.entry(
+                    kind,
+                    actor=actor,
                     subject_id=subject_id,
-                    subject=printable(subject, 320),
-                    client_address=printable(actor.client_address, 64),
-                    user_agent=printable(actor.user_agent, 512),
-                    details=_clean(details or {}),
+                    subject=subject,
+                    outcome=outcome,
+                    details=details,
                 )
             )
+
+    def entry(
+        self,
+        kind: AuditKind,
+        *,
+        actor: Actor = SYSTEM,
+        subject_id: uuid.UUID | None = None,
+        subject: str = "",
+        outcome: str = "",
+        details: Mapping[str, Any] | None = None,
+    ) -> AuditEntry:
+        """The row `record` writes, for a caller that writes it in its own transaction."""
+        return AuditEntry(
+            created_at=self._clock(),
+            kind=str(kind),
+            outcome=printable(outcome, 48),
+            actor_id=actor.user_id,
+            actor=printable(actor.email, 320),
+            subject_id=subject_id,
+            subject=printable(subject, 320),
+            client_address=printable(actor.client_address, 64),
+            user_agent=printable(actor.user_agent, 512),
+            details=_clean(details or {}),
+        )
 
     async def query(
         self,

@@ -96,13 +96,6 @@ class LogInService:
             self._in_background(self._failed(user, who, refused.code))
             raise
         LOGINS.labels("success").inc()
-        await self._remember(user.uuid, True, client_address, user_agent)
-        await self.audit.record(
-            AuditKind.LOGIN_SUCCEEDED,
-            actor=who,
-            subject_id=user.uuid,
-            subject=user.email,
-        )
         return granted
 
     async def _failed(
@@ -111,7 +104,8 @@ class LogInService:
         subject = user.email if user is not None else who.email
         subject_id = user.uuid if user is not None else None
         if user is not None and outcome == InvalidCredentials.code:
-            await self._remember(user.uuid, False, who.client_address, who.user_agent)
+            async with self._database.begin() as db:
+                db.add(_history(user.uuid, False, who))
         await self.audit.record(
             AuditKind.LOGIN_FAILED,
             actor=who,
@@ -133,7 +127,6 @@ class LogInService:
         agreed_privacy_version: str | None,
     ) -> Authorization:
         """The password was right: open a session unless the account's state forbids it."""
-        client_address, user_agent = who.client_address, who.user_agent
         stored_hash = user.password or ""
         # Only now, after the right password, may the answer reveal the account's state.
         if user.status == UserStatus.BEFORE_VERIFICATION:
@@ -153,7 +146,7 @@ class LogInService:
                 versions["privacy"],
             ):
                 raise ConsentRequired(versions["terms"], versions["privacy"])
-            await self.consent.accept(user.uuid, client_address)
+            await self.consent.accept(user.uuid, who.client_address)
             await self.audit.record(
                 AuditKind.CONSENT_GIVEN,
                 actor=who,
@@ -165,7 +158,7 @@ class LogInService:
             await self.accounts.store_password(
                 user.uuid, await self.accounts.pool.make(password), changed=False
             )
-        return await self._open_login_session(user, client_address, user_agent)
+        return await self._open_login_session(user, who)
 
     def _in_background(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(work)
@@ -177,23 +170,9 @@ class LogInService:
         while self._background:
             await asyncio.gather(*self._background, return_exceptions=True)
 
-    async def _remember(
-        self, user_id: uuid.UUID, success: bool, client_address: str, user_agent: str
-    ) -> None:
-        async with self._database.begin() as db:
-            db.add(
-                LoginHistory(
-                    user_id=user_id,
-                    success=success,
-                    client_address=client_address[:64],
-                    user_agent=user_agent[:512],
-                    created_at=time.time(),
-                )
-            )
-
-    async def _open_login_session(
-        self, user: User, client_address: str, user_agent: str
-    ) -> Authorization:
+    async def _open_login_session(self, user: User, who: Actor) -> Authorization:
+        """The session, the history line and the audit row: one transaction (a log-in storm
+        is bound by the database's writes as much as by bcrypt)."""
         token = secrets.token_hex(32)
         async with self._database.begin() as db:
             keypair = await db.scalar(
@@ -203,14 +182,23 @@ class LogInService:
             )
             if keypair is None:
                 raise NoKeypair()
-            db.add(
-                LoginSession(
-                    token_hash=token_hash(token),
-                    user_id=user.uuid,
-                    access_key=keypair.access_key,
-                    client_address=client_address[:64],
-                    user_agent=user_agent[:512],
-                )
+            db.add_all(
+                [
+                    LoginSession(
+                        token_hash=token_hash(token),
+                        user_id=user.uuid,
+                        access_key=keypair.access_key,
+                        client_address=who.client_address[:64],
+                        user_agent=who.user_agent[:512],
+                    ),
+                    _history(user.uuid, True, who),
+                    self.audit.entry(
+                        AuditKind.LOGIN_SUCCEEDED,
+                        actor=who,
+                        subject_id=user.uuid,
+                        subject=user.email,
+                    ),
+                ]
             )
         return Authorization(
             user_id=user.uuid,
@@ -232,3 +220,13 @@ class LogInService:
                 )
                 .values(ended_at=utcnow())
             )
+
+
+def _history(user_id: uuid.UUID, success: bool, who: Actor) -> LoginHistory:
+    return LoginHistory(
+        user_id=user_id,
+        success=success,
+        client_address=who.client_address[:64],
+        user_agent=who.user_agent[:512],
+        created_at=time.time(),
+    )
