@@ -123,6 +123,11 @@ class AuthConfig(_Section):
     password_policy: Literal["backendai", "nist"] = "backendai"  # noqa: S105 (a mode name)
     # Live checks of a candidate password (the console's checklist asks as the user types).
     password_check_rate: str = "120/minute"  # noqa: S105 (a rate)
+    # A second factor at log-in (an authenticator app, with recovery codes). "off": neither
+    # offered nor asked for (Backend.AI's enable_2FA = false); "optional": each account may
+    # enrol one (enable_2FA = true); "required": an account without one must enrol right after
+    # its password is accepted, and gets no session before (force_2FA = true).
+    two_factor: Literal["off", "optional", "required"] = "optional"
 
     @field_validator("password_check_rate")
     @classmethod

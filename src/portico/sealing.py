@@ -23,6 +23,13 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def derived_key(server_secret: str, purpose: str) -> bytes:
+    """32 bytes for one purpose, derived from the server secret (HKDF-SHA256)."""
+    return HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=None, info=f"portico:{purpose}".encode()
+    ).derive(server_secret.encode())
+
+
 class SealBroken(Exception):
     """A sealed value could not be opened: wrong server key or tampered data."""
 
@@ -34,10 +41,7 @@ class SecretBox:
         """`remember`: how many opened values to keep, for a box that opens the same values on
         every request (browser sessions). A sealed value is authenticated and never changes, so
         its plaintext can be reused; whether the record still exists is checked each time."""
-        key = HKDF(
-            algorithm=hashes.SHA256(), length=32, salt=None, info=f"portico:{purpose}".encode()
-        ).derive(server_secret.encode())
-        self._fernet = Fernet(base64.urlsafe_b64encode(key))
+        self._fernet = Fernet(base64.urlsafe_b64encode(derived_key(server_secret, purpose)))
         if remember:
             self.open = functools.lru_cache(maxsize=remember)(self.open)  # type: ignore[method-assign]
 

@@ -194,6 +194,8 @@ class TokenPurpose(enum.StrEnum):
     INVITATION = "invitation"
     VERIFICATION = "verification"
     RESET = "reset"
+    # Lets an account without a second factor enrol one, under [auth] two_factor = "required".
+    TWO_FACTOR_SETUP = "two-factor-setup"
 
 
 class AuthToken(Base):
@@ -335,3 +337,35 @@ class AuditEntry(Base):
     client_address: Mapped[str] = mapped_column(String(64), default="")
     user_agent: Mapped[str] = mapped_column(String(512), default="")
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class TotpFactor(Base):
+    """An account's authenticator app (RFC 6238). Without `confirmed_at` it is an enrolment in
+    progress, which no log-in asks for."""
+
+    __tablename__ = "totp_factors"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.uuid", ondelete="CASCADE"), primary_key=True
+    )
+    # Sealed with the server key, like keypair secrets.
+    secret_sealed: Mapped[str] = mapped_column(Text)
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The newest time step a code was accepted for: a code is good once (no replay).
+    last_step: Mapped[int] = mapped_column(BigInteger, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class RecoveryCode(Base):
+    """One of an account's single-use recovery codes, stored as a keyed hash (HMAC with a key
+    derived from the server secret): a copy of the table does not yield codes."""
+
+    __tablename__ = "recovery_codes"
+    __table_args__ = (UniqueConstraint("user_id", "code_hash"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.uuid", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -27,6 +27,7 @@ from portico.manager.routes import (
     root,
     signup,
     summary,
+    two_factor,
     ui_settings,
 )
 from portico.metrics import metrics_endpoint, parse_allowed
@@ -74,6 +75,7 @@ def create_app(settings: Settings, services: ManagerServices | None = None) -> F
     app.include_router(documents.router)
     app.include_router(admin.router)
     app.include_router(me.router)
+    app.include_router(two_factor.router)
     app.include_router(summary.router)
     app.include_router(agents.router)
     app.add_middleware(BodyLimitMiddleware)

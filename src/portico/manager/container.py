@@ -36,7 +36,8 @@ from portico.manager.services.resources import ResourceService
 from portico.manager.services.signup import SignupService
 from portico.manager.services.summary import SummaryService
 from portico.manager.services.tokens import TokenService
-from portico.sealing import SecretBox, load_or_create_server_secret
+from portico.manager.services.two_factor import TwoFactorService
+from portico.sealing import SecretBox, derived_key, load_or_create_server_secret
 from portico.sessions import SessionStore
 from portico.sessions.factory import build_session_store
 
@@ -66,6 +67,7 @@ class ManagerServices:
     password_checks: RateLimit
     audit: AuditLog
     log_in: LogInService
+    two_factor: TwoFactorService
     projects: ProjectService
     administration: Administration
 
@@ -111,15 +113,31 @@ async def build_services(
         box=keypair_box,
         audit=audit,
     )
-    log_in = LogInService(
-        database, accounts=accounts, consent=consent, audit=audit, box=keypair_box
-    )
     tokens = TokenService(database)
     outbox = Outbox(
         database,
         transport_for(settings.email, settings.general.data_dir),
         settings.email.from_address,
         SecretBox(secret, "mail-link"),
+    )
+    two_factor = TwoFactorService(
+        database,
+        mode=settings.auth.two_factor,
+        box=SecretBox(secret, "totp-secret"),
+        recovery_key=derived_key(secret, "recovery-code"),
+        tokens=tokens,
+        outbox=outbox,
+        audit=audit,
+        site=site_name(settings),
+        public_base=public_base(settings),
+    )
+    log_in = LogInService(
+        database,
+        accounts=accounts,
+        consent=consent,
+        audit=audit,
+        box=keypair_box,
+        two_factor=two_factor,
     )
     browser_sessions = build_session_store(settings, single_process=single_process)
     credentials = CredentialCache(
@@ -183,6 +201,7 @@ async def build_services(
         password_checks=RateLimit(storage, settings.auth.password_check_rate, "password-check"),
         audit=audit,
         log_in=log_in,
+        two_factor=two_factor,
         projects=ProjectService(database),
         administration=Administration(
             database,
@@ -190,5 +209,6 @@ async def build_services(
             signup=signup,
             browser_sessions=browser_sessions,
             credentials=credentials,
+            two_factor=two_factor,
         ),
     )

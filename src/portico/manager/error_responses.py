@@ -39,7 +39,7 @@ def _auth_failed(details: str, code: str, **extra: object) -> JSONResponse:
 
 def invalid_credentials(exc: errors.InvalidCredentials) -> JSONResponse:
     near = {} if exc.attempts_left is None else {"attempts_left": exc.attempts_left}
-    return _auth_failed("User credential mismatch.", exc.code, **near)
+    return _auth_failed(exc.details, exc.code, **near)
 
 
 def _respond(exc: errors.DomainError) -> JSONResponse:

@@ -18,11 +18,35 @@ class InvalidCredentials(DomainError):
     when the lock-out is near, counted alike for accounts and unknown ids."""
 
     code = "credential-mismatch"
+    details = "User credential mismatch."
 
     def __init__(self, attempts_left: int | None = None, *, blocked: bool = False) -> None:
-        super().__init__("User credential mismatch.")
+        super().__init__(self.details)
         self.attempts_left = attempts_left
         self.blocked = blocked  # this failure started a block
+
+
+class InvalidOtp(InvalidCredentials):
+    """The password was right, the one-time code (or recovery code) was not. It counts toward
+    the lock-out like a wrong password."""
+
+    code = "invalid-otp"
+    details = "Invalid TOTP code provided"
+
+
+class OtpRequired(DomainError):
+    """The password was right and the account has a second factor: send the code too."""
+
+    code = "otp-required"
+
+
+@dataclass
+class TwoFactorRegistrationRequired(DomainError):
+    """The password was right; this service requires a second factor and the account has none.
+    `token` lets the holder enrol one, and nothing else."""
+
+    token: str
+    code = "two-factor-registration-required"
 
 
 @dataclass

@@ -157,6 +157,7 @@ async def console_config(request: Request) -> dict[str, Any]:
         "passwordPolicy": manager.get("password_policy"),
         "login": manager.get("login"),
         "consent": manager.get("consent"),
+        "twoFactor": manager.get("two_factor", {"mode": "off"}),
         "languages": list(LANGUAGES),
         "defaultLanguage": "en",
     }

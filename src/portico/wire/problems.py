@@ -24,6 +24,11 @@ EMAIL_ALREADY_EXISTS = _BASE + "email-already-exists"
 USERNAME_ALREADY_EXISTS = _BASE + "username-already-exists"
 WEAK_PASSWORD = _BASE + "weak-password"
 REQUIRE_CONSENT = _BASE + "require-consent"
+# Backend.AI's two-factor steps of a log-in (HTTP 200, no session yet).
+REQUIRE_TOTP_AUTHENTICATION = _BASE + "require-totp-authentication"
+REQUIRE_TOTP_REGISTRATION = _BASE + "require-totp-registration"
+# Backend.AI's client asks for the code only on exactly this `details`.
+OTP_NOT_PROVIDED = "OTP not provided"
 PASSWORD_EXPIRED = _BASE + "password-expired"
 SAME_PASSWORD = _BASE + "same-password"
 CONFLICT = _BASE + "conflict"

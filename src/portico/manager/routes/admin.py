@@ -116,6 +116,12 @@ async def unlock(user_id: uuid.UUID, admin: AdminCaller, svc: Services) -> answe
     return _OK
 
 
+@router.post("/users/{user_id}/clear-two-factor")
+async def clear_two_factor(user_id: uuid.UUID, admin: AdminCaller, svc: Services) -> answers.Ok:
+    await svc.administration.clear_two_factor(user_id, admin.actor)
+    return _OK
+
+
 @router.post("/users/{user_id}/require-password-change")
 async def require_password_change(
     user_id: uuid.UUID, admin: AdminCaller, svc: Services

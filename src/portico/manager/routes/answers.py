@@ -49,8 +49,34 @@ class ConsentStep(Answer):
     privacy_version: str
 
 
+class TwoFactorStep(Answer):
+    """The password was right; a code is wanted (or, under "required", an enrolment first)."""
+
+    response_type: Literal["require-totp-authentication", "require-totp-registration"]
+    type: str
+    title: str
+    details: str
+    two_factor_registration_token: str | None = None
+
+
 class AuthorizeAnswer(Answer):
-    data: KeypairGrant | ConsentStep
+    data: KeypairGrant | ConsentStep | TwoFactorStep
+
+
+class TwoFactorState(Answer):
+    mode: Literal["off", "optional", "required"]
+    enabled: bool
+    recovery_codes_left: int
+
+
+class TotpEnrolment(Answer):
+    secret: str
+    uri: str
+    qr_svg: str
+
+
+class RecoveryCodes(Answer):
+    recovery_codes: list[str]
 
 
 class PasswordChangedAt(Answer):
@@ -139,6 +165,7 @@ class UiSettings(Answer):
     password_policy: dict[str, Any]
     consent: dict[str, Any]
     login: dict[str, Any]
+    two_factor: dict[str, Any]
 
 
 class Heartbeat(Answer):
@@ -177,6 +204,7 @@ class LogInRow(Answer):
 class AccountDetail(AccountRow):
     log_ins: list[LogInRow]
     browser_sessions: int
+    two_factor: bool
     resource_policy: str | None
 
 

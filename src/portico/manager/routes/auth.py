@@ -12,7 +12,12 @@ from pydantic import ConfigDict, Field
 from portico.asgi.problem_responses import problem_response
 from portico.manager.deps import ClientAddress, Services, SignedCaller
 from portico.manager.error_responses import CREDENTIAL_MISMATCH
-from portico.manager.errors import ConsentRequired, InvalidCredentials
+from portico.manager.errors import (
+    ConsentRequired,
+    InvalidCredentials,
+    OtpRequired,
+    TwoFactorRegistrationRequired,
+)
 from portico.manager.routes import answers
 from portico.manager.routes.bodies import Body
 from portico.wire import problems
@@ -75,6 +80,26 @@ async def authorize(
             user_agent=request.headers.get("user-agent", ""),
             agreed_terms_version=_str_or_none(extra.get("agreed_terms_version")),
             agreed_privacy_version=_str_or_none(extra.get("agreed_privacy_version")),
+            otp=_str_or_none(extra.get("otp")),
+        )
+    except OtpRequired:
+        return answers.AuthorizeAnswer(
+            data=answers.TwoFactorStep(
+                response_type="require-totp-authentication",
+                type=problems.REQUIRE_TOTP_AUTHENTICATION,
+                title="Two-Factor Authentication required.",
+                details=problems.OTP_NOT_PROVIDED,
+            )
+        )
+    except TwoFactorRegistrationRequired as step:
+        return answers.AuthorizeAnswer(
+            data=answers.TwoFactorStep(
+                response_type="require-totp-registration",
+                type=problems.REQUIRE_TOTP_REGISTRATION,
+                title="Two-Factor Authentication registration required.",
+                details="You must register Two-Factor Authentication.",
+                two_factor_registration_token=step.token,
+            )
         )
     except ConsentRequired as step:
         # Like Backend.AI's 2FA challenges: 200, no session, the step to take.

@@ -33,6 +33,7 @@ from portico.manager.services.audit import Actor, AuditKind
 from portico.manager.services.credential_cache import CredentialCache
 from portico.manager.services.links import public_base
 from portico.manager.services.signup import SignupService
+from portico.manager.services.two_factor import TwoFactorService
 from portico.sessions import SessionStore
 
 ADMIN_ROLES = (UserRole.SUPERADMIN, UserRole.ADMIN)
@@ -95,12 +96,14 @@ class Administration:
         signup: SignupService,
         browser_sessions: SessionStore,
         credentials: CredentialCache,
+        two_factor: TwoFactorService,
     ) -> None:
         self._database = database
         self.accounts = accounts
         self.signup = signup
         self.browser_sessions = browser_sessions
         self.credentials = credentials
+        self.two_factor = two_factor
         self.audit = accounts.audit
 
     @staticmethod
@@ -185,8 +188,10 @@ class Administration:
                 )
             )
         sessions = await self.browser_sessions.list_user(str(user_id))
+        factors = await self.two_factor.state(user_id)
         return {
             **AccountView.of(user).as_dict(),
+            "two_factor": factors.enabled,
             "log_ins": [
                 {
                     "at": h.created_at,
@@ -276,6 +281,13 @@ class Administration:
     async def unlock(self, user_id: uuid.UUID, actor: Actor) -> None:
         user = await self._user(user_id)
         await self.accounts.unlock(user.email, actor)
+
+    async def clear_two_factor(self, user_id: uuid.UUID, actor: Actor) -> None:
+        """For someone who lost both the app and the codes: the factor and the codes go, and
+        the owner is told by mail."""
+        user = await self._user(user_id)
+        if not await self.two_factor.disable(user, actor, outcome="by-admin"):
+            raise Conflict("This account has no second factor.")
 
     async def require_password_change(self, user_id: uuid.UUID, actor: Actor) -> None:
         user = await self._user(user_id)

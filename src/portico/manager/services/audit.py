@@ -52,6 +52,10 @@ class AuditKind(enum.StrEnum):
     POLICY_UPDATED = "resources.policy-updated"
     POLICY_ASSIGNED = "resources.policy-assigned"
     GROUP_CREATED = "resources.group-created"
+    TWO_FACTOR_ENABLED = "two-factor.enabled"
+    TWO_FACTOR_DISABLED = "two-factor.disabled"
+    TWO_FACTOR_CLEARED = "two-factor.cleared"
+    RECOVERY_CODE_USED = "two-factor.recovery-code-used"
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,11 @@
 """The one password check: every log-in and every re-entry of one's password goes through it.
 
     client-address ceiling (reserve) -> account lock-out (reserve) -> verify at equal cost
-    -> record the outcome
+    -> the second factor's code, when the account has one -> record the outcome
+
+A wrong code counts like a wrong password, in the same reservation, and a missing one keeps
+its attempt counted until a log-in succeeds: knowing the password buys no more code guesses
+than the lock-out allows.
 
 Both reservations are atomic and taken before the hash, so no amount of concurrency gets more
 password checks than the limits allow. A missing account is checked like an existing one
@@ -10,15 +14,18 @@ password checks than the limits allow. A missing account is checked like an exis
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Literal
 
 from portico.db.models import User
-from portico.manager.errors import InvalidCredentials, TooManyFailedLogins
+from portico.manager.errors import InvalidCredentials, InvalidOtp, OtpRequired, TooManyFailedLogins
 from portico.manager.services.address_throttle import AddressThrottle
 from portico.manager.services.hashing_pool import HashingPool
 from portico.manager.services.lockout import LoginLockout
 
 LockoutScope = Literal["account", "account_and_address"]
+# Checks the second factor once the password was right; raises OtpRequired or InvalidOtp.
+SecondFactor = Callable[[], Awaitable[None]]
 # A failed log-in says how many attempts remain once this few (or fewer) are left.
 WARN_WHEN_LEFT = 3
 
@@ -50,9 +57,16 @@ class PasswordCheck:
         return key
 
     async def check(
-        self, user: User | None, normalized_id: str, password: str, client_address: str
+        self,
+        user: User | None,
+        normalized_id: str,
+        password: str,
+        client_address: str,
+        *,
+        second_factor: SecondFactor | None = None,
     ) -> None:
-        """Raise TooManyFailedLogins or InvalidCredentials; return when the password is right."""
+        """Raise TooManyFailedLogins, InvalidCredentials (InvalidOtp for a wrong code) or
+        OtpRequired; return when the password (and the code, where one is needed) is right."""
         counter = self._counter(user, normalized_id, client_address)
         await self.throttle.reserve(client_address)
         try:
@@ -60,10 +74,23 @@ class PasswordCheck:
         except TooManyFailedLogins:
             await self.throttle.release(client_address)  # refused unchecked: not a failure
             raise
+        left = self.lockout.allowed_failures - attempt
+        warn = left if 0 < left <= WARN_WHEN_LEFT else None
         if not await self.pool.verify(password, user.password if user is not None else None):
             blocked = await self.lockout.record_failure(counter)
-            left = self.lockout.allowed_failures - attempt
-            raise InvalidCredentials(left if 0 < left <= WARN_WHEN_LEFT else None, blocked=blocked)
+            raise InvalidCredentials(warn, blocked=blocked)
+        if second_factor is not None:
+            try:
+                await second_factor()
+            except OtpRequired:
+                # The password was right, so no guess of this address's; the attempt stays
+                # counted on the account until a log-in succeeds.
+                await self.throttle.release(client_address)
+                await self.lockout.record_failure(counter)
+                raise
+            except InvalidOtp:
+                blocked = await self.lockout.record_failure(counter)
+                raise InvalidOtp(warn, blocked=blocked) from None
         await self.throttle.release(client_address)
         await self.lockout.record_success(counter)
 

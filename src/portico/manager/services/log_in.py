@@ -24,7 +24,9 @@ from portico.manager.errors import (
     ConsentRequired,
     DomainError,
     InvalidCredentials,
+    InvalidOtp,
     NoKeypair,
+    OtpRequired,
     PasswordExpired,
     TooManyFailedLogins,
 )
@@ -37,6 +39,7 @@ from portico.manager.services.accounts import (
 )
 from portico.manager.services.audit import Actor, AuditKind, AuditLog
 from portico.manager.services.consent import ConsentService
+from portico.manager.services.two_factor import TwoFactorService
 from portico.metrics import LOCKOUTS, LOGINS
 from portico.sealing import SecretBox, token_hash
 
@@ -50,12 +53,14 @@ class LogInService:
         consent: ConsentService,
         audit: AuditLog,
         box: SecretBox,
+        two_factor: TwoFactorService,
     ) -> None:
         self._database = database
         self.accounts = accounts
         self.consent = consent
         self.audit = audit
         self._box = box
+        self.two_factor = two_factor
         self._background: set[asyncio.Task[None]] = set()
 
     async def authorize(
@@ -67,13 +72,26 @@ class LogInService:
         user_agent: str = "",
         agreed_terms_version: str | None = None,
         agreed_privacy_version: str | None = None,
+        otp: str | None = None,
     ) -> Authorization:
-        """Check a log-in. Existing, missing and locked ids fail alike and cost one hash each."""
+        """Check a log-in. Existing, missing and locked ids fail alike and cost one hash each;
+        the second factor is asked for only once the password was right."""
         normalized = normalize_login_id(login_id)
         user = await self.accounts.find(normalized)
         who = Actor(None, normalized, client_address, user_agent)
+
+        async def second_factor() -> None:
+            assert user is not None  # a missing account never passes the password check
+            await self.two_factor.verify_at_log_in(user, otp, who)
+
         try:
-            await self.accounts.password_check.check(user, normalized, password, client_address)
+            await self.accounts.password_check.check(
+                user, normalized, password, client_address, second_factor=second_factor
+            )
+        except OtpRequired:
+            LOGINS.labels(OtpRequired.code).inc()
+            self._in_background(self._failed(user, who, OtpRequired.code))
+            raise
         except InvalidCredentials as failed:
             LOGINS.labels(failed.code).inc()
             if failed.blocked:
@@ -103,7 +121,7 @@ class LogInService:
     ) -> None:
         subject = user.email if user is not None else who.email
         subject_id = user.uuid if user is not None else None
-        if user is not None and outcome == InvalidCredentials.code:
+        if user is not None and outcome in (InvalidCredentials.code, InvalidOtp.code):
             async with self._database.begin() as db:
                 db.add(_history(user.uuid, False, who))
         await self.audit.record(
@@ -154,6 +172,7 @@ class LogInService:
                 subject=user.email,
                 details={"terms": versions["terms"], "privacy": versions["privacy"]},
             )
+        await self.two_factor.setup_token_if_required(user)
         if self.accounts.pool.must_update(password, stored_hash):
             await self.accounts.store_password(
                 user.uuid, await self.accounts.pool.make(password), changed=False

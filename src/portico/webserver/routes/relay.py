@@ -27,6 +27,8 @@ ANONYMOUS_PREFIXES: tuple[str, ...] = (
     "cloud/",
     "portico/documents/",
     "portico/password-check",
+    # Enrolment with the token a log-in's registration step hands out (no session exists yet).
+    "portico/two-factor/setup/",
 )
 
 _HOP_BY_HOP = {

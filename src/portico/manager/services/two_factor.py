@@ -1,0 +1,263 @@
+"""A second factor for log-in: an authenticator app (TOTP) and ten single-use recovery codes.
+
+Enrolment is begun (a secret, shown once as text and as a QR code) and confirmed by one code;
+only then does a log-in ask for codes, and the recovery codes are made (shown once, stored as
+keyed hashes). A code is accepted once: the newest accepted time step is kept, and a code of
+that step or an older one is refused, by one atomic UPDATE, so two replicas cannot both take
+it. Each enrolment, removal and recovery-code use mails the owner and is audited.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from portico.db.models import RecoveryCode, TokenPurpose, TotpFactor, User, utcnow
+from portico.languages import pick_language
+from portico.manager.errors import (
+    Conflict,
+    FeatureDisabled,
+    InvalidOtp,
+    InvalidRequest,
+    OtpRequired,
+    TwoFactorRegistrationRequired,
+)
+from portico.manager.mail.compose import compose
+from portico.manager.mail.outbox import Outbox
+from portico.manager.services import totp
+from portico.manager.services.audit import Actor, AuditKind, AuditLog
+from portico.manager.services.tokens import TokenService, revoke_live
+from portico.sealing import SecretBox
+
+Mode = Literal["off", "optional", "required"]
+SETUP_TOKEN_SECONDS = 600
+SETUP_TOKEN_USES = 5  # begin (perhaps again) and confirm
+MAX_CODE_LENGTH = 32
+
+
+@dataclass(frozen=True)
+class TwoFactorState:
+    mode: Mode
+    enabled: bool
+    recovery_codes_left: int
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    secret: str
+    uri: str
+    qr_svg: str
+
+
+class TwoFactorService:
+    def __init__(
+        self,
+        database: async_sessionmaker,
+        *,
+        mode: Mode,
+        box: SecretBox,
+        recovery_key: bytes,
+        tokens: TokenService,
+        outbox: Outbox,
+        audit: AuditLog,
+        site: str,
+        public_base: str,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        self._database = database
+        self.mode = mode
+        self._box = box
+        self._recovery_key = recovery_key
+        self._tokens = tokens
+        self._outbox = outbox
+        self._audit = audit
+        self._site = site
+        self._public_base = public_base
+        self._clock = clock
+
+    # -- what an account has
+
+    async def state(self, user_id: uuid.UUID) -> TwoFactorState:
+        async with self._database() as db:
+            factor = await db.get(TotpFactor, user_id)
+            left = await db.scalar(
+                select(func.count())
+                .select_from(RecoveryCode)
+                .where(RecoveryCode.user_id == user_id, RecoveryCode.used_at.is_(None))
+            )
+        enabled = factor is not None and factor.confirmed_at is not None
+        return TwoFactorState(self.mode, enabled, int(left or 0) if enabled else 0)
+
+    # -- at log-in (called by the one password check, after the password was right)
+
+    async def verify_at_log_in(self, user: User, otp: str | None, who: Actor) -> None:
+        """Return when the account needs no code or `otp` is a good one; raise OtpRequired
+        (no code sent) or InvalidOtp."""
+        if self.mode == "off":
+            return
+        factor = await self._confirmed(user.uuid)
+        if factor is None:
+            return
+        if not otp:
+            raise OtpRequired()
+        if len(otp) > MAX_CODE_LENGTH:
+            raise InvalidOtp()
+        if await self._take_code(factor, otp):
+            return
+        if totp.looks_like_recovery_code(otp) and await self._take_recovery_code(user, otp, who):
+            return
+        raise InvalidOtp()
+
+    async def setup_token_if_required(self, user: User) -> None:
+        """Under "required", an account without a factor gets only a token to enrol one."""
+        if self.mode != "required" or await self._confirmed(user.uuid) is not None:
+            return
+        token = await self._tokens.issue(
+            TokenPurpose.TWO_FACTOR_SETUP,
+            ttl=SETUP_TOKEN_SECONDS,
+            user_id=user.uuid,
+            uses=SETUP_TOKEN_USES,
+            supersede=True,
+        )
+        raise TwoFactorRegistrationRequired(token)
+
+    async def user_of_setup_token(self, token: str) -> uuid.UUID:
+        used = await self._tokens.use(TokenPurpose.TWO_FACTOR_SETUP, token)
+        assert used.user_id is not None
+        return used.user_id
+
+    # -- enrolment
+
+    async def begin(self, user: User) -> Enrolment:
+        """A new secret, not yet asked for at log-in (it replaces an unfinished enrolment)."""
+        self._offered()
+        secret = totp.new_secret()
+        async with self._database.begin() as db:
+            factor = await db.get(TotpFactor, user.uuid, with_for_update=True)
+            if factor is not None and factor.confirmed_at is not None:
+                raise Conflict("Two-factor log-in is on already; turn it off first.")
+            if factor is None:
+                db.add(TotpFactor(user_id=user.uuid, secret_sealed=self._box.seal(secret)))
+            else:
+                factor.secret_sealed = self._box.seal(secret)
+                factor.last_step = 0
+        uri = totp.provisioning_uri(secret, user.email, self._site)
+        return Enrolment(secret=secret, uri=uri, qr_svg=totp.qr_svg(uri))
+
+    async def confirm(self, user: User, code: str, who: Actor) -> list[str]:
+        """The first code from the app turns the factor on; the answer is the recovery codes,
+        shown this once."""
+        self._offered()
+        async with self._database.begin() as db:
+            factor = await db.get(TotpFactor, user.uuid, with_for_update=True)
+            if factor is None:
+                raise InvalidRequest("Begin the enrolment first.")
+            if factor.confirmed_at is not None:
+                raise Conflict("Two-factor log-in is on already.")
+            step = totp.matching_step(self._box.open(factor.secret_sealed), code, self._now())
+            if step is None:
+                raise InvalidOtp()
+            factor.confirmed_at = utcnow()
+            factor.last_step = step
+            codes = await self._new_recovery_codes(db, user.uuid)
+            await self._mail(db, user, "two_factor_enabled")
+            await self._tokens_done(db, user.uuid)
+        self._outbox.wake()
+        await self._record(AuditKind.TWO_FACTOR_ENABLED, who, user)
+        return codes
+
+    async def disable(self, user: User, who: Actor, *, outcome: str = "by-owner") -> bool:
+        """Remove the factor and the recovery codes (the caller has checked the password and a
+        code, or is an administrator). False when there was nothing to remove."""
+        if outcome != "by-admin":
+            self.owner_may_disable()
+        async with self._database.begin() as db:
+            removed = await db.execute(delete(TotpFactor).where(TotpFactor.user_id == user.uuid))
+            await db.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.uuid))
+            if not removed.rowcount:
+                return False
+            kind = "two_factor_cleared" if outcome == "by-admin" else "two_factor_disabled"
+            await self._mail(db, user, kind)
+        self._outbox.wake()
+        audit_kind = (
+            AuditKind.TWO_FACTOR_CLEARED if outcome == "by-admin" else AuditKind.TWO_FACTOR_DISABLED
+        )
+        await self._record(audit_kind, who, user, outcome)
+        return True
+
+    def owner_may_disable(self) -> None:
+        if self.mode == "required":
+            raise Conflict("This service requires two-factor log-in; it cannot be turned off.")
+
+    # -- the parts
+
+    def _offered(self) -> None:
+        if self.mode == "off":
+            raise FeatureDisabled("Two-factor log-in is turned off on this service.")
+
+    def _now(self) -> float | None:
+        return self._clock() if self._clock is not None else None
+
+    async def _confirmed(self, user_id: uuid.UUID) -> TotpFactor | None:
+        async with self._database() as db:
+            factor = await db.get(TotpFactor, user_id)
+        return factor if factor is not None and factor.confirmed_at is not None else None
+
+    async def _take_code(self, factor: TotpFactor, code: str) -> bool:
+        step = totp.matching_step(self._box.open(factor.secret_sealed), code, self._now())
+        if step is None:
+            return False
+        async with self._database.begin() as db:
+            taken = await db.execute(
+                update(TotpFactor)
+                .where(TotpFactor.user_id == factor.user_id, TotpFactor.last_step < step)
+                .values(last_step=step)
+            )
+        return bool(taken.rowcount)  # 0: this code (or a newer one) was used already
+
+    async def _take_recovery_code(self, user: User, code: str, who: Actor) -> bool:
+        digest = totp.recovery_code_hash(self._recovery_key, code)
+        async with self._database.begin() as db:
+            taken = await db.execute(
+                update(RecoveryCode)
+                .where(
+                    RecoveryCode.user_id == user.uuid,
+                    RecoveryCode.code_hash == digest,
+                    RecoveryCode.used_at.is_(None),
+                )
+                .values(used_at=utcnow())
+            )
+            if not taken.rowcount:
+                return False
+            await self._mail(db, user, "recovery_code_used")
+        self._outbox.wake()
+        await self._record(AuditKind.RECOVERY_CODE_USED, who, user)
+        return True
+
+    async def _new_recovery_codes(self, db: AsyncSession, user_id: uuid.UUID) -> list[str]:
+        codes = totp.new_recovery_codes()
+        await db.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user_id))
+        db.add_all(
+            RecoveryCode(user_id=user_id, code_hash=totp.recovery_code_hash(self._recovery_key, c))
+            for c in codes
+        )
+        return codes
+
+    async def _tokens_done(self, db: AsyncSession, user_id: uuid.UUID) -> None:
+        await db.execute(revoke_live(TokenPurpose.TWO_FACTOR_SETUP, user_id))
+
+    async def _mail(self, db: AsyncSession, user: User, kind: str) -> None:
+        message = compose(
+            kind, pick_language(user.language), site=self._site, link=self._public_base
+        )
+        await self._outbox.enqueue(user.email, message, db=db)
+
+    async def _record(self, kind: AuditKind, who: Actor, user: User, outcome: str = "") -> None:
+        await self._audit.record(
+            kind, actor=who, subject_id=user.uuid, subject=user.email, outcome=outcome
+        )

@@ -1,0 +1,337 @@
+"""Two-factor log-in: enrolment, Backend.AI's log-in protocol, single use of every code, the
+lock-out, parity of the answers, the "required" mode, removal by the owner and by an admin."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pyotp
+import pytest
+from sqlalchemy import select
+
+from portico.background import stop
+from portico.db.models import AuditEntry, RecoveryCode, TotpFactor
+from portico.manager.container import ManagerServices
+from tests.conftest import GOOD_PASSWORD, Account, signed
+from tests.support.smtp import SmtpServer, text_of
+
+LOGIN = {"username": "alice@example.com", "password": GOOD_PASSWORD}
+
+
+@pytest.fixture
+def smtp() -> AsyncIterator[SmtpServer]:
+    with SmtpServer() as server:
+        yield server  # type: ignore[misc]
+
+
+@pytest.fixture
+def two_factor_mode() -> str:
+    return "optional"
+
+
+@pytest.fixture
+def manager_overrides(smtp: SmtpServer, two_factor_mode: str) -> dict[str, dict[str, Any]]:
+    return {
+        "auth": {"two_factor": two_factor_mode},
+        "service": {"public_url": "https://console.example.org"},
+        "email": {
+            "backend": "smtp",
+            "smtp_host": "127.0.0.1",
+            "smtp_port": smtp.port,
+            "smtp_security": "none",
+            "from_address": "portico@example.org",
+        },
+    }
+
+
+@pytest.fixture
+async def sender(services: ManagerServices) -> AsyncIterator[None]:
+    task = asyncio.create_task(services.outbox.run(poll_seconds=0.1))
+    yield
+    await stop([task])
+
+
+@pytest.fixture
+async def alice(make_account) -> Account:  # type: ignore[no-untyped-def]
+    return await make_account()
+
+
+def code(secret: str, steps_ahead: int = 0) -> str:
+    """The app's code now, or for a later step (a code is good once, so a second log-in within
+    the same 30 s uses the next one, which the drift allowance takes)."""
+    return pyotp.TOTP(secret).at(time.time() + 30 * steps_ahead)
+
+
+async def enrol(manager: httpx.AsyncClient, account: Account) -> tuple[str, list[str]]:
+    begun = await signed(manager, "POST", "/portico/two-factor/totp", account)
+    assert begun.status_code == 200, begun.text
+    secret = begun.json()["secret"]
+    done = await signed(
+        manager, "POST", "/portico/two-factor/totp/confirm", account, json={"code": code(secret)}
+    )
+    assert done.status_code == 200, done.text
+    return secret, done.json()["recovery_codes"]
+
+
+async def kinds(services: ManagerServices) -> list[str]:
+    await services.log_in.settle()
+    async with services.database() as db:
+        return list((await db.scalars(select(AuditEntry.kind).order_by(AuditEntry.id))).all())
+
+
+async def test_enrolment_shows_the_secret_as_text_and_qr_and_confirms_with_one_code(
+    manager: httpx.AsyncClient,
+    console: httpx.AsyncClient,
+    services: ManagerServices,
+    alice: Account,
+    smtp: SmtpServer,
+    sender: None,
+) -> None:
+    state = await signed(manager, "GET", "/portico/two-factor", alice)
+    assert state.json() == {"mode": "optional", "enabled": False, "recovery_codes_left": 0}
+    begun = (await signed(manager, "POST", "/portico/two-factor/totp", alice)).json()
+    assert begun["uri"].startswith("otpauth://totp/")
+    assert f"secret={begun['secret']}" in begun["uri"]
+    assert begun["qr_svg"].startswith("<svg") and "</svg>" in begun["qr_svg"]
+    # Not confirmed yet: a log-in does not ask for a code.
+    assert (await console.post("/server/login", json=LOGIN)).json()["authenticated"] is True
+    await console.post("/server/logout", json={})
+
+    wrong = await signed(
+        manager, "POST", "/portico/two-factor/totp/confirm", alice, json={"code": "000000"}
+    )
+    assert wrong.status_code == 401 and wrong.json()["code"] == "invalid-otp"
+    confirmed = await signed(
+        manager,
+        "POST",
+        "/portico/two-factor/totp/confirm",
+        alice,
+        json={"code": code(begun["secret"])},
+    )
+    codes = confirmed.json()["recovery_codes"]
+    assert len(codes) == 10 and len(set(codes)) == 10
+    assert all(len(c) == 11 and c[5] == "-" for c in codes)
+    state = await signed(manager, "GET", "/portico/two-factor", alice)
+    assert state.json() == {"mode": "optional", "enabled": True, "recovery_codes_left": 10}
+    # Stored sealed and hashed: neither the secret nor a code is in the database.
+    async with services.database() as db:
+        stored = [(await db.get(TotpFactor, (await services.accounts.find(alice.email)).uuid))]
+        hashes = (await db.scalars(select(RecoveryCode.code_hash))).all()
+    assert begun["secret"] not in stored[0].secret_sealed  # type: ignore[union-attr]
+    assert not {c.replace("-", "") for c in codes} & set(hashes)
+    again = await signed(manager, "POST", "/portico/two-factor/totp", alice)
+    assert again.status_code == 409
+    mail = await smtp.mailbox.wait_for(alice.email)
+    assert "Two-factor log-in is on" in mail[-1]["Subject"]
+    assert "two-factor.enabled" in await kinds(services)
+
+
+async def test_the_log_in_asks_for_the_code_as_backend_ai_does_and_takes_each_code_once(
+    manager: httpx.AsyncClient,
+    console: httpx.AsyncClient,
+    services: ManagerServices,
+    alice: Account,
+    smtp: SmtpServer,
+    sender: None,
+) -> None:
+    secret, recovery = await enrol(manager, alice)
+
+    asked = await console.post("/server/login", json=LOGIN)
+    assert asked.status_code == 200
+    assert asked.json()["authenticated"] is False
+    assert asked.json()["data"]["details"] == "OTP not provided"
+    assert asked.json()["data"]["type"].endswith("/require-totp-authentication")
+    assert "set-cookie" not in asked.headers
+    assert (await console.get("/func/auth/role")).status_code == 401
+
+    good = code(secret, 1)
+    r = await console.post("/server/login", json={**LOGIN, "otp": good})
+    assert r.json()["authenticated"] is True, r.text
+    assert (await console.get("/func/auth/role")).status_code == 200
+    await console.post("/server/logout", json={})
+
+    replayed = await console.post("/server/login", json={**LOGIN, "otp": good})
+    assert replayed.status_code == 401
+    assert replayed.json()["data"]["code"] == "invalid-otp"
+
+    r = await console.post("/server/login", json={**LOGIN, "otp": recovery[0].upper()})
+    assert r.json()["authenticated"] is True, r.text
+    await console.post("/server/logout", json={})
+    again = await console.post("/server/login", json={**LOGIN, "otp": recovery[0]})
+    assert again.status_code == 401 and again.json()["data"]["code"] == "invalid-otp"
+    state = await signed(manager, "GET", "/portico/two-factor", alice)
+    assert state.json()["recovery_codes_left"] == 9
+
+    mails = await smtp.mailbox.wait_for(alice.email, count=2)
+    assert "recovery code was used" in mails[-1]["Subject"]
+    assert recovery[0] not in text_of(mails[-1])
+    assert "two-factor.recovery-code-used" in await kinds(services)
+
+
+async def test_a_wrong_password_reads_the_same_with_and_without_a_factor(
+    manager: httpx.AsyncClient,
+    console: httpx.AsyncClient,
+    make_account,  # type: ignore[no-untyped-def]
+) -> None:
+    plain: Account = await make_account("plain@example.com", "plain")
+    guarded: Account = await make_account("guarded@example.com", "guarded")
+    await enrol(manager, guarded)
+
+    async def refusal(email: str, **extra: str) -> tuple[int, dict[str, Any]]:
+        r = await console.post(
+            "/server/login", json={"username": email, "password": "Wr0ng-pass!", **extra}
+        )
+        return r.status_code, r.json()
+
+    assert await refusal(plain.email) == await refusal(guarded.email)
+    assert await refusal(plain.email, otp="123456") == await refusal(guarded.email, otp="123456")
+    assert (await refusal(guarded.email))[0] == 401
+
+
+async def test_ten_wrong_codes_lock_the_account_like_ten_wrong_passwords(
+    manager: httpx.AsyncClient, console: httpx.AsyncClient, alice: Account
+) -> None:
+    secret, _ = await enrol(manager, alice)
+    answers = []
+    for _ in range(10):
+        r = await console.post("/server/login", json={**LOGIN, "otp": "000000"})
+        answers.append((r.status_code, r.json()["data"].get("code")))
+    assert answers == [(401, "invalid-otp")] * 10
+    blocked = await console.post("/server/login", json={**LOGIN, "otp": code(secret, 1)})
+    assert blocked.status_code == 429
+
+
+async def test_a_hundred_concurrent_wrong_codes_get_at_most_ten_checks(
+    manager: httpx.AsyncClient,
+    console: httpx.AsyncClient,
+    services: ManagerServices,
+    alice: Account,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await enrol(manager, alice)
+    checked = 0
+    real = services.two_factor.verify_at_log_in
+
+    async def counted(*args: Any, **kwargs: Any) -> None:
+        nonlocal checked
+        checked += 1
+        await real(*args, **kwargs)
+
+    monkeypatch.setattr(services.two_factor, "verify_at_log_in", counted)
+    answers = await asyncio.gather(
+        *(console.post("/server/login", json={**LOGIN, "otp": "111111"}) for _ in range(100))
+    )
+    statuses = sorted(r.status_code for r in answers)
+    assert checked <= 10, checked
+    assert statuses.count(401) == checked and statuses.count(429) == 100 - checked
+
+
+async def test_turning_it_off_needs_the_password_and_a_code(
+    manager: httpx.AsyncClient,
+    console: httpx.AsyncClient,
+    services: ManagerServices,
+    alice: Account,
+    smtp: SmtpServer,
+    sender: None,
+) -> None:
+    secret, _ = await enrol(manager, alice)
+    path = "/portico/two-factor/totp/disable"
+    no_code = await signed(manager, "POST", path, alice, json={"password": GOOD_PASSWORD})
+    assert no_code.status_code == 400
+    wrong_pw = {"password": "Wr0ng-pass!", "code": code(secret, 1)}
+    assert (await signed(manager, "POST", path, alice, json=wrong_pw)).status_code == 401
+    wrong_code = {"password": GOOD_PASSWORD, "code": "000000"}
+    assert (await signed(manager, "POST", path, alice, json=wrong_code)).status_code == 401
+    right = {"password": GOOD_PASSWORD, "code": code(secret, 1)}
+    assert (await signed(manager, "POST", path, alice, json=right)).status_code == 200
+    assert (await console.post("/server/login", json=LOGIN)).json()["authenticated"] is True
+    mails = await smtp.mailbox.wait_for(alice.email, count=2)
+    assert "off" in mails[-1]["Subject"]
+    assert "two-factor.disabled" in await kinds(services)
+
+
+async def test_an_admin_clears_a_lost_factor_with_a_notice_and_an_audit_row(
+    manager: httpx.AsyncClient,
+    console: httpx.AsyncClient,
+    services: ManagerServices,
+    make_account,  # type: ignore[no-untyped-def]
+    alice: Account,
+    smtp: SmtpServer,
+    sender: None,
+) -> None:
+    root: Account = await make_account("root@example.com", "root", role="superadmin")
+    await enrol(manager, alice)
+    user_id = (await services.accounts.find(alice.email)).uuid  # type: ignore[union-attr]
+    path = f"/admin/users/{user_id}/clear-two-factor"
+    assert (await signed(manager, "POST", path, alice)).status_code == 403
+    detail = await signed(manager, "GET", f"/admin/users/{user_id}", root)
+    assert detail.json()["two_factor"] is True
+    assert (await signed(manager, "POST", path, root)).status_code == 200
+    assert (await signed(manager, "POST", path, root)).status_code == 409
+    assert (await console.post("/server/login", json=LOGIN)).json()["authenticated"] is True
+    mails = await smtp.mailbox.wait_for(alice.email, count=2)
+    assert "administrator turned off two-factor" in mails[-1]["Subject"]
+    async with services.database() as db:
+        row = await db.scalar(select(AuditEntry).where(AuditEntry.kind == "two-factor.cleared"))
+    assert row is not None and row.actor == root.email and row.subject == alice.email
+
+
+@pytest.mark.parametrize("two_factor_mode", ["required"])
+async def test_required_a_fresh_account_reaches_nothing_but_enrolment(
+    console: httpx.AsyncClient, manager: httpx.AsyncClient, alice: Account
+) -> None:
+    step = await console.post("/server/login", json=LOGIN)
+    assert step.status_code == 200 and step.json()["authenticated"] is False
+    data = step.json()["data"]
+    assert data["type"].endswith("/require-totp-registration")
+    token = data["two_factor_registration_token"]
+    assert "set-cookie" not in step.headers
+    # No session: nothing but the enrolment answers.
+    assert (await console.get("/func/auth/role")).status_code == 401
+    assert (await console.get("/func/portico/me")).status_code == 401
+    bad = await console.post("/func/portico/two-factor/setup/totp", json={"token": "nope"})
+    assert bad.status_code == 400
+
+    begun = await console.post("/func/portico/two-factor/setup/totp", json={"token": token})
+    assert begun.status_code == 200, begun.text
+    secret = begun.json()["secret"]
+    done = await console.post(
+        "/func/portico/two-factor/setup/totp/confirm", json={"token": token, "code": code(secret)}
+    )
+    assert done.status_code == 200 and len(done.json()["recovery_codes"]) == 10
+    # The token is spent with the enrolment.
+    reused = await console.post("/func/portico/two-factor/setup/totp", json={"token": token})
+    assert reused.status_code == 400
+
+    asked = await console.post("/server/login", json=LOGIN)
+    assert asked.json()["data"]["details"] == "OTP not provided"
+    r = await console.post("/server/login", json={**LOGIN, "otp": code(secret, 1)})
+    assert r.json()["authenticated"] is True
+    off = await console.post(
+        "/func/portico/two-factor/totp/disable",
+        json={"password": GOOD_PASSWORD, "code": code(secret, 1)},
+    )
+    assert off.status_code == 409  # required here: only an administrator can clear it
+
+
+@pytest.mark.parametrize("two_factor_mode", ["off"])
+async def test_off_offers_nothing(manager: httpx.AsyncClient, alice: Account) -> None:
+    r = await signed(manager, "POST", "/portico/two-factor/totp", alice)
+    assert r.status_code == 403
+    state = await signed(manager, "GET", "/portico/two-factor", alice)
+    assert state.json()["mode"] == "off"
+
+
+async def test_malformed_bodies_are_clear_400s(
+    manager: httpx.AsyncClient, console: httpx.AsyncClient, alice: Account
+) -> None:
+    path = "/portico/two-factor/totp/confirm"
+    for body in ({}, {"code": ""}, {"code": "1" * 100}, {"code": 123456}):
+        r = await signed(manager, "POST", path, alice, json=body)
+        assert r.status_code == 400, (body, r.text)
+    r = await console.post("/func/portico/two-factor/setup/totp", json={"token": ""})
+    assert r.status_code == 400
