@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import pyotp
 import pytest
 
 from tests.conftest import GOOD_PASSWORD
@@ -138,6 +140,44 @@ def test_backendai_cli_logs_in_and_out_through_our_webserver(
         assert "Login succeeded." not in out
         assert "User credential mismatch." in out
         assert "Traceback" not in out
+
+
+@pytest.mark.interop
+def test_backendai_cli_answers_its_one_time_password_prompt(
+    serve_env: dict[str, str], tmp_path: Path
+) -> None:
+    python = backendai_python()
+    create_account(serve_env)
+    url = f"http://127.0.0.1:{serve_env['PORTICO_SERVICE__PORT']}"
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path / "home"),
+        "BACKEND_ENDPOINT": url,
+        "BACKEND_ENDPOINT_TYPE": "session",
+        "PYTHONWARNINGS": "ignore",
+    }
+    with running(["serve"], serve_env, url + "/func/ping", tmp_path / "serve.log"):
+        # Alice turns on two-factor log-in from her browser session.
+        with httpx.Client(base_url=url) as browser:
+            login = {"username": "alice", "password": GOOD_PASSWORD}
+            assert browser.post("/server/login", json=login).json()["authenticated"]
+            secret = browser.post("/func/portico/two-factor/totp").json()["secret"]
+            confirmed = browser.post(
+                "/func/portico/two-factor/totp/confirm",
+                json={"code": pyotp.TOTP(secret).now()},
+            )
+            assert confirmed.status_code == 200, confirmed.text
+            browser.post("/server/logout", json={})
+
+        wrong = backendai_cli(python, ["login"], env, stdin=f"alice\n{GOOD_PASSWORD}\n000000\n")
+        assert "One-time Password:" in wrong, wrong
+        assert "Login succeeded." not in wrong
+
+        # The next step's code: the one the enrolment used is spent.
+        next_code = pyotp.TOTP(secret).at(time.time() + 30)
+        out = backendai_cli(python, ["login"], env, stdin=f"alice\n{GOOD_PASSWORD}\n{next_code}\n")
+        assert "One-time Password:" in out, out
+        assert "Login succeeded." in out, out
 
 
 @pytest.mark.parametrize("manager_ip", ["::", "0.0.0.0"])  # noqa: S104 - binding on purpose
