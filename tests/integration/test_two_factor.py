@@ -20,6 +20,7 @@ from tests.conftest import GOOD_PASSWORD, Account, signed
 from tests.support.smtp import SmtpServer, text_of
 
 LOGIN = {"username": "alice@example.com", "password": GOOD_PASSWORD}
+CONSENT = {"terms_version": "1", "privacy_version": "1"}
 
 
 @pytest.fixture
@@ -335,3 +336,50 @@ async def test_malformed_bodies_are_clear_400s(
         assert r.status_code == 400, (body, r.text)
     r = await console.post("/func/portico/two-factor/setup/totp", json={"token": ""})
     assert r.status_code == 400
+
+
+async def test_a_code_sent_before_new_terms_are_accepted_still_counts_after(
+    console: httpx.AsyncClient, services: ManagerServices
+) -> None:
+    services.settings.signup.mode = "open"
+    services.settings.signup.email_verification = False
+    quinn = {"username": "quinn@example.com", "password": GOOD_PASSWORD}
+    signed_up = await console.post(
+        "/func/auth/signup",
+        json={"email": quinn["username"], "password": GOOD_PASSWORD, **CONSENT},
+    )
+    assert signed_up.status_code == 201, signed_up.text
+    assert (await console.post("/server/login", json=quinn)).json()["authenticated"] is True
+    secret = (await console.post("/func/portico/two-factor/totp")).json()["secret"]
+    await console.post("/func/portico/two-factor/totp/confirm", json={"code": code(secret)})
+    await console.post("/server/logout", json={})
+
+    services.settings.consent.terms_version = "2"
+    otp = code(secret, 1)
+    step = await console.post("/server/login", json={**quinn, "otp": otp})
+    assert step.json()["data"]["type"].endswith("/require-consent")
+    agreed = {"agreed_terms_version": "2", "agreed_privacy_version": "1"}
+    r = await console.post("/server/login", json={**quinn, "otp": otp, **agreed})
+    assert r.json()["authenticated"] is True, r.text
+    await console.post("/server/logout", json={})
+    # Used up by the log-in that opened a session.
+    r = await console.post("/server/login", json={**quinn, "otp": otp})
+    assert r.status_code == 401
+
+
+async def test_ten_log_ins_racing_with_one_code_get_one_session(
+    manager: httpx.AsyncClient, console: httpx.AsyncClient, alice: Account
+) -> None:
+    secret, _ = await enrol(manager, alice)
+    otp = code(secret, 1)
+
+    async def one() -> bool:
+        # A browser of its own each: no cookie from another's success.
+        async with httpx.AsyncClient(
+            transport=console._transport, base_url=str(console.base_url)
+        ) as browser:
+            r = await browser.post("/server/login", json={**LOGIN, "otp": otp})
+            return bool(r.json().get("authenticated"))
+
+    outcomes = await asyncio.gather(*(one() for _ in range(10)))
+    assert outcomes.count(True) == 1

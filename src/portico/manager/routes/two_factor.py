@@ -71,7 +71,7 @@ async def disable(
     user = await svc.accounts.user_row(actor.user_id)  # type: ignore[arg-type]
 
     async def code() -> None:
-        await svc.two_factor.verify_at_log_in(user, body.code, actor)
+        await svc.two_factor.verify_at_log_in(user, body.code)
 
     try:
         await svc.accounts.password_check.check(

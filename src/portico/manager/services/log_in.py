@@ -39,7 +39,7 @@ from portico.manager.services.accounts import (
 )
 from portico.manager.services.audit import Actor, AuditKind, AuditLog
 from portico.manager.services.consent import ConsentService
-from portico.manager.services.two_factor import TwoFactorService
+from portico.manager.services.two_factor import CodeProof, TwoFactorService
 from portico.metrics import LOCKOUTS, LOGINS
 from portico.sealing import SecretBox, token_hash
 
@@ -80,9 +80,12 @@ class LogInService:
         user = await self.accounts.find(normalized)
         who = Actor(None, normalized, client_address, user_agent)
 
+        proof: list[CodeProof] = []  # the good code, spent with the session it opens
+
         async def second_factor() -> None:
             assert user is not None  # a missing account never passes the password check
-            await self.two_factor.verify_at_log_in(user, otp, who)
+            if (good := await self.two_factor.verify_at_log_in(user, otp)) is not None:
+                proof.append(good)
 
         try:
             await self.accounts.password_check.check(
@@ -107,7 +110,7 @@ class LogInService:
         assert user is not None  # a missing account never passes the check
         try:
             granted = await self._admit(
-                user, password, who, agreed_terms_version, agreed_privacy_version
+                user, password, who, agreed_terms_version, agreed_privacy_version, proof
             )
         except DomainError as refused:
             LOGINS.labels(refused.code).inc()
@@ -143,8 +146,10 @@ class LogInService:
         who: Actor,
         agreed_terms_version: str | None,
         agreed_privacy_version: str | None,
+        proof: list[CodeProof],
     ) -> Authorization:
-        """The password was right: open a session unless the account's state forbids it."""
+        """The password (and code) was right: open a session unless the account's state
+        forbids it."""
         stored_hash = user.password or ""
         # Only now, after the right password, may the answer reveal the account's state.
         if user.status == UserStatus.BEFORE_VERIFICATION:
@@ -177,7 +182,7 @@ class LogInService:
             await self.accounts.store_password(
                 user.uuid, await self.accounts.pool.make(password), changed=False
             )
-        return await self._open_login_session(user, who)
+        return await self._open_login_session(user, who, proof[0] if proof else None)
 
     def _in_background(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(work)
@@ -189,11 +194,16 @@ class LogInService:
         while self._background:
             await asyncio.gather(*self._background, return_exceptions=True)
 
-    async def _open_login_session(self, user: User, who: Actor) -> Authorization:
-        """The session, the history line and the audit row: one transaction (a log-in storm
-        is bound by the database's writes as much as by bcrypt)."""
+    async def _open_login_session(
+        self, user: User, who: Actor, proof: CodeProof | None
+    ) -> Authorization:
+        """The session, the history line and the audit row, and the second factor's code used
+        up: one transaction (a log-in storm is bound by the database's writes as much as by
+        bcrypt)."""
         token = secrets.token_hex(32)
         async with self._database.begin() as db:
+            if proof is not None:
+                await self.two_factor.spend(db, user, proof, who)
             keypair = await db.scalar(
                 select(Keypair).where(
                     Keypair.user_id == user.uuid, Keypair.is_default, Keypair.is_active
@@ -219,6 +229,8 @@ class LogInService:
                     ),
                 ]
             )
+        if proof is not None:
+            self.two_factor.spent()
         return Authorization(
             user_id=user.uuid,
             email=user.email,

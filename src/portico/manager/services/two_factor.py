@@ -3,8 +3,9 @@
 Enrolment is begun (a secret, shown once as text and as a QR code) and confirmed by one code;
 only then does a log-in ask for codes, and the recovery codes are made (shown once, stored as
 keyed hashes). A code is accepted once: the newest accepted time step is kept, and a code of
-that step or an older one is refused, by one atomic UPDATE, so two replicas cannot both take
-it. Each enrolment, removal and recovery-code use mails the owner and is audited.
+that step or an older one is refused. A log-in checks the code first and uses it up with the
+session it opens, by one atomic UPDATE, so two log-ins (on two replicas) cannot both use it.
+Each enrolment, removal and recovery-code use mails the owner and is audited.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -45,6 +46,15 @@ class TwoFactorState:
     mode: Mode
     enabled: bool
     recovery_codes_left: int
+
+
+@dataclass(frozen=True)
+class CodeProof:
+    """A good code, not yet used up: the TOTP step it belongs to, or a recovery code's hash."""
+
+    user_id: uuid.UUID
+    step: int | None = None
+    recovery_hash: str | None = None
 
 
 @dataclass(frozen=True)
@@ -95,23 +105,64 @@ class TwoFactorService:
 
     # -- at log-in (called by the one password check, after the password was right)
 
-    async def verify_at_log_in(self, user: User, otp: str | None, who: Actor) -> None:
-        """Return when the account needs no code or `otp` is a good one; raise OtpRequired
-        (no code sent) or InvalidOtp."""
+    async def verify_at_log_in(self, user: User, otp: str | None) -> CodeProof | None:
+        """Check the code of a log-in whose password was right: None when the account needs
+        none, a proof to `spend` with the session when it is good; raise OtpRequired (no code
+        sent) or InvalidOtp. Nothing is spent here: a log-in that stops at a later step (new
+        terms to accept, a password to change) may send the same code again."""
         if self.mode == "off":
-            return
+            return None
         factor = await self._confirmed(user.uuid)
         if factor is None:
-            return
+            return None
         if not otp:
             raise OtpRequired()
         if len(otp) > MAX_CODE_LENGTH:
             raise InvalidOtp()
-        if await self._take_code(factor, otp):
-            return
-        if totp.looks_like_recovery_code(otp) and await self._take_recovery_code(user, otp, who):
-            return
+        step = totp.matching_step(self._box.open(factor.secret_sealed), otp, self._now())
+        if step is not None and step > factor.last_step:
+            return CodeProof(user.uuid, step=step)
+        if totp.looks_like_recovery_code(otp):
+            digest = totp.recovery_code_hash(self._recovery_key, otp)
+            async with self._database() as db:
+                unused = await db.scalar(
+                    select(RecoveryCode.id).where(*_unused_recovery_code(user.uuid, digest))
+                )
+            if unused is not None:
+                return CodeProof(user.uuid, recovery_hash=digest)
         raise InvalidOtp()
+
+    async def spend(self, db: AsyncSession, user: User, proof: CodeProof, who: Actor) -> None:
+        """Use the code up, in the caller's transaction (the one that opens the session): one
+        atomic UPDATE, so of two log-ins with one code only one gets a session."""
+        if proof.step is not None:
+            taken = await db.execute(
+                update(TotpFactor)
+                .where(TotpFactor.user_id == user.uuid, TotpFactor.last_step < proof.step)
+                .values(last_step=proof.step)
+            )
+        else:
+            taken = await db.execute(
+                update(RecoveryCode)
+                .where(*_unused_recovery_code(user.uuid, proof.recovery_hash or ""))
+                .values(used_at=utcnow())
+            )
+        if not taken.rowcount:
+            raise InvalidOtp()
+        if proof.recovery_hash is not None:
+            await self._mail(db, user, "recovery_code_used")
+            db.add(
+                self._audit.entry(
+                    AuditKind.RECOVERY_CODE_USED,
+                    actor=who,
+                    subject_id=user.uuid,
+                    subject=user.email,
+                )
+            )
+
+    def spent(self) -> None:
+        """After the spending transaction committed: the owner's notice goes out."""
+        self._outbox.wake()
 
     async def setup_token_if_required(self, user: User) -> None:
         """Under "required", an account without a factor gets only a token to enrol one."""
@@ -208,37 +259,6 @@ class TwoFactorService:
             factor = await db.get(TotpFactor, user_id)
         return factor if factor is not None and factor.confirmed_at is not None else None
 
-    async def _take_code(self, factor: TotpFactor, code: str) -> bool:
-        step = totp.matching_step(self._box.open(factor.secret_sealed), code, self._now())
-        if step is None:
-            return False
-        async with self._database.begin() as db:
-            taken = await db.execute(
-                update(TotpFactor)
-                .where(TotpFactor.user_id == factor.user_id, TotpFactor.last_step < step)
-                .values(last_step=step)
-            )
-        return bool(taken.rowcount)  # 0: this code (or a newer one) was used already
-
-    async def _take_recovery_code(self, user: User, code: str, who: Actor) -> bool:
-        digest = totp.recovery_code_hash(self._recovery_key, code)
-        async with self._database.begin() as db:
-            taken = await db.execute(
-                update(RecoveryCode)
-                .where(
-                    RecoveryCode.user_id == user.uuid,
-                    RecoveryCode.code_hash == digest,
-                    RecoveryCode.used_at.is_(None),
-                )
-                .values(used_at=utcnow())
-            )
-            if not taken.rowcount:
-                return False
-            await self._mail(db, user, "recovery_code_used")
-        self._outbox.wake()
-        await self._record(AuditKind.RECOVERY_CODE_USED, who, user)
-        return True
-
     async def _new_recovery_codes(self, db: AsyncSession, user_id: uuid.UUID) -> list[str]:
         codes = totp.new_recovery_codes()
         await db.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user_id))
@@ -261,3 +281,11 @@ class TwoFactorService:
         await self._audit.record(
             kind, actor=who, subject_id=user.uuid, subject=user.email, outcome=outcome
         )
+
+
+def _unused_recovery_code(user_id: uuid.UUID, digest: str) -> tuple[Any, ...]:
+    return (
+        RecoveryCode.user_id == user_id,
+        RecoveryCode.code_hash == digest,
+        RecoveryCode.used_at.is_(None),
+    )

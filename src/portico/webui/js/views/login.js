@@ -6,6 +6,7 @@ import { dialogActions, openDialog } from '../dialog.js';
 import { agreement, documentLink, eyeToggle, passwordField, ruleChecklist } from './common.js';
 import { problemText, problemType } from '../errors.js';
 import { icon } from '../icons.js';
+import { codeInput, enrolmentDialog } from './two_factor.js';
 
 const HISTORY = 'portico.endpoints';
 const LAST = 'portico.endpoint';
@@ -36,47 +37,61 @@ export function loginView(config, { onLoggedIn, openSignup }) {
       : h('p', { class: 'hint', text: t('login.askAdmin') }),
     config.recovery?.enabled ? h('button', { type: 'button', class: 'link', text: t('login.forgot'), onclick: () => forgotPanel() }) : '',
   );
-  form.addEventListener('submit', (e) => { e.preventDefault(); attempt(); });
+  // The page asks for a code itself when scripts were off at the last try.
+  const serverCode = document.getElementById('login-otp');
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    attempt(serverCode?.value.trim() ? { otp: serverCode.value.trim() } : {});
+  });
 
   const say = (kind, text, extra) => status.replaceChildren(message(kind, text), extra || '');
   // The way out of a block that this server offers: a reset by e-mail, or the administrator.
   const blockedText = (minutes) => t(config.recovery?.enabled ? 'login.blocked' : 'login.blockedAskAdmin', { minutes });
 
-  async function attempt(agreed = {}) {
+  // `extra`: what a further step adds (agreed versions, the second factor's code). `report`
+  // shows a refusal where the person is looking (the code dialog has its own place).
+  async function attempt(extra = {}, { report = say, done = () => {} } = {}) {
     const url = (pinned ? config.apiEndpoint : endpoint.value).trim().replace(/\/+$/, '');
-    if (!id.value.trim() || !pw.input.value) return say('error', t('login.empty'));
-    if (!/^https?:\/\/.+/.test(url)) return say('error', t('login.badEndpoint'));
+    if (!id.value.trim() || !pw.input.value) return report('error', t('login.empty'));
+    if (!/^https?:\/\/.+/.test(url)) return report('error', t('login.badEndpoint'));
     setEndpoint(url);
     submit.disabled = true;
-    say('ok', t('login.working'));
+    report('ok', t('login.working'));
     try {
-      if (!(await probe())) return say('error', t('login.notServer'));
+      if (!(await probe())) return report('error', t('login.notServer'));
       const { status: code, data, headers } = await call('POST', '/server/login',
-        { username: id.value.trim(), password: pw.input.value, ...agreed });
+        { username: id.value.trim(), password: pw.input.value, ...extra });
       if (code === 200 && data?.authenticated) {
         if (!pinned) rememberEndpoint(url);
+        done();
         return onLoggedIn();
       }
       const problem = data?.data || {};
-      if (code === 200 && (data?.data?.type || '').endsWith('/require-consent')) return consentStep(data.data);
+      const step = (data?.data?.type || '').split('/').pop();
+      if (code === 200 && step === 'require-consent') return consentStep(data.data, extra);
+      if (code === 200 && step === 'require-totp-authentication') {
+        say('ok', t('login.codeText'));
+        return codeStep(extra);
+      }
+      if (code === 200 && step === 'require-totp-registration') return setupStep(problem.two_factor_registration_token, extra);
       if (code === 401 && (data?.data?.type || '').endsWith('/password-expired')) return expiredStep();
       if (code === 429) {
         const minutes = data?.minutes_left || Math.ceil(Number(headers.get('Retry-After') || 60) / 60);
-        return say('error', blockedText(minutes));
+        return report('error', blockedText(minutes));
       }
       switch (problem.code) {
         case 'email-unverified': return unverified();
-        case 'account-inactive': return say('error', t('login.inactive'));
-        case 'pending-approval': return say('error', t('login.pending'));
+        case 'account-inactive': return report('error', t('login.inactive'));
+        case 'pending-approval': return report('error', t('login.pending'));
         default: break;
       }
       if (code === 401) {
         const near = problem.attempts_left ? ` ${t('login.attemptsLeft', { n: problem.attempts_left })}` : '';
-        return say('error', t('login.mismatch') + near);
+        return report('error', t(problem.code === 'invalid-otp' ? 'login.wrongCode' : 'login.mismatch') + near);
       }
-      return say('error', t('login.unknown', { status: code }));
+      return report('error', t('login.unknown', { status: code }));
     } catch (error) {
-      if (error instanceof NetworkError) return say('error', t('login.unreachable'));
+      if (error instanceof NetworkError) return report('error', t('login.unreachable'));
       throw error;
     } finally {
       submit.disabled = false;
@@ -137,7 +152,63 @@ export function loginView(config, { onLoggedIn, openSignup }) {
     close = openDialog(form, { label: t('expired.title') });
   }
 
-  function consentStep(step) {
+  // The password was right; the account has a second factor: its code, or a recovery code.
+  function codeStep(extra) {
+    let recovery = false;
+    const [label, input] = codeInput(t('tf.code'), { autofocus: true, 'aria-describedby': 'login-code-hint' });
+    const hint = h('p', { class: 'hint', id: 'login-code-hint', text: t('login.codeText') });
+    const out = h('div', { 'aria-live': 'polite' });
+    const toggle = h('button', {
+      type: 'button', class: 'link', text: t('login.useRecovery'),
+      onclick: () => {
+        recovery = !recovery;
+        label.textContent = t(recovery ? 'login.recoveryCode' : 'tf.code');
+        hint.textContent = t(recovery ? 'login.recoveryText' : 'login.codeText');
+        toggle.textContent = t(recovery ? 'login.useApp' : 'login.useRecovery');
+        input.inputMode = recovery ? 'text' : 'numeric';
+        input.autocomplete = recovery ? 'off' : 'one-time-code';
+        input.value = '';
+        out.replaceChildren();
+        input.focus();
+      },
+    });
+    const go = h('button', { type: 'submit', class: 'primary', text: t('login.submit') });
+    let close;
+    const form = h('form', {
+      novalidate: true,
+      onsubmit: async (e) => {
+        e.preventDefault();
+        if (!input.value.trim()) return out.replaceChildren(message('error', hint.textContent));
+        go.disabled = true;
+        await attempt({ ...extra, otp: input.value.trim() }, {
+          report: (kind, text) => out.replaceChildren(message(kind, text)),
+          done: () => close(),
+        });
+        go.disabled = false;
+        input.select();
+      },
+    }, h('h2', { text: t('login.codeTitle') }), label, input, hint, toggle, out,
+    dialogActions(t('signup.cancel'), () => close(), go));
+    close = openDialog(form, { label: t('login.codeTitle') });
+  }
+
+  // The service requires a second factor and the account has none: set one up (with the
+  // token the refusal carried), then log in with the app's next code.
+  async function setupStep(token, extra) {
+    say('ok', t('login.setupText'));
+    const answer = await enrolmentDialog({
+      begin: () => call('POST', '/func/portico/two-factor/setup/totp', { token }),
+      confirm: (code) => call('POST', '/func/portico/two-factor/setup/totp/confirm', { token, code }),
+      onDone: () => {
+        say('ok', t('login.setupDone'));
+        codeStep(extra);
+      },
+      onCancel: () => say('error', t('tf.required')),
+    });
+    if (answer.status !== 200) say('error', problemText(answer.status, answer.data));
+  }
+
+  function consentStep(step, extra) {
     const { box, row } = agreement(t('consent.agree', { terms: '{terms}', privacy: '{privacy}' }),
       { terms: documentLink('terms', language), privacy: documentLink('privacy', language) });
     const err = h('div');
@@ -147,7 +218,7 @@ export function loginView(config, { onLoggedIn, openSignup }) {
       onclick: () => {
         if (!box.checked) return err.replaceChildren(message('error', t('signup.needAgree')));
         close();
-        attempt({ agreed_terms_version: step.terms_version, agreed_privacy_version: step.privacy_version });
+        attempt({ ...extra, agreed_terms_version: step.terms_version, agreed_privacy_version: step.privacy_version });
       },
     });
     close = openDialog([h('h2', { text: t('consent.title') }), h('p', { text: t('consent.text') }), row, err, go],
