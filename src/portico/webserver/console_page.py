@@ -71,6 +71,7 @@ class PageAssets:
 class LoginForm:
     username: str = ""
     error: str = ""
+    otp: bool = False  # the password was right: ask for the second factor's code too
 
 
 def page_assets(root: Path) -> PageAssets:

@@ -92,20 +92,25 @@ async def login_form(request: Request) -> Response:
     fields = parse_qs(raw[:MAX_FORM_BYTES].decode("utf-8", "replace"), max_num_fields=8)
     username = (fields.get("username") or [""])[0].strip()
     password = (fields.get("password") or [""])[0]
+    otp = (fields.get("otp") or [""])[0].strip()
     if await current_session(request) is not None:
         return RedirectResponse("/", status_code=303)
     if not username or not password or len(raw) > MAX_FORM_BYTES:
         return await _page(request, root, LoginForm(username[:256], t["login.empty"]), 400)
     try:
-        outcome = await sign_in(request, username, password, {})
+        outcome = await sign_in(request, username, password, {"otp": otp} if otp else {})
     except Unreachable:
         message = t["login.unknown"].format(status=502)
         return await _page(request, root, LoginForm(username, message), 502)
     if isinstance(outcome, Opened):
         return hand_over(RedirectResponse("/", status_code=303), request, outcome.session_id)
     if isinstance(outcome, FurtherStep):
-        # Accepting changed terms takes the scripted dialog; the page says why.
-        return await _page(request, root, LoginForm(username, t["consent.text"]))
+        step = str(outcome.step.get("type", "")).rpartition("/")[2]
+        if step == "require-totp-authentication":  # the page asks for the code too
+            return await _page(request, root, LoginForm(username, t["login.codeText"], otp=True))
+        # Accepting changed terms or setting up a second factor takes the scripted dialogs.
+        text = t["tf.required"] if step == "require-totp-registration" else t["consent.text"]
+        return await _page(request, root, LoginForm(username, text))
     return await _page(request, root, LoginForm(username, _refusal(outcome, t)), outcome.status)
 
 

@@ -94,6 +94,7 @@ export function usersPage(main, me, { onUnauthorized }) {
     else if (user.status === 'inactive') actions.push(action('activate'));
     if (user.status === 'before-verification') actions.push(action('resend-verification'));
     actions.push(action('unlock'), action('require-password-change', { confirm: 'admin.confirmRequire' }), action('end-sessions'));
+    if (user.two_factor) actions.push(action('clear-two-factor', { confirm: 'admin.confirmClearTwoFactor' }));
     let roleForm = null;
     if (me.role === 'superadmin') {
       const picked = select(ROLES.map((r) => [r, t(`role.${r}`)]), user.role);
@@ -124,7 +125,8 @@ export function usersPage(main, me, { onUnauthorized }) {
       h('h2', { text: user.email }),
       h('dl', { class: 'facts' },
         [[t('summary.username'), user.username], [t('summary.name'), user.full_name || '—'], [t('admin.role'), t(`role.${user.role}`)],
-          [t('admin.status'), t(`status.${user.status}`)], [t('sec.sessions'), String(user.browser_sessions)]]
+          [t('admin.status'), t(`status.${user.status}`)], [t('sec.sessions'), String(user.browser_sessions)],
+          [t('admin.twoFactor'), t(user.two_factor ? 'tf.enabled' : 'tf.off')]]
           .map(([k, v]) => [h('dt', { text: k }), h('dd', { text: v })])),
       h('h3', { text: t('admin.recentLogins') }), history,
       roleForm, policyForm, h('div', { class: 'action-list' }, actions), out,
@@ -212,7 +214,7 @@ export function invitationsPage(main, me, { onUnauthorized }) {
 // -- the audit trail ---------------------------------------------------------------------------
 
 const SINCE = [['3600', 'admin.lastHour'], ['86400', 'admin.lastDay'], ['604800', 'admin.lastWeek'], ['2592000', 'admin.lastMonth'], ['', 'admin.allTime']];
-const KINDS = ['', 'login', 'account', 'password', 'invitation', 'session', 'consent', 'keypair', 'resources'];
+const KINDS = ['', 'login', 'account', 'password', 'two-factor', 'invitation', 'session', 'consent', 'keypair', 'resources'];
 
 export function auditPage(main, me, { onUnauthorized }) {
   const { body, notify } = pageFrame(main, t('admin.audit'));

@@ -2,9 +2,11 @@
 import { h, field, message } from '../dom.js';
 import { t, language, loadLanguage, LANGUAGES } from '../i18n.js';
 import { call } from '../api.js';
-import { confirmDialog } from '../dialog.js';
+import { confirmDialog, dialogActions, openDialog } from '../dialog.js';
 import { problemText } from '../errors.js';
 import { THEMES, currentTheme, setTheme } from '../theme.js';
+import { passwordField } from './common.js';
+import { codeInput, enrolmentDialog } from './two_factor.js';
 
 function panel(id, title, ...children) {
   return h('section', { class: 'panel', 'aria-labelledby': id }, h('h2', { id, text: title }), ...children);
@@ -52,6 +54,8 @@ export function profilePage(main, me, { onUnauthorized, changePassword, rerender
   const password = panel('profile-password', t('pwchange.title'), h('p', { class: 'hint', text: t('profile.passwordText') }),
     h('button', { type: 'button', text: t('shell.changePassword'), onclick: () => changePassword() }));
 
+  const twoFactor = twoFactorPanel({ notify, onUnauthorized });
+
   const newKeys = h('div');
   const accessKey = h('code', { text: me.access_key || '—' });
   const keypair = panel('profile-keypair', t('profile.keypair'),
@@ -84,6 +88,72 @@ export function profilePage(main, me, { onUnauthorized, changePassword, rerender
   const sessions = panel('profile-sessions', t('sec.sessions'), h('p', {}, t('profile.sessionsText'), ' ',
     h('a', { href: '/summary', text: t('nav.summary') })));
 
-  main.replaceChildren(h('h1', { text: t('profile.title') }), notice, h('div', { class: 'grid' }, account, password, keypair, preferences, sessions));
+  main.replaceChildren(h('h1', { text: t('profile.title') }), notice, h('div', { class: 'grid' }, account, password, twoFactor, keypair, preferences, sessions));
   return () => {};
+}
+
+// Two-factor log-in: its state, turning it on (the enrolment dialog) and off (password + code).
+function twoFactorPanel({ notify, onUnauthorized }) {
+  const body = h('div', { 'aria-live': 'polite' });
+  const section = panel('profile-two-factor', t('tf.title'), h('p', { class: 'hint', text: t('tf.text') }), body);
+
+  async function show() {
+    const { status, data } = await call('GET', '/func/portico/two-factor');
+    if (status === 401) return onUnauthorized();
+    if (status !== 200 || data.mode === 'off') {
+      section.hidden = true;
+      return;
+    }
+    const state = h('p', { class: 'state', text: data.enabled ? t('tf.on', { n: data.recovery_codes_left }) : t('tf.off') });
+    let control;
+    if (!data.enabled) control = h('button', { type: 'button', class: 'primary', text: t('tf.turnOn'), onclick: turnOn });
+    else if (data.mode === 'required') control = h('p', { class: 'hint', text: t('tf.requiredHere') });
+    else control = h('button', { type: 'button', text: t('tf.turnOff'), onclick: turnOff });
+    body.replaceChildren(state, control);
+  }
+
+  async function turnOn() {
+    const answer = await enrolmentDialog({
+      begin: () => call('POST', '/func/portico/two-factor/totp'),
+      confirm: (code) => call('POST', '/func/portico/two-factor/totp/confirm', { code }),
+      onDone: () => { notify('ok', t('tf.turnedOn')); show(); },
+    });
+    if (answer.status === 401) return onUnauthorized();
+    if (answer.status !== 200) notify('error', problemText(answer.status, answer.data));
+  }
+
+  function turnOff() {
+    const pw = passwordField(t('login.password'), { autocomplete: 'current-password', autofocus: true });
+    const [codeLabel, code] = codeInput(t('tf.code'));
+    const out = h('div');
+    const go = h('button', { type: 'submit', class: 'primary', text: t('tf.turnOff') });
+    let close;
+    const form = h('form', {
+      novalidate: true,
+      onsubmit: async (e) => {
+        e.preventDefault();
+        if (!pw.input.value || !code.value.trim()) return out.replaceChildren(message('error', t('tf.offText')));
+        go.disabled = true;
+        try {
+          const { status, data } = await call('POST', '/func/portico/two-factor/totp/disable',
+            { password: pw.input.value, code: code.value.trim() });
+          if (status === 200) {
+            close();
+            notify('ok', t('tf.turnedOff'));
+            return show();
+          }
+          const text = status === 401 ? t(data?.code === 'invalid-otp' ? 'login.wrongCode' : 'login.mismatch')
+            : status === 429 ? t('common.tooMany') : problemText(status, data);
+          out.replaceChildren(message('error', text));
+        } finally {
+          go.disabled = false;
+        }
+      },
+    }, h('h2', { text: t('tf.offTitle') }), h('p', { class: 'hint', text: t('tf.offText') }),
+    pw.label, pw.row, codeLabel, code, out, dialogActions(t('signup.cancel'), () => close(), go));
+    close = openDialog(form, { label: t('tf.offTitle') });
+  }
+
+  show();
+  return section;
 }
