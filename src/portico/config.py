@@ -128,6 +128,10 @@ class AuthConfig(_Section):
     # enrol one (enable_2FA = true); "required": an account without one must enrol right after
     # its password is accepted, and gets no session before (force_2FA = true).
     two_factor: Literal["off", "optional", "required"] = "optional"
+    # Passkeys (WebAuthn): registered from the profile, they log in without a password and
+    # stand for both factors. The relying party is [service] public_url's host name, so they
+    # work only where that is a name (not an IP address) served over https or on localhost.
+    passkeys: bool = True
 
     @field_validator("password_check_rate")
     @classmethod

@@ -20,6 +20,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -196,6 +197,9 @@ class TokenPurpose(enum.StrEnum):
     RESET = "reset"
     # Lets an account without a second factor enrol one, under [auth] two_factor = "required".
     TWO_FACTOR_SETUP = "two-factor-setup"
+    # A WebAuthn ceremony's challenge (the token is the challenge), spent by its answer.
+    PASSKEY_REGISTER = "passkey-register"
+    PASSKEY_LOGIN = "passkey-login"
 
 
 class AuthToken(Base):
@@ -369,3 +373,22 @@ class RecoveryCode(Base):
     )
     code_hash: Mapped[str] = mapped_column(String(64))
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Passkey(Base):
+    """A WebAuthn credential (a passkey) an account registered: it logs in without a password
+    and stands for both factors."""
+
+    __tablename__ = "passkeys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.uuid", ondelete="CASCADE"), index=True
+    )
+    # base64url, as the browser names it.
+    credential_id: Mapped[str] = mapped_column(String(1400), unique=True)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)
+    sign_count: Mapped[int] = mapped_column(BigInteger, default=0)
+    name: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -23,6 +23,7 @@ from portico.manager.routes import (
     documents,
     health,
     me,
+    passkeys,
     password_check,
     root,
     signup,
@@ -76,6 +77,7 @@ def create_app(settings: Settings, services: ManagerServices | None = None) -> F
     app.include_router(admin.router)
     app.include_router(me.router)
     app.include_router(two_factor.router)
+    app.include_router(passkeys.router)
     app.include_router(summary.router)
     app.include_router(agents.router)
     app.add_middleware(BodyLimitMiddleware)

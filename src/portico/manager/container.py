@@ -26,6 +26,7 @@ from portico.manager.services.hashing_pool import HashingPool
 from portico.manager.services.links import public_base, site_name
 from portico.manager.services.lockout import LoginLockout
 from portico.manager.services.log_in import LogInService
+from portico.manager.services.passkeys import PasskeyService
 from portico.manager.services.password_policy import PasswordPolicy
 from portico.manager.services.passwords import PasswordChanges
 from portico.manager.services.projects import ProjectService
@@ -68,6 +69,7 @@ class ManagerServices:
     audit: AuditLog
     log_in: LogInService
     two_factor: TwoFactorService
+    passkeys: PasskeyService
     projects: ProjectService
     administration: Administration
 
@@ -131,6 +133,15 @@ async def build_services(
         site=site_name(settings),
         public_base=public_base(settings),
     )
+    passkeys = PasskeyService(
+        database,
+        enabled=settings.auth.passkeys,
+        public_base=public_base(settings),
+        site=site_name(settings),
+        tokens=tokens,
+        outbox=outbox,
+        audit=audit,
+    )
     log_in = LogInService(
         database,
         accounts=accounts,
@@ -138,6 +149,7 @@ async def build_services(
         audit=audit,
         box=keypair_box,
         two_factor=two_factor,
+        passkeys=passkeys,
     )
     browser_sessions = build_session_store(settings, single_process=single_process)
     credentials = CredentialCache(
@@ -202,6 +214,7 @@ async def build_services(
         audit=audit,
         log_in=log_in,
         two_factor=two_factor,
+        passkeys=passkeys,
         projects=ProjectService(database),
         administration=Administration(
             database,
@@ -210,5 +223,6 @@ async def build_services(
             browser_sessions=browser_sessions,
             credentials=credentials,
             two_factor=two_factor,
+            passkeys=passkeys,
         ),
     )

@@ -47,6 +47,23 @@ def openapi() -> dict[str, Any]:
             "/server/login": {
                 "post": _op("log in; sets the session cookie", requestBody=_LOGIN_BODY)
             },
+            "/server/login-passkey": {
+                "post": _op(
+                    "log in with a passkey (the browser's answer to /func/portico/passkeys/"
+                    "login-options); sets the session cookie",
+                    requestBody={
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "properties": {"credential": {"type": "object"}},
+                                    "required": ["credential"],
+                                }
+                            }
+                        }
+                    },
+                )
+            },
             "/server/login-check": {
                 "get": _op("is this session logged in?"),
                 "post": _op("is this session logged in?"),

@@ -53,19 +53,25 @@ class Unreachable(Exception):
 async def sign_in(
     request: Request, username: str, password: str, extra: dict[str, Any]
 ) -> Opened | FurtherStep | Refused:
+    """A log-in with a password (and the further steps' fields in `extra`)."""
+    body = {
+        **extra,
+        "type": "keypair",
+        "domain": web_services(request).settings.api.domain,
+        "username": username,
+        "password": password,
+    }
+    return await open_session(request, "/auth/authorize", body)
+
+
+async def open_session(
+    request: Request, path: str, body: dict[str, Any]
+) -> Opened | FurtherStep | Refused:
+    """Ask the manager's log-in at `path`; on its grant, open a browser session."""
     web = web_services(request)
     try:
         answer = await web.manager.call(
-            "POST",
-            "/auth/authorize",
-            json={
-                **extra,
-                "type": "keypair",
-                "domain": web.settings.api.domain,
-                "username": username,
-                "password": password,
-            },
-            headers=forwarding_headers(request),
+            "POST", path, json=body, headers=forwarding_headers(request)
         )
     except ManagerUnreachable as error:
         raise Unreachable(str(error)) from error
@@ -87,7 +93,7 @@ async def sign_in(
         return FurtherStep(grant)
     session = web.store.start(
         user_id=grant["user_id"],
-        email=grant.get("email", username),
+        email=grant.get("email", ""),
         role=grant["role"],
         status=grant["status"],
         access_key=grant["access_key"],

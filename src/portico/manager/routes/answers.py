@@ -205,6 +205,7 @@ class AccountDetail(AccountRow):
     log_ins: list[LogInRow]
     browser_sessions: int
     two_factor: bool
+    passkeys: int
     resource_policy: str | None
 
 
@@ -272,3 +273,14 @@ class AuditRow(Answer):
 
 class AuditList(Answer):
     entries: list[AuditRow]
+
+
+class PasskeyRow(Answer):
+    id: int
+    name: str
+    created_at: str
+    last_used_at: str | None
+
+
+class PasskeyList(Answer):
+    passkeys: list[PasskeyRow]

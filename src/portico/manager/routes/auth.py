@@ -20,6 +20,7 @@ from portico.manager.errors import (
 )
 from portico.manager.routes import answers
 from portico.manager.routes.bodies import Body
+from portico.manager.services.accounts import Authorization
 from portico.wire import problems
 from portico.wire.headers import SESSION_HASH_HEADER
 
@@ -102,17 +103,25 @@ async def authorize(
             )
         )
     except ConsentRequired as step:
-        # Like Backend.AI's 2FA challenges: 200, no session, the step to take.
-        return answers.AuthorizeAnswer(
-            data=answers.ConsentStep(
-                type=problems.REQUIRE_CONSENT,
-                title="Consent required.",
-                details="Please read and accept the updated Terms of Service and "
-                "Privacy Policy to continue.",
-                terms_version=step.terms_version,
-                privacy_version=step.privacy_version,
-            )
+        return consent_step(step)
+    return keypair_grant(auth)
+
+
+def consent_step(step: ConsentRequired) -> answers.AuthorizeAnswer:
+    """Like Backend.AI's 2FA challenges: 200, no session, the step to take."""
+    return answers.AuthorizeAnswer(
+        data=answers.ConsentStep(
+            type=problems.REQUIRE_CONSENT,
+            title="Consent required.",
+            details="Please read and accept the updated Terms of Service and "
+            "Privacy Policy to continue.",
+            terms_version=step.terms_version,
+            privacy_version=step.privacy_version,
         )
+    )
+
+
+def keypair_grant(auth: Authorization) -> answers.AuthorizeAnswer:
     return answers.AuthorizeAnswer(
         data=answers.KeypairGrant(
             access_key=auth.access_key,

@@ -34,5 +34,5 @@ async def ui_settings(svc: Services) -> answers.UiSettings:
             "allowed_fail_count": s.session.login_allowed_fail_count,
             "block_time": s.session.login_block_time,
         },
-        two_factor={"mode": s.auth.two_factor},
+        two_factor={"mode": s.auth.two_factor, "passkeys": svc.passkeys.enabled},
     )

@@ -32,6 +32,7 @@ from portico.manager.services.accounts import PENDING_APPROVAL, AccountService
 from portico.manager.services.audit import Actor, AuditKind
 from portico.manager.services.credential_cache import CredentialCache
 from portico.manager.services.links import public_base
+from portico.manager.services.passkeys import PasskeyService
 from portico.manager.services.signup import SignupService
 from portico.manager.services.two_factor import TwoFactorService
 from portico.sessions import SessionStore
@@ -97,6 +98,7 @@ class Administration:
         browser_sessions: SessionStore,
         credentials: CredentialCache,
         two_factor: TwoFactorService,
+        passkeys: PasskeyService,
     ) -> None:
         self._database = database
         self.accounts = accounts
@@ -104,6 +106,7 @@ class Administration:
         self.browser_sessions = browser_sessions
         self.credentials = credentials
         self.two_factor = two_factor
+        self.passkeys = passkeys
         self.audit = accounts.audit
 
     @staticmethod
@@ -192,6 +195,7 @@ class Administration:
         return {
             **AccountView.of(user).as_dict(),
             "two_factor": factors.enabled,
+            "passkeys": len(await self.passkeys.list(user_id)),
             "log_ins": [
                 {
                     "at": h.created_at,
@@ -283,10 +287,11 @@ class Administration:
         await self.accounts.unlock(user.email, actor)
 
     async def clear_two_factor(self, user_id: uuid.UUID, actor: Actor) -> None:
-        """For someone who lost both the app and the codes: the factor and the codes go, and
-        the owner is told by mail."""
+        """For someone who lost the app and the codes (or the passkeys): the app, the codes and
+        the passkeys go, and the owner is told by mail."""
         user = await self._user(user_id)
-        if not await self.two_factor.disable(user, actor, outcome="by-admin"):
+        passkeys = await self.passkeys.remove_all(user_id)
+        if not await self.two_factor.disable(user, actor, outcome="by-admin", passkeys=passkeys):
             raise Conflict("This account has no second factor.")
 
     async def require_password_change(self, user_id: uuid.UUID, actor: Actor) -> None:

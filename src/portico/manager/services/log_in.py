@@ -39,6 +39,7 @@ from portico.manager.services.accounts import (
 )
 from portico.manager.services.audit import Actor, AuditKind, AuditLog
 from portico.manager.services.consent import ConsentService
+from portico.manager.services.passkeys import PasskeyService
 from portico.manager.services.two_factor import CodeProof, TwoFactorService
 from portico.metrics import LOCKOUTS, LOGINS
 from portico.sealing import SecretBox, token_hash
@@ -54,6 +55,7 @@ class LogInService:
         audit: AuditLog,
         box: SecretBox,
         two_factor: TwoFactorService,
+        passkeys: PasskeyService,
     ) -> None:
         self._database = database
         self.accounts = accounts
@@ -61,6 +63,7 @@ class LogInService:
         self.audit = audit
         self._box = box
         self.two_factor = two_factor
+        self.passkeys = passkeys
         self._background: set[asyncio.Task[None]] = set()
 
     async def authorize(
@@ -110,7 +113,36 @@ class LogInService:
         assert user is not None  # a missing account never passes the check
         try:
             granted = await self._admit(
-                user, password, who, agreed_terms_version, agreed_privacy_version, proof
+                user, who, agreed_terms_version, agreed_privacy_version, proof, password=password
+            )
+        except DomainError as refused:
+            LOGINS.labels(refused.code).inc()
+            self._in_background(self._failed(user, who, refused.code))
+            raise
+        LOGINS.labels("success").inc()
+        return granted
+
+    async def authorize_passkey(
+        self,
+        credential: dict[str, Any],
+        *,
+        client_address: str = "",
+        user_agent: str = "",
+        agreed_terms_version: str | None = None,
+        agreed_privacy_version: str | None = None,
+    ) -> Authorization:
+        """A log-in with a passkey: no password, and the second factor is satisfied."""
+        who = Actor(None, "", client_address, user_agent)
+        try:
+            user = await self.accounts.user_row(await self.passkeys.authenticate(credential))
+        except InvalidCredentials:
+            LOGINS.labels("passkey-invalid").inc()
+            self._in_background(self._failed(None, who, "passkey-invalid"))
+            raise
+        who = Actor(None, user.email, client_address, user_agent)
+        try:
+            granted = await self._admit(
+                user, who, agreed_terms_version, agreed_privacy_version, [], password=None
             )
         except DomainError as refused:
             LOGINS.labels(refused.code).inc()
@@ -142,15 +174,15 @@ class LogInService:
     async def _admit(
         self,
         user: User,
-        password: str,
         who: Actor,
         agreed_terms_version: str | None,
         agreed_privacy_version: str | None,
         proof: list[CodeProof],
+        *,
+        password: str | None,
     ) -> Authorization:
-        """The password (and code) was right: open a session unless the account's state
-        forbids it."""
-        stored_hash = user.password or ""
+        """The password (and code), or a passkey (`password` None), was right: open a session
+        unless the account's state forbids it."""
         # Only now, after the right password, may the answer reveal the account's state.
         if user.status == UserStatus.BEFORE_VERIFICATION:
             raise AccountNotVerified()
@@ -177,8 +209,10 @@ class LogInService:
                 subject=user.email,
                 details={"terms": versions["terms"], "privacy": versions["privacy"]},
             )
+        if password is None:  # a passkey: both factors at once
+            return await self._open_login_session(user, who, None)
         await self.two_factor.setup_token_if_required(user)
-        if self.accounts.pool.must_update(password, stored_hash):
+        if self.accounts.pool.must_update(password, user.password or ""):
             await self.accounts.store_password(
                 user.uuid, await self.accounts.pool.make(password), changed=False
             )

@@ -222,15 +222,18 @@ class TwoFactorService:
         await self._record(AuditKind.TWO_FACTOR_ENABLED, who, user)
         return codes
 
-    async def disable(self, user: User, who: Actor, *, outcome: str = "by-owner") -> bool:
+    async def disable(
+        self, user: User, who: Actor, *, outcome: str = "by-owner", passkeys: int = 0
+    ) -> bool:
         """Remove the factor and the recovery codes (the caller has checked the password and a
-        code, or is an administrator). False when there was nothing to remove."""
+        code, or is an administrator, who has removed `passkeys` passkeys too). False when
+        there was nothing to remove."""
         if outcome != "by-admin":
             self.owner_may_disable()
         async with self._database.begin() as db:
             removed = await db.execute(delete(TotpFactor).where(TotpFactor.user_id == user.uuid))
             await db.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.uuid))
-            if not removed.rowcount:
+            if not removed.rowcount and not passkeys:
                 return False
             kind = "two_factor_cleared" if outcome == "by-admin" else "two_factor_disabled"
             await self._mail(db, user, kind)

@@ -20,7 +20,15 @@ from portico.webserver.deps import (
     web_services,
 )
 from portico.webserver.manager_client import ManagerUnreachable
-from portico.webserver.sign_in import FurtherStep, Refused, Unreachable, hand_over, sign_in
+from portico.webserver.sign_in import (
+    FurtherStep,
+    Opened,
+    Refused,
+    Unreachable,
+    hand_over,
+    open_session,
+    sign_in,
+)
 from portico.wire import encoded_body, problems
 
 
@@ -89,6 +97,34 @@ async def login(request: Request) -> Response:
         return problem_response(
             502, problems.BAD_GATEWAY, "The proxy target server is inaccessible."
         )
+    return _logged_in(request, outcome)
+
+
+async def login_passkey(request: Request) -> Response:
+    """A log-in with a passkey: the browser's signed answer to the manager's challenge."""
+    try:
+        body = await _login_body(request)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return _bad_request("Malformed request body.")
+    if await current_session(request) is not None:
+        return login_failure(
+            400, {"type": problems.GENERIC_BAD_REQUEST, "title": "You have already logged in."}
+        )
+    if not isinstance(body.get("credential"), dict):
+        return _bad_request("You must provide the credential field.")
+    fields = ("credential", "agreed_terms_version", "agreed_privacy_version")
+    try:
+        outcome = await open_session(
+            request, "/portico/passkeys/login", {k: body[k] for k in fields if k in body}
+        )
+    except Unreachable:
+        return problem_response(
+            502, problems.BAD_GATEWAY, "The proxy target server is inaccessible."
+        )
+    return _logged_in(request, outcome)
+
+
+def _logged_in(request: Request, outcome: Opened | FurtherStep | Refused) -> Response:
     if isinstance(outcome, Refused):
         return login_failure(outcome.status, outcome.doc, headers=outcome.headers or None)
     if isinstance(outcome, FurtherStep):
@@ -188,6 +224,7 @@ async def logout(request: Request) -> Response:
 
 routes = [
     Route("/server/login", login, methods=["POST"]),
+    Route("/server/login-passkey", login_passkey, methods=["POST"]),
     Route("/server/login-check", login_check, methods=["GET", "POST"]),
     Route("/server/logout", logout, methods=["POST"]),
     Route("/server/update-password-no-auth", update_password_no_auth, methods=["POST"]),

@@ -29,6 +29,7 @@ ANONYMOUS_PREFIXES: tuple[str, ...] = (
     "portico/password-check",
     # Enrolment with the token a log-in's registration step hands out (no session exists yet).
     "portico/two-factor/setup/",
+    "portico/passkeys/login-options",
 )
 
 _HOP_BY_HOP = {
@@ -43,9 +44,10 @@ _HOP_BY_HOP = {
     "server",
     "date",
 }
-# Manager routes a browser session may not reach through the relay: log-in hands out a secret
-# key, and replacing the keypair must switch the session too (POST /server/replace-keypair).
-_NOT_RELAYED = {"/auth/authorize", "/portico/keypair/replace"}
+# Manager routes a browser session may not reach through the relay: log-ins hand out a secret
+# key (POST /server/login, /server/login-passkey), and replacing the keypair must switch the
+# session too (POST /server/replace-keypair).
+_NOT_RELAYED = {"/auth/authorize", "/portico/passkeys/login", "/portico/keypair/replace"}
 _PATH_SAFE = "/:@!$&'()*+,;=-._~"
 _FORWARDED_REQUEST_HEADERS = ("content-type", "content-length", "accept")
 # Answers up to this size are read whole and sent at once; larger or unsized ones stream.
@@ -69,8 +71,8 @@ async def relay(request: Request) -> Response:
             403,
             problems.GENERIC_FORBIDDEN,
             "Not available through the console server.",
-            details="Log in with POST /server/login; replace the keypair with "
-            "POST /server/replace-keypair.",
+            details="Log in with POST /server/login or /server/login-passkey; replace the "
+            "keypair with POST /server/replace-keypair.",
         )
     anonymous = path.lstrip("/").startswith(ANONYMOUS_PREFIXES)
     return await _relay(request, path, signed=not anonymous)
