@@ -70,9 +70,12 @@ def playwright_browser():  # type: ignore[no-untyped-def]
         browser.close()
 
 
-def start_console(tmp_path: Path, **extra_env: str) -> Iterator[Console]:
+def start_console(
+    tmp_path: Path, *, host: str = "127.0.0.1", **extra_env: str
+) -> Iterator[Console]:
+    """`host`: the name the browser uses (passkeys need a name, such as localhost)."""
     port = free_port()
-    url = f"http://127.0.0.1:{port}"
+    url = f"http://{host}:{port}"
     mail_dir = tmp_path / "mail"
     env = {
         "PORTICO_GENERAL__DATA_DIR": str(tmp_path / "data"),

@@ -14,7 +14,7 @@ from tests.support.processes import run_cli
 def log_in(page: Page, login_id: str = "alice", password: str = GOOD_PASSWORD) -> None:
     page.get_by_label("E-mail or user name").fill(login_id)
     page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Log in", exact=True).click()
 
 
 def test_wrong_then_right_password_then_log_out(page: Page, console: Console) -> None:

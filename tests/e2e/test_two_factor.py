@@ -111,3 +111,83 @@ def test_when_required_a_fresh_account_is_led_to_enrolment_before_anything(
     panel = page.get_by_role("region", name="Two-factor log-in")
     expect(panel).to_contain_text("On · 10 recovery codes left")
     expect(panel.get_by_role("button", name="Turn off")).to_have_count(0)
+
+
+@pytest.fixture
+def passkey_console(tmp_path: Path) -> Iterator[Console]:
+    # A relying party must be a name: the browser reaches the console as localhost.
+    yield from start_console(tmp_path, host="localhost")
+
+
+class Authenticator:
+    """Chromium's own authenticator, as a phone or a laptop's fingerprint reader would be: it
+    keeps discoverable credentials and verifies its user."""
+
+    def __init__(self, page: Page) -> None:
+        self.cdp = page.context.new_cdp_session(page)
+        self.cdp.send("WebAuthn.enable")
+        self.id = self.cdp.send(
+            "WebAuthn.addVirtualAuthenticator",
+            {
+                "options": {
+                    "protocol": "ctap2",
+                    "transport": "internal",
+                    "hasResidentKey": True,
+                    "hasUserVerification": True,
+                    "isUserVerified": True,
+                    "automaticPresenceSimulation": True,
+                }
+            },
+        )["authenticatorId"]
+
+    def touched(self, yes: bool) -> None:
+        """Whether the person answers the authenticator's prompts at once."""
+        self.cdp.send(
+            "WebAuthn.setAutomaticPresenceSimulation",
+            {"authenticatorId": self.id, "enabled": yes},
+        )
+
+
+def test_a_passkey_made_in_the_profile_logs_in_without_a_password(
+    page: Page, passkey_console: Console
+) -> None:
+    authenticator = Authenticator(page)
+    page.goto(passkey_console.url + "/profile")
+    expect(page.get_by_label("E-mail or user name")).to_have_attribute(
+        "autocomplete", "username webauthn"
+    )
+    log_in(page)
+    passkeys = page.get_by_role("region", name="Passkeys")
+    expect(passkeys).to_contain_text("No passkeys yet.")
+    passkeys.get_by_label("Name of the new passkey").fill("Laptop")
+    passkeys.get_by_role("button", name="Add a passkey").click()
+    expect(page.get_by_role("status")).to_have_text("Passkey added.")
+    expect(passkeys.get_by_role("listitem")).to_have_count(1)
+    expect(passkeys).to_contain_text("Laptop")
+    screenshot(page, "passkeys")
+    log_out(page)
+    # The log-in page offers the passkey among the ID field's suggestions (conditional UI); the
+    # authenticator answers at once, and no password is typed.
+    expect(page.get_by_role("heading", name="Summary")).to_be_visible()
+    assert page.get_by_label("Password", exact=True).count() == 0
+
+    # The button: the person answers only once it asked.
+    authenticator.touched(False)
+    log_out(page)
+    authenticator.touched(True)
+    page.get_by_role("button", name="Log in with a passkey").click()
+    expect(page.get_by_role("heading", name="Summary")).to_be_visible()
+    subjects = [m["Subject"] for m in passkey_console.mails_to("alice@example.com")]
+    assert any("passkey was added" in s for s in subjects), subjects
+
+    # Removed, it logs in no more.
+    page.goto(passkey_console.url + "/profile")
+    passkeys = page.get_by_role("region", name="Passkeys")
+    passkeys.get_by_role("button", name="Remove: Laptop").click()
+    page.get_by_role("dialog").get_by_role("button", name="Remove").click()
+    expect(passkeys).to_contain_text("No passkeys yet.")
+    authenticator.touched(False)
+    log_out(page)
+    authenticator.touched(True)
+    page.get_by_role("button", name="Log in with a passkey").click()
+    expect(page.get_by_role("alert")).to_have_text("That passkey did not log you in.")

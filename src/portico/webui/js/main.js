@@ -90,7 +90,7 @@ async function showConsole(config) {
   const profile = (main) => {
     let gone = false;
     import('./views/profile.js').then((views) => {
-      if (!gone) views.profilePage(main, me, { onUnauthorized: logOut, rerender: render, changePassword: () => changePasswordDialog(me, config.passwordPolicy) });
+      if (!gone) views.profilePage(main, me, { config, onUnauthorized: logOut, rerender: render, changePassword: () => changePasswordDialog(me, config.passwordPolicy) });
     });
     return () => { gone = true; };
   };

@@ -7,6 +7,7 @@ import { agreement, documentLink, eyeToggle, passwordField, ruleChecklist } from
 import { problemText, problemType } from '../errors.js';
 import { icon } from '../icons.js';
 import { codeInput, enrolmentDialog } from './two_factor.js';
+import { conditionalAvailable, getPasskey, passkeysSupported } from '../passkeys.js';
 
 const HISTORY = 'portico.endpoints';
 const LAST = 'portico.endpoint';
@@ -37,6 +38,8 @@ export function loginView(config, { onLoggedIn, openSignup }) {
       : h('p', { class: 'hint', text: t('login.askAdmin') }),
     config.recovery?.enabled ? h('button', { type: 'button', class: 'link', text: t('login.forgot'), onclick: () => forgotPanel() }) : '',
   );
+  if (config.twoFactor?.passkeys && passkeysSupported()) offerPasskeys();
+
   // The page asks for a code itself when scripts were off at the last try.
   const serverCode = document.getElementById('login-otp');
   form.addEventListener('submit', (e) => {
@@ -68,7 +71,7 @@ export function loginView(config, { onLoggedIn, openSignup }) {
       }
       const problem = data?.data || {};
       const step = (data?.data?.type || '').split('/').pop();
-      if (code === 200 && step === 'require-consent') return consentStep(data.data, extra);
+      if (code === 200 && step === 'require-consent') return consentStep(data.data, (agreed) => attempt({ ...extra, ...agreed }));
       if (code === 200 && step === 'require-totp-authentication') {
         say('ok', t('login.codeText'));
         return codeStep(extra);
@@ -208,7 +211,47 @@ export function loginView(config, { onLoggedIn, openSignup }) {
     if (answer.status !== 200) say('error', problemText(answer.status, answer.data));
   }
 
-  function consentStep(step, extra) {
+  // "Log in with a passkey", and the passkeys among the ID field's suggestions (conditional
+  // mediation: the field is marked `autocomplete="username webauthn"`).
+  function offerPasskeys() {
+    let pending = null; // the conditional request, given up when the button is used
+    const button = h('button', { type: 'button', class: 'passkey', text: t('pk.login'), onclick: () => withPasskey(false) });
+    submit.after(button);
+    conditionalAvailable().then((yes) => { if (yes) withPasskey(true); });
+
+    async function withPasskey(conditional, agreed = {}) {
+      if (pending) pending.abort();
+      const controller = new AbortController();
+      if (conditional) pending = controller;
+      const url = (pinned ? config.apiEndpoint : endpoint.value).trim().replace(/\/+$/, '');
+      if (!/^https?:\/\/.+/.test(url)) return say('error', t('login.badEndpoint'));
+      setEndpoint(url);
+      try {
+        const options = await call('POST', '/func/portico/passkeys/login-options');
+        if (options.status !== 200) return conditional ? null : say('error', problemText(options.status, options.data));
+        const credential = await getPasskey(options.data, { conditional, signal: controller.signal });
+        if (!credential) return null;
+        say('ok', t('login.working'));
+        const { status: code, data } = await call('POST', '/server/login-passkey', { credential, ...agreed });
+        if (code === 200 && data?.authenticated) {
+          if (!pinned) rememberEndpoint(url);
+          return onLoggedIn();
+        }
+        if (code === 200 && (data?.data?.type || '').endsWith('/require-consent')) {
+          return consentStep(data.data, (versions) => withPasskey(false, versions));
+        }
+        return say('error', code === 401 ? t('pk.failed') : problemText(code, data?.data || data));
+      } catch (error) {
+        if (error?.name === 'AbortError' || error?.name === 'NotAllowedError') return null; // given up
+        if (error instanceof NetworkError) return say('error', t('login.unreachable'));
+        return say('error', t('pk.failed'));
+      } finally {
+        if (pending === controller) pending = null;
+      }
+    }
+  }
+
+  function consentStep(step, retry) {
     const { box, row } = agreement(t('consent.agree', { terms: '{terms}', privacy: '{privacy}' }),
       { terms: documentLink('terms', language), privacy: documentLink('privacy', language) });
     const err = h('div');
@@ -218,7 +261,7 @@ export function loginView(config, { onLoggedIn, openSignup }) {
       onclick: () => {
         if (!box.checked) return err.replaceChildren(message('error', t('signup.needAgree')));
         close();
-        attempt({ ...extra, agreed_terms_version: step.terms_version, agreed_privacy_version: step.privacy_version });
+        retry({ agreed_terms_version: step.terms_version, agreed_privacy_version: step.privacy_version });
       },
     });
     close = openDialog([h('h2', { text: t('consent.title') }), h('p', { text: t('consent.text') }), row, err, go],

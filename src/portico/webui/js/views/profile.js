@@ -7,6 +7,7 @@ import { problemText } from '../errors.js';
 import { THEMES, currentTheme, setTheme } from '../theme.js';
 import { passwordField } from './common.js';
 import { codeInput, enrolmentDialog } from './two_factor.js';
+import { createPasskey, passkeysSupported } from '../passkeys.js';
 
 function panel(id, title, ...children) {
   return h('section', { class: 'panel', 'aria-labelledby': id }, h('h2', { id, text: title }), ...children);
@@ -29,7 +30,7 @@ function copyable(label, value) {
   return [h('label', { text: label }), h('div', { class: 'pw' }, box, copy)];
 }
 
-export function profilePage(main, me, { onUnauthorized, changePassword, rerender }) {
+export function profilePage(main, me, { config, onUnauthorized, changePassword, rerender }) {
   const notice = h('div', { 'aria-live': 'polite' });
   const notify = (kind, text) => notice.replaceChildren(message(kind, text));
 
@@ -55,6 +56,7 @@ export function profilePage(main, me, { onUnauthorized, changePassword, rerender
     h('button', { type: 'button', text: t('shell.changePassword'), onclick: () => changePassword() }));
 
   const twoFactor = twoFactorPanel({ notify, onUnauthorized });
+  const passkeys = passkeysPanel({ enabled: Boolean(config?.twoFactor?.passkeys) && passkeysSupported(), notify, onUnauthorized });
 
   const newKeys = h('div');
   const accessKey = h('code', { text: me.access_key || '—' });
@@ -88,7 +90,7 @@ export function profilePage(main, me, { onUnauthorized, changePassword, rerender
   const sessions = panel('profile-sessions', t('sec.sessions'), h('p', {}, t('profile.sessionsText'), ' ',
     h('a', { href: '/summary', text: t('nav.summary') })));
 
-  main.replaceChildren(h('h1', { text: t('profile.title') }), notice, h('div', { class: 'grid' }, account, password, twoFactor, keypair, preferences, sessions));
+  main.replaceChildren(h('h1', { text: t('profile.title') }), notice, h('div', { class: 'grid' }, account, password, twoFactor, passkeys, keypair, preferences, sessions));
   return () => {};
 }
 
@@ -155,5 +157,64 @@ function twoFactorPanel({ notify, onUnauthorized }) {
   }
 
   show();
+  return section;
+}
+
+// Passkeys: the account's list (each named, removable) and a new one from this device.
+function passkeysPanel({ enabled, notify, onUnauthorized }) {
+  const list = h('div', { 'aria-live': 'polite' });
+  const [nameLabel, name] = field(t('pk.name'), { type: 'text', maxlength: 64, autocomplete: 'off' });
+  const add = h('button', { type: 'submit', text: t('pk.add') });
+  const form = h('form', { novalidate: true, onsubmit: (e) => { e.preventDefault(); register(); } }, nameLabel, name, add);
+  const section = panel('profile-passkeys', t('pk.title'), h('p', { class: 'hint', text: t('pk.text') }), list, form);
+  section.hidden = true;
+
+  const day = (iso) => new Date(iso).toLocaleDateString(document.documentElement.lang || undefined);
+
+  async function show() {
+    const { status, data } = await call('GET', '/func/portico/passkeys');
+    if (status === 401) return onUnauthorized();
+    if (status !== 200) return;
+    section.hidden = false;
+    list.replaceChildren(data.passkeys.length
+      ? h('ul', { class: 'passkeys' }, data.passkeys.map((p) => h('li', {},
+        h('span', {}, h('strong', { text: p.name }), h('span', { class: 'hint', text: ` · ${t('pk.created', { date: day(p.created_at) })}${p.last_used_at ? ` · ${t('pk.lastUsed', { date: day(p.last_used_at) })}` : ''}` })),
+        h('button', { type: 'button', text: t('pk.remove'), 'aria-label': `${t('pk.remove')}: ${p.name}`, onclick: () => remove(p) }))))
+      : h('p', { class: 'hint', text: t('pk.none') }));
+  }
+
+  async function register() {
+    add.disabled = true;
+    try {
+      const options = await call('POST', '/func/portico/passkeys/register-options');
+      if (options.status === 401) return onUnauthorized();
+      if (options.status !== 200) return notify('error', problemText(options.status, options.data));
+      let credential;
+      try {
+        credential = await createPasskey(options.data);
+      } catch {
+        return notify('error', t('pk.cancelled'));
+      }
+      const { status, data } = await call('POST', '/func/portico/passkeys', { name: name.value.trim(), credential });
+      if (status !== 201) return notify('error', problemText(status, data));
+      name.value = '';
+      notify('ok', t('pk.added'));
+      return show();
+    } finally {
+      add.disabled = false;
+    }
+  }
+
+  async function remove(passkey) {
+    const sure = await confirmDialog({ title: t('pk.remove'), text: t('pk.removeConfirm', { name: passkey.name }), confirm: t('pk.remove'), cancel: t('signup.cancel') });
+    if (!sure) return;
+    const { status, data } = await call('DELETE', `/func/portico/passkeys/${passkey.id}`);
+    if (status === 401) return onUnauthorized();
+    if (status !== 200) return notify('error', problemText(status, data));
+    notify('ok', t('pk.removed'));
+    show();
+  }
+
+  if (enabled) show();
   return section;
 }
