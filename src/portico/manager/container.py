@@ -26,6 +26,7 @@ from portico.manager.services.hashing_pool import HashingPool
 from portico.manager.services.links import public_base, site_name
 from portico.manager.services.lockout import LoginLockout
 from portico.manager.services.log_in import LogInService
+from portico.manager.services.owner_notices import OwnerNotices
 from portico.manager.services.passkeys import PasskeyService
 from portico.manager.services.password_policy import PasswordPolicy
 from portico.manager.services.passwords import PasswordChanges
@@ -122,16 +123,17 @@ async def build_services(
         settings.email.from_address,
         SecretBox(secret, "mail-link"),
     )
+    notices = OwnerNotices(
+        outbox, audit, site=site_name(settings), public_base=public_base(settings)
+    )
     two_factor = TwoFactorService(
         database,
         mode=settings.auth.two_factor,
         box=SecretBox(secret, "totp-secret"),
         recovery_key=derived_key(secret, "recovery-code"),
         tokens=tokens,
-        outbox=outbox,
-        audit=audit,
+        notices=notices,
         site=site_name(settings),
-        public_base=public_base(settings),
     )
     passkeys = PasskeyService(
         database,
@@ -139,8 +141,7 @@ async def build_services(
         public_base=public_base(settings),
         site=site_name(settings),
         tokens=tokens,
-        outbox=outbox,
-        audit=audit,
+        notices=notices,
     )
     log_in = LogInService(
         database,

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import webauthn
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import async_sessionmaker
 from webauthn.helpers import bytes_to_base64url, parse_client_data_json
 from webauthn.helpers.exceptions import WebAuthnException
 from webauthn.helpers.structs import (
@@ -29,7 +29,6 @@ from webauthn.helpers.structs import (
 )
 
 from portico.db.models import Passkey, TokenPurpose, User, utcnow
-from portico.languages import pick_language
 from portico.manager.errors import (
     Conflict,
     FeatureDisabled,
@@ -38,9 +37,8 @@ from portico.manager.errors import (
     InvalidToken,
     NotFound,
 )
-from portico.manager.mail.compose import compose
-from portico.manager.mail.outbox import Outbox
-from portico.manager.services.audit import Actor, AuditKind, AuditLog
+from portico.manager.services.audit import Actor, AuditKind
+from portico.manager.services.owner_notices import OwnerNotices
 from portico.manager.services.tokens import TokenService
 
 CHALLENGE_SECONDS = 300
@@ -76,18 +74,15 @@ class PasskeyService:
         public_base: str,
         site: str,
         tokens: TokenService,
-        outbox: Outbox,
-        audit: AuditLog,
+        notices: OwnerNotices,
     ) -> None:
         self._database = database
         party = relying_party(public_base)
         self.enabled = enabled and party is not None
         self._rp_id, self._origin = party or ("", "")
         self._site = site
-        self._public_base = public_base
         self._tokens = tokens
-        self._outbox = outbox
-        self._audit = audit
+        self._notices = notices
 
     def _available(self) -> None:
         if not self.enabled:
@@ -144,11 +139,11 @@ class PasskeyService:
             async with self._database.begin() as db:
                 db.add(row)
                 await db.flush()
-                await self._mail(db, user, "passkey_added")
+                await self._notices.mail(db, user, "passkey_added")
         except IntegrityError as exc:
             raise Conflict("This passkey is registered already.") from exc
-        self._outbox.wake()
-        await self._record(AuditKind.PASSKEY_ADDED, who, user, name=row.name)
+        self._notices.send()
+        await self._notices.record(AuditKind.PASSKEY_ADDED, who, user, name=row.name)
         return PasskeyInfo(row.id, row.name, row.created_at, None)
 
     async def list(self, user_id: uuid.UUID) -> list[PasskeyInfo]:
@@ -168,9 +163,9 @@ class PasskeyService:
             if row is None:
                 raise NotFound("no such passkey")
             await db.delete(row)
-            await self._mail(db, user, "passkey_removed")
-        self._outbox.wake()
-        await self._record(AuditKind.PASSKEY_REMOVED, who, user, name=row.name)
+            await self._notices.mail(db, user, "passkey_removed")
+        self._notices.send()
+        await self._notices.record(AuditKind.PASSKEY_REMOVED, who, user, name=row.name)
 
     async def remove_all(self, user_id: uuid.UUID) -> int:
         """An administrator's clear of the account's factors (the caller mails and audits)."""
@@ -253,14 +248,3 @@ class PasskeyService:
         if used.user_id != user_id:
             raise InvalidToken()
         return challenge
-
-    async def _mail(self, db: AsyncSession, user: User, kind: str) -> None:
-        message = compose(
-            kind, pick_language(user.language), site=self._site, link=self._public_base
-        )
-        await self._outbox.enqueue(user.email, message, db=db)
-
-    async def _record(self, kind: AuditKind, who: Actor, user: User, **details: Any) -> None:
-        await self._audit.record(
-            kind, actor=who, subject_id=user.uuid, subject=user.email, details=details
-        )

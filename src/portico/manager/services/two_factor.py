@@ -19,7 +19,6 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from portico.db.models import RecoveryCode, TokenPurpose, TotpFactor, User, utcnow
-from portico.languages import pick_language
 from portico.manager.errors import (
     Conflict,
     FeatureDisabled,
@@ -28,10 +27,9 @@ from portico.manager.errors import (
     OtpRequired,
     TwoFactorRegistrationRequired,
 )
-from portico.manager.mail.compose import compose
-from portico.manager.mail.outbox import Outbox
 from portico.manager.services import totp
-from portico.manager.services.audit import Actor, AuditKind, AuditLog
+from portico.manager.services.audit import Actor, AuditKind
+from portico.manager.services.owner_notices import OwnerNotices
 from portico.manager.services.tokens import TokenService, revoke_live
 from portico.sealing import SecretBox
 
@@ -73,10 +71,8 @@ class TwoFactorService:
         box: SecretBox,
         recovery_key: bytes,
         tokens: TokenService,
-        outbox: Outbox,
-        audit: AuditLog,
+        notices: OwnerNotices,
         site: str,
-        public_base: str,
         clock: Callable[[], float] | None = None,
     ) -> None:
         self._database = database
@@ -84,10 +80,8 @@ class TwoFactorService:
         self._box = box
         self._recovery_key = recovery_key
         self._tokens = tokens
-        self._outbox = outbox
-        self._audit = audit
+        self._notices = notices
         self._site = site
-        self._public_base = public_base
         self._clock = clock
 
     # -- what an account has
@@ -150,9 +144,9 @@ class TwoFactorService:
         if not taken.rowcount:
             raise InvalidOtp()
         if proof.recovery_hash is not None:
-            await self._mail(db, user, "recovery_code_used")
+            await self._notices.mail(db, user, "recovery_code_used")
             db.add(
-                self._audit.entry(
+                self._notices.audit.entry(
                     AuditKind.RECOVERY_CODE_USED,
                     actor=who,
                     subject_id=user.uuid,
@@ -162,7 +156,7 @@ class TwoFactorService:
 
     def spent(self) -> None:
         """After the spending transaction committed: the owner's notice goes out."""
-        self._outbox.wake()
+        self._notices.send()
 
     async def setup_token_if_required(self, user: User) -> None:
         """Under "required", an account without a factor gets only a token to enrol one."""
@@ -216,10 +210,10 @@ class TwoFactorService:
             factor.confirmed_at = utcnow()
             factor.last_step = step
             codes = await self._new_recovery_codes(db, user.uuid)
-            await self._mail(db, user, "two_factor_enabled")
+            await self._notices.mail(db, user, "two_factor_enabled")
             await self._tokens_done(db, user.uuid)
-        self._outbox.wake()
-        await self._record(AuditKind.TWO_FACTOR_ENABLED, who, user)
+        self._notices.send()
+        await self._notices.record(AuditKind.TWO_FACTOR_ENABLED, who, user)
         return codes
 
     async def disable(
@@ -236,12 +230,12 @@ class TwoFactorService:
             if not removed.rowcount and not passkeys:
                 return False
             kind = "two_factor_cleared" if outcome == "by-admin" else "two_factor_disabled"
-            await self._mail(db, user, kind)
-        self._outbox.wake()
+            await self._notices.mail(db, user, kind)
+        self._notices.send()
         audit_kind = (
             AuditKind.TWO_FACTOR_CLEARED if outcome == "by-admin" else AuditKind.TWO_FACTOR_DISABLED
         )
-        await self._record(audit_kind, who, user, outcome)
+        await self._notices.record(audit_kind, who, user, outcome)
         return True
 
     def owner_may_disable(self) -> None:
@@ -273,17 +267,6 @@ class TwoFactorService:
 
     async def _tokens_done(self, db: AsyncSession, user_id: uuid.UUID) -> None:
         await db.execute(revoke_live(TokenPurpose.TWO_FACTOR_SETUP, user_id))
-
-    async def _mail(self, db: AsyncSession, user: User, kind: str) -> None:
-        message = compose(
-            kind, pick_language(user.language), site=self._site, link=self._public_base
-        )
-        await self._outbox.enqueue(user.email, message, db=db)
-
-    async def _record(self, kind: AuditKind, who: Actor, user: User, outcome: str = "") -> None:
-        await self._audit.record(
-            kind, actor=who, subject_id=user.uuid, subject=user.email, outcome=outcome
-        )
 
 
 def _unused_recovery_code(user_id: uuid.UUID, digest: str) -> tuple[Any, ...]:
