@@ -8,14 +8,16 @@ import base64
 import hashlib
 import json
 import re
+import time
 from html.parser import HTMLParser
 from typing import Any
 
 import httpx
+import pyotp
 import pytest
 
 from portico.webserver.webui_files import PACKAGED_WEBUI
-from tests.conftest import GOOD_PASSWORD, WEB_HOST
+from tests.conftest import GOOD_PASSWORD, WEB_HOST, signed
 
 OWN_ORIGIN = f"http://{WEB_HOST}"
 
@@ -208,6 +210,26 @@ async def test_the_form_logs_in_without_any_script(
     assert "login-form" not in after.by_id  # the console, not the form
     check = await console.post("/server/login-check")
     assert check.json()["authenticated"] is True
+
+
+async def test_without_scripts_the_form_asks_for_the_second_factors_code(
+    console: httpx.AsyncClient, manager: httpx.AsyncClient, make_account
+) -> None:
+    alice = await make_account()
+    begun = await signed(manager, "POST", "/portico/two-factor/totp", alice)
+    secret = begun.json()["secret"]
+    confirm = {"code": pyotp.TOTP(secret).now()}
+    await signed(manager, "POST", "/portico/two-factor/totp/confirm", alice, json=confirm)
+
+    form = {"username": "alice", "password": GOOD_PASSWORD}
+    asked = await console.post("/", data=form, headers={"Origin": OWN_ORIGIN})
+    assert asked.status_code == 200 and "set-cookie" not in asked.headers
+    page = parse(asked)
+    assert page.by_id["login-otp"]["autocomplete"] == "one-time-code"
+    assert page.text["login-status"] == catalog("en")["login.codeText"]
+    next_code = pyotp.TOTP(secret).at(time.time() + 30)
+    done = await console.post("/", data={**form, "otp": next_code}, headers={"Origin": OWN_ORIGIN})
+    assert done.status_code == 303 and "AIOHTTP_SESSION" in done.cookies
 
 
 async def test_a_refused_form_shows_the_page_again(
