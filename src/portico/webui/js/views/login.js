@@ -6,8 +6,9 @@ import { dialogActions, openDialog } from '../dialog.js';
 import { agreement, documentLink, eyeToggle, passwordField, ruleChecklist } from './common.js';
 import { problemText, problemType } from '../errors.js';
 import { icon } from '../icons.js';
-import { codeInput, enrolmentDialog } from './two_factor.js';
-import { conditionalAvailable, getPasskey, passkeysSupported } from '../passkeys.js';
+
+// Loaded when needed: the log-in page's first paint carries none of it.
+const twoFactorViews = () => import('./two_factor.js');
 
 const HISTORY = 'portico.endpoints';
 const LAST = 'portico.endpoint';
@@ -38,7 +39,9 @@ export function loginView(config, { onLoggedIn, openSignup }) {
       : h('p', { class: 'hint', text: t('login.askAdmin') }),
     config.recovery?.enabled ? h('button', { type: 'button', class: 'link', text: t('login.forgot'), onclick: () => forgotPanel() }) : '',
   );
-  if (config.twoFactor?.passkeys && passkeysSupported()) offerPasskeys();
+  if (config.twoFactor?.passkeys) {
+    import('../passkeys.js').then((passkeys) => { if (passkeys.passkeysSupported()) offerPasskeys(passkeys); });
+  }
 
   // The page asks for a code itself when scripts were off at the last try.
   const serverCode = document.getElementById('login-otp');
@@ -156,7 +159,8 @@ export function loginView(config, { onLoggedIn, openSignup }) {
   }
 
   // The password was right; the account has a second factor: its code, or a recovery code.
-  function codeStep(extra) {
+  async function codeStep(extra) {
+    const { codeInput } = await twoFactorViews();
     let recovery = false;
     const [label, input] = codeInput(t('tf.code'), { autofocus: true, 'aria-describedby': 'login-code-hint' });
     const hint = h('p', { class: 'hint', id: 'login-code-hint', text: t('login.codeText') });
@@ -199,6 +203,7 @@ export function loginView(config, { onLoggedIn, openSignup }) {
   // token the refusal carried), then log in with the app's next code.
   async function setupStep(token, extra) {
     say('ok', t('login.setupText'));
+    const { enrolmentDialog } = await twoFactorViews();
     const answer = await enrolmentDialog({
       begin: () => call('POST', '/func/portico/two-factor/setup/totp', { token }),
       confirm: (code) => call('POST', '/func/portico/two-factor/setup/totp/confirm', { token, code }),
@@ -213,7 +218,7 @@ export function loginView(config, { onLoggedIn, openSignup }) {
 
   // "Log in with a passkey", and the passkeys among the ID field's suggestions (conditional
   // mediation: the field is marked `autocomplete="username webauthn"`).
-  function offerPasskeys() {
+  function offerPasskeys({ conditionalAvailable, getPasskey }) {
     let pending = null; // the conditional request, given up when the button is used
     const button = h('button', { type: 'button', class: 'passkey', text: t('pk.login'), onclick: () => withPasskey(false) });
     submit.after(button);
