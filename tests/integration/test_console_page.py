@@ -16,6 +16,7 @@ import httpx
 import pyotp
 import pytest
 
+from portico.webserver.console_page import LOGIN_STRING_PREFIXES
 from portico.webserver.webui_files import PACKAGED_WEBUI
 from tests.conftest import GOOD_PASSWORD, WEB_HOST, signed
 
@@ -72,6 +73,12 @@ def csp_hash(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
 
 
+def login_strings(lang: str) -> dict[str, str]:
+    strings = {k: v for k, v in catalog(lang).items() if k.startswith(LOGIN_STRING_PREFIXES)}
+    assert "login.title" in strings and "tf.code" in strings and "admin.users" not in strings
+    return strings
+
+
 async def test_the_log_in_form_is_in_the_html(console: httpx.AsyncClient) -> None:
     r = await console.get("/", headers={"Accept-Language": "en-US,en;q=0.8"})
     assert r.status_code == 200
@@ -87,7 +94,9 @@ async def test_the_log_in_form_is_in_the_html(console: httpx.AsyncClient) -> Non
     assert page.text["endpoint-help"] == catalog("en")["login.endpointHelp"]
     config = json.loads(page.blocks["portico-config"])
     assert config["signedIn"] is False and config["apiEndpoint"] == OWN_ORIGIN
-    assert json.loads(page.blocks["portico-strings"]) == catalog("en")
+    # The log-in page's own strings only; the console loads the rest after log-in.
+    assert json.loads(page.blocks["portico-strings"]) == login_strings("en")
+    assert config["stringsComplete"] is False
     # Nothing may hold back the first paint: no external style sheet, no classic script.
     assert not [a for tag, a in page.tags if tag == "link" and a.get("rel") == "stylesheet"]
     scripts = [a for tag, a in page.tags if tag == "script"]
@@ -113,7 +122,7 @@ async def test_the_page_speaks_the_chosen_language(
     assert page.text["login-title"] == catalog(expected)["login.title"]
     label = next(a for tag, a in page.tags if tag == "label" and a.get("for") == "login-id")
     assert label == {"for": "login-id"}
-    assert json.loads(page.blocks["portico-strings"]) == catalog(expected)
+    assert json.loads(page.blocks["portico-strings"]) == login_strings(expected)
 
 
 async def test_a_language_link_picks_the_language_and_keeps_the_pick(
@@ -207,6 +216,7 @@ async def test_the_form_logs_in_without_any_script(
     assert "AIOHTTP_SESSION" in r.cookies
     after = parse(await console.get("/"))
     assert json.loads(after.blocks["portico-config"])["signedIn"] is True
+    assert json.loads(after.blocks["portico-strings"]) == catalog("en")  # the console's too
     assert "login-form" not in after.by_id  # the console, not the form
     check = await console.post("/server/login-check")
     assert check.json()["authenticated"] is True

@@ -45,6 +45,12 @@ FIRST_SCREEN = (
     "js/views/common.js",
 )
 LOGIN_SCREEN = ("js/views/login.js",)
+# The strings the log-in page and its dialogs use; the console loads the rest after log-in.
+LOGIN_STRING_PREFIXES = (
+    "app.", "common.", "consent.", "expired.", "forgot.", "lang.", "login.", "pk.", "policy.",
+    "pwchange.", "shell.", "signup.", "tf.", "theme.", "time.", "verify.", "weak.",
+    "admin.copied",
+)  # fmt: skip
 CONSOLE_SCREEN = ("js/views/shell.js", "js/views/summary.js")
 
 _ENV = Environment(
@@ -170,8 +176,12 @@ async def render_page(
     """The page's HTML and the Content-Security-Policy that lets exactly its inline parts run."""
     lang = page_language(request)
     signed_in = await current_session(request) is not None
-    config = {**await console_config(request), "signedIn": signed_in}
     show_login = not signed_in and request.url.path not in LINK_PAGES
+    config = {**await console_config(request), "signedIn": signed_in}
+    catalog = strings(root, lang)
+    if show_login:
+        catalog = {k: v for k, v in catalog.items() if k.startswith(LOGIN_STRING_PREFIXES)}
+        config["stringsComplete"] = False
     assets = page_assets(root)
     screen = FIRST_SCREEN + (LOGIN_SCREEN if show_login else CONSOLE_SCREEN)
     theme = request.cookies.get(THEME_COOKIE)
@@ -179,6 +189,7 @@ async def render_page(
         lang=lang,
         theme=theme if theme in THEMES else None,
         t=strings(root, lang),
+        page_strings=catalog,
         config=config,
         assets=assets,
         preload=[assets.urls[name] for name in screen if name in assets.urls],

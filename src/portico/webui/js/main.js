@@ -1,6 +1,6 @@
 // Boot: the page brought the UI config, the strings and (for a log-in) the form itself; take
 // over the form, or show the console.
-import { adoptLinkedLanguage, pageLanguageIsStale, t, usePageStrings } from './i18n.js';
+import { adoptLinkedLanguage, language, loadLanguage, pageLanguageIsStale, t, usePageStrings } from './i18n.js';
 import { call, setEndpoint } from './api.js';
 import { loginView } from './views/login.js';
 
@@ -78,7 +78,10 @@ function consolePages(me, summary, profile) {
 }
 
 async function showConsole(config) {
-  const [{ shell, changePasswordDialog }, { summaryPage, summaryError }] = await Promise.all([import('./views/shell.js'), import('./views/summary.js')]);
+  const [{ shell, changePasswordDialog }, { summaryPage, summaryError }] = await Promise.all([
+    import('./views/shell.js'), import('./views/summary.js'),
+    // The log-in page carries only its own strings; the console's come now.
+    config.stringsComplete === false ? loadLanguage(language()) : null]);
   const { status, data } = await call('GET', '/func/portico/me');
   // The manager no longer accepts this session: end it here too, then log in again.
   if (status === 401) return logOut();
