@@ -34,24 +34,22 @@ THEMES = ("light", "dark")  # else the system's
 # The pages an e-mailed link opens: no log-in form on them.
 LINK_PAGES = ("/verify-email", "/change-password")
 # What the first screen runs, fetched in parallel rather than one import after another.
-FIRST_SCREEN = (
-    "js/main.js",
-    "js/i18n.js",
-    "js/api.js",
-    "js/dom.js",
-    "js/icons.js",
-    "js/dialog.js",
-    "js/errors.js",
-    "js/views/common.js",
-)
-LOGIN_SCREEN = ("js/views/login.js",)
+FIRST_SCREEN = ("js/main.js", "js/i18n.js", "js/api.js", "js/dom.js", "js/icons.js")
+# The log-in form's further steps and dialogs load when one is needed (views/login_steps.js).
+LOGIN_SCREEN = ("js/views/login.js", "js/views/eye_toggle.js")
 # The strings the log-in page and its dialogs use; the console loads the rest after log-in.
 LOGIN_STRING_PREFIXES = (
     "app.", "common.", "consent.", "expired.", "forgot.", "lang.", "login.", "pk.", "policy.",
     "pwchange.", "shell.", "signup.", "tf.", "theme.", "time.", "verify.", "weak.",
     "admin.copied",
 )  # fmt: skip
-CONSOLE_SCREEN = ("js/views/shell.js", "js/views/summary.js")
+CONSOLE_SCREEN = (
+    "js/views/shell.js",
+    "js/views/summary.js",
+    "js/dialog.js",
+    "js/errors.js",
+    "js/views/common.js",
+)
 
 _ENV = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),

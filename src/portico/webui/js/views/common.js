@@ -5,6 +5,7 @@ import { t } from '../i18n.js';
 import { call } from '../api.js';
 import { openDialog } from '../dialog.js';
 import { reasons } from '../errors.js';
+import { eyeToggle } from './eye_toggle.js';
 
 export const brand = () => h('p', { class: 'brand' }, icon('mark', 28), t('app.name'));
 
@@ -12,20 +13,6 @@ export function passwordField(labelText, attrs = {}) {
   const id = uid('pw');
   const input = h('input', { id, type: 'password', autocomplete: 'current-password', ...attrs });
   return { label: h('label', { for: id, text: labelText }), row: h('div', { class: 'pw' }, input, eyeToggle(input)), input };
-}
-
-// The button that shows or hides what a password field holds.
-export function eyeToggle(input) {
-  const toggle = h('button', {
-    type: 'button', class: 'iconbtn', 'aria-label': t('login.show'), 'aria-pressed': 'false',
-    onclick: () => {
-      const shown = input.type === 'password';
-      input.type = shown ? 'text' : 'password';
-      toggle.setAttribute('aria-pressed', String(shown));
-      toggle.setAttribute('aria-label', t(shown ? 'login.hide' : 'login.show'));
-    },
-  }, icon('eye'));
-  return toggle;
 }
 
 // A checklist under a new-password field. Its rules are the server's (the policy it
