@@ -66,8 +66,8 @@ export function expiredStep(ctx) {
 }
 
 // The password was right; the account has a second factor: its code, or a recovery code.
-export async function codeStep(ctx, extra) {
-  const { id, attempt } = ctx;
+export function codeStep(ctx, extra) {
+  const { attempt } = ctx;
   let recovery = false;
   const [label, input] = codeInput(t('tf.code'), { autofocus: true, 'aria-describedby': 'login-code-hint' });
   const hint = h('p', { class: 'hint', id: 'login-code-hint', text: t('login.codeText') });
