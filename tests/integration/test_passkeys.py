@@ -9,7 +9,10 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import func, select
 
+from portico.db.models import AuthToken, TokenPurpose
+from portico.manager.app import CEREMONY_PURPOSES
 from portico.manager.container import ManagerServices
 from portico.manager.services.passkeys import relying_party
 from tests.conftest import Account, signed
@@ -125,3 +128,28 @@ async def test_off_or_without_a_host_name_passkeys_are_not_offered(
     assert (await console.post("/func/portico/passkeys/login-options")).status_code == 403
     r = await signed(manager, "POST", "/portico/passkeys/register-options", alice)
     assert r.status_code == 403
+
+
+async def test_challenges_for_anonymous_log_ins_are_rate_limited_per_address(
+    console: httpx.AsyncClient,
+) -> None:
+    answers = [
+        (await console.post("/func/portico/passkeys/login-options")).status_code for _ in range(31)
+    ]
+    assert answers[:30] == [200] * 30
+    assert answers[30] == 429
+
+
+async def test_expired_ceremony_tokens_are_purged_and_other_tokens_kept(
+    services: ManagerServices,
+) -> None:
+    for purpose in (*CEREMONY_PURPOSES, TokenPurpose.INVITATION):
+        await services.tokens.issue(purpose, ttl=-1)  # expired already
+    live = await services.tokens.issue(TokenPurpose.PASSKEY_LOGIN, ttl=300)
+    assert await services.tokens.purge_expired(CEREMONY_PURPOSES) == 3
+    async with services.database() as db:
+        left = (
+            await db.execute(select(AuthToken.purpose, func.count()).group_by(AuthToken.purpose))
+        ).all()
+    assert dict(left) == {"invitation": 1, "passkey-login": 1}
+    await services.tokens.check(TokenPurpose.PASSKEY_LOGIN, live)

@@ -14,6 +14,7 @@ from portico.asgi.fault_barrier import FaultBarrier
 from portico.asgi.nul_guard import NulGuard
 from portico.background import repeat, stop
 from portico.config import Settings
+from portico.db.models import TokenPurpose
 from portico.manager import error_responses
 from portico.manager.container import ManagerServices, build_services
 from portico.manager.routes import (
@@ -33,6 +34,13 @@ from portico.manager.routes import (
 )
 from portico.metrics import metrics_endpoint, parse_allowed
 
+# Tokens of short ceremonies: anyone may have made them, so they leave once expired.
+CEREMONY_PURPOSES = (
+    TokenPurpose.PASSKEY_LOGIN,
+    TokenPurpose.PASSKEY_REGISTER,
+    TokenPurpose.TWO_FACTOR_SETUP,
+)
+
 
 def create_app(settings: Settings, services: ManagerServices | None = None) -> FastAPI:
     """With `services` given, the caller owns them (tests, `portico serve`)."""
@@ -44,6 +52,7 @@ def create_app(settings: Settings, services: ManagerServices | None = None) -> F
         background = [
             asyncio.create_task(_purge_lockout_counters(svc)),
             asyncio.create_task(_purge_audit_trail(svc)),
+            asyncio.create_task(_purge_ceremony_tokens(svc)),
             asyncio.create_task(svc.outbox.run()),
             asyncio.create_task(svc.credentials.listen()),
         ]
@@ -105,6 +114,14 @@ async def _purge_lockout_counters(svc: ManagerServices) -> None:
         svc.lockout.purge,
         lambda: asyncio.sleep(max(60, svc.lockout.block_seconds)),
         what="purging lockout counters",
+    )
+
+
+async def _purge_ceremony_tokens(svc: ManagerServices) -> None:
+    await repeat(
+        lambda: svc.tokens.purge_expired(CEREMONY_PURPOSES),
+        lambda: asyncio.sleep(600),
+        what="purging expired passkey challenges and set-up tokens",
     )
 
 

@@ -67,6 +67,7 @@ class ManagerServices:
     limits_storage: Storage
     credentials: CredentialCache
     password_checks: RateLimit
+    passkey_challenges: RateLimit
     audit: AuditLog
     log_in: LogInService
     two_factor: TwoFactorService
@@ -80,6 +81,9 @@ class ManagerServices:
         await self.browser_sessions.close()
         await self.credentials.close()
         await self.engine.dispose()
+
+
+PASSKEY_CHALLENGE_RATE = "30/minute"
 
 
 async def build_services(
@@ -212,6 +216,8 @@ async def build_services(
         passwords=passwords,
         credentials=credentials,
         password_checks=RateLimit(storage, settings.auth.password_check_rate, "password-check"),
+        # Each anonymous passkey log-in asks for a challenge (a stored token): per address.
+        passkey_challenges=RateLimit(storage, PASSKEY_CHALLENGE_RATE, "passkey-challenge"),
         audit=audit,
         log_in=log_in,
         two_factor=two_factor,

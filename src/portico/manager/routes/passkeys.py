@@ -70,8 +70,9 @@ async def remove(passkey_id: int, actor: Acting, svc: Services) -> answers.Ok:
 
 
 @router.post("/login-options")
-async def login_options(svc: Services) -> Response:
+async def login_options(svc: Services, address: ClientAddress) -> Response:
     """Options for a discoverable credential: no account is named before the passkey does."""
+    await svc.passkey_challenges.take(address or "-")
     return _json(await svc.passkeys.login_options())
 
 

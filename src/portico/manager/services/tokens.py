@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.sql.dml import Update
 
@@ -168,6 +168,17 @@ class TokenService:
     async def revoke_all(self, purpose: TokenPurpose, user_id: uuid.UUID) -> None:
         async with self._database.begin() as db:
             await db.execute(revoke_live(purpose, user_id))
+
+    async def purge_expired(self, purposes: tuple[TokenPurpose, ...]) -> int:
+        """Forget expired tokens of short-lived ceremonies (passkey challenges, two-factor
+        set-up), which anyone can have made and nobody lists."""
+        async with self._database.begin() as db:
+            result = await db.execute(
+                delete(_T).where(
+                    _T.c.purpose.in_([p.value for p in purposes]), _T.c.expires_at <= self._clock()
+                )
+            )
+        return result.rowcount or 0
 
     async def list(self, purpose: TokenPurpose) -> list[TokenInfo]:
         async with self._database() as db:
