@@ -92,20 +92,25 @@ def backendai_cli(python: Path, args: list[str], env: dict[str, str], stdin: str
     return result.stdout + result.stderr
 
 
-@pytest.mark.interop
-def test_backendai_cli_logs_in_and_out_through_our_webserver(
-    serve_env: dict[str, str], tmp_path: Path
-) -> None:
-    python = backendai_python()
-    create_account(serve_env)
+def cli_session(serve_env: dict[str, str], tmp_path: Path) -> tuple[str, dict[str, str]]:
+    """The webserver's URL, and the environment of Backend.AI's CLI in session mode there."""
     url = f"http://127.0.0.1:{serve_env['PORTICO_SERVICE__PORT']}"
-    env = {
+    return url, {
         "PATH": os.environ["PATH"],
         "HOME": str(tmp_path / "home"),
         "BACKEND_ENDPOINT": url,
         "BACKEND_ENDPOINT_TYPE": "session",
         "PYTHONWARNINGS": "ignore",
     }
+
+
+@pytest.mark.interop
+def test_backendai_cli_logs_in_and_out_through_our_webserver(
+    serve_env: dict[str, str], tmp_path: Path
+) -> None:
+    python = backendai_python()
+    create_account(serve_env)
+    url, env = cli_session(serve_env, tmp_path)
     with running(["serve"], serve_env, url + "/func/ping", tmp_path / "serve.log"):
         out = backendai_cli(python, ["login"], env, stdin=f"alice\n{GOOD_PASSWORD}\n")
         assert "Login succeeded." in out, out
@@ -148,14 +153,7 @@ def test_backendai_cli_answers_its_one_time_password_prompt(
 ) -> None:
     python = backendai_python()
     create_account(serve_env)
-    url = f"http://127.0.0.1:{serve_env['PORTICO_SERVICE__PORT']}"
-    env = {
-        "PATH": os.environ["PATH"],
-        "HOME": str(tmp_path / "home"),
-        "BACKEND_ENDPOINT": url,
-        "BACKEND_ENDPOINT_TYPE": "session",
-        "PYTHONWARNINGS": "ignore",
-    }
+    url, env = cli_session(serve_env, tmp_path)
     with running(["serve"], serve_env, url + "/func/ping", tmp_path / "serve.log"):
         # Alice turns on two-factor log-in from her browser session.
         with httpx.Client(base_url=url) as browser:
