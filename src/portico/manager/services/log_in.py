@@ -111,16 +111,9 @@ class LogInService:
             self._in_background(self._failed(user, who, TooManyFailedLogins.code))
             raise
         assert user is not None  # a missing account never passes the check
-        try:
-            granted = await self._admit(
-                user, who, agreed_terms_version, agreed_privacy_version, proof, password=password
-            )
-        except DomainError as refused:
-            LOGINS.labels(refused.code).inc()
-            self._in_background(self._failed(user, who, refused.code))
-            raise
-        LOGINS.labels("success").inc()
-        return granted
+        return await self._admit(
+            user, who, agreed_terms_version, agreed_privacy_version, proof, password=password
+        )
 
     async def authorize_passkey(
         self,
@@ -140,16 +133,9 @@ class LogInService:
             self._in_background(self._failed(None, who, "passkey-invalid"))
             raise
         who = Actor(None, user.email, client_address, user_agent)
-        try:
-            granted = await self._admit(
-                user, who, agreed_terms_version, agreed_privacy_version, [], password=None
-            )
-        except DomainError as refused:
-            LOGINS.labels(refused.code).inc()
-            self._in_background(self._failed(user, who, refused.code))
-            raise
-        LOGINS.labels("success").inc()
-        return granted
+        return await self._admit(
+            user, who, agreed_terms_version, agreed_privacy_version, [], password=None
+        )
 
     async def _failed(
         self, user: User | None, who: Actor, outcome: str, blocked: bool = False
@@ -172,6 +158,28 @@ class LogInService:
             )
 
     async def _admit(
+        self,
+        user: User,
+        who: Actor,
+        agreed_terms_version: str | None,
+        agreed_privacy_version: str | None,
+        proof: list[CodeProof],
+        *,
+        password: str | None,
+    ) -> Authorization:
+        """Admit an account whose credentials were right, counting the outcome."""
+        try:
+            granted = await self._admission(
+                user, who, agreed_terms_version, agreed_privacy_version, proof, password=password
+            )
+        except DomainError as refused:
+            LOGINS.labels(refused.code).inc()
+            self._in_background(self._failed(user, who, refused.code))
+            raise
+        LOGINS.labels("success").inc()
+        return granted
+
+    async def _admission(
         self,
         user: User,
         who: Actor,
