@@ -17,12 +17,18 @@ from portico.webserver.app import create_app as create_web_app
 from portico.webserver.container import WebServices, build_web_services
 from portico.wire.signing import signed_headers
 from portico.wire.versions import API_VERSION
+from tests.support import exit_watchdog
 from tests.support.database import BACKENDS, fresh_database_url
 from tests.support.inloop import serving
 
 TEST_BCRYPT_ROUNDS = 4
 MANAGER_HOST = "manager.test"
 GOOD_PASSWORD = "Corr3ct-h0rse!"
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    exit_watchdog.arm(int(exitstatus))
 
 
 def make_settings(tmp_path: Path, db_url: str, **sections: dict[str, Any]) -> Settings:
