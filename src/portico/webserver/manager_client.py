@@ -41,6 +41,9 @@ class ManagerClient:
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=200, keepalive_timeout=30),
                 timeout=self._timeout,
+                # One client relays for every visitor: a cookie the manager set must never be
+                # kept and sent on someone else's call (and the jar costs time on each one).
+                cookie_jar=aiohttp.DummyCookieJar(),
                 auto_decompress=False,
                 skip_auto_headers=("User-Agent",),
             )
