@@ -11,6 +11,7 @@ import pyotp
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.conftest import GOOD_PASSWORD
 from tests.e2e.conftest import Console, screenshot, start_console
 from tests.e2e.test_login import log_in
 
@@ -87,6 +88,45 @@ def test_set_up_from_the_profile_then_log_in_with_a_code_and_a_recovery_code(
     subjects = [m["Subject"] for m in console.mails_to("alice@example.com")]
     assert any("Two-factor log-in is on" in s for s in subjects), subjects
     assert any("recovery code was used" in s for s in subjects), subjects
+
+
+def test_new_recovery_codes_from_the_profile_replace_the_old_ones(
+    page: Page, console: Console
+) -> None:
+    page.goto(console.url + "/profile")
+    log_in(page)
+    panel = page.get_by_role("region", name="Two-factor log-in")
+    panel.get_by_role("button", name="Turn on").click()
+    _, old = set_up_app(page)
+    panel.get_by_role("button", name="New recovery codes").click()
+    dialog = page.get_by_role("dialog", name="Make new recovery codes")
+    dialog.get_by_label("Password", exact=True).fill(GOOD_PASSWORD)
+    dialog.get_by_label("6-digit code").fill("000000")
+    dialog.get_by_role("button", name="New recovery codes").click()
+    expect(dialog.get_by_role("alert")).to_be_visible()
+    # A recovery code proves the factor too; it goes with the old set.
+    dialog.get_by_label("6-digit code").fill(old[0])
+    dialog.get_by_role("button", name="New recovery codes").click()
+    codes_dialog = page.get_by_role("dialog", name="Your recovery codes")
+    expect(codes_dialog.get_by_role("listitem")).to_have_count(10)
+    new = [c.strip() for c in codes_dialog.get_by_role("listitem").all_inner_texts()]
+    assert not set(new) & set(old)
+    codes_dialog.get_by_role("button", name="I have saved them").click()
+    expect(page.get_by_text("New recovery codes made")).to_be_visible()
+    expect(panel).to_contain_text("On · 10 recovery codes left")
+    log_out(page)
+
+    log_in(page)
+    enter_code(page, old[1], recovery=True)
+    expect(page.get_by_role("dialog", name="Enter your code").get_by_role("alert")).to_have_text(
+        "That code is not right."
+    )
+    dialog = page.get_by_role("dialog", name="Enter your code")
+    dialog.get_by_label("Recovery code").fill(new[0])
+    dialog.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Summary")).to_be_visible()
+    subjects = [m["Subject"] for m in console.mails_to("alice@example.com")]
+    assert any("New recovery codes" in s for s in subjects), subjects
 
 
 @pytest.fixture

@@ -78,6 +78,19 @@ async def enrol(manager: httpx.AsyncClient, account: Account) -> tuple[str, list
     return secret, done.json()["recovery_codes"]
 
 
+async def refused_without_password_and_code(
+    manager: httpx.AsyncClient, path: str, account: Account, secret: str
+) -> None:
+    """No code: 400; a wrong password or a wrong code: 401."""
+    no_code = await signed(manager, "POST", path, account, json={"password": GOOD_PASSWORD})
+    assert no_code.status_code == 400
+    for wrong in (
+        {"password": "Wr0ng-pass!", "code": code(secret, 1)},
+        {"password": GOOD_PASSWORD, "code": "000000"},
+    ):
+        assert (await signed(manager, "POST", path, account, json=wrong)).status_code == 401
+
+
 async def kinds(services: ManagerServices) -> list[str]:
     await services.log_in.settle()
     async with services.database() as db:
@@ -241,18 +254,57 @@ async def test_turning_it_off_needs_the_password_and_a_code(
 ) -> None:
     secret, _ = await enrol(manager, alice)
     path = "/portico/two-factor/totp/disable"
-    no_code = await signed(manager, "POST", path, alice, json={"password": GOOD_PASSWORD})
-    assert no_code.status_code == 400
-    wrong_pw = {"password": "Wr0ng-pass!", "code": code(secret, 1)}
-    assert (await signed(manager, "POST", path, alice, json=wrong_pw)).status_code == 401
-    wrong_code = {"password": GOOD_PASSWORD, "code": "000000"}
-    assert (await signed(manager, "POST", path, alice, json=wrong_code)).status_code == 401
+    await refused_without_password_and_code(manager, path, alice, secret)
     right = {"password": GOOD_PASSWORD, "code": code(secret, 1)}
     assert (await signed(manager, "POST", path, alice, json=right)).status_code == 200
     assert (await console.post("/server/login", json=LOGIN)).json()["authenticated"] is True
     mails = await smtp.mailbox.wait_for(alice.email, count=2)
     assert "off" in mails[-1]["Subject"]
     assert "two-factor.disabled" in await kinds(services)
+
+
+async def test_new_recovery_codes_replace_the_old_ones_after_the_password_and_a_code(
+    manager: httpx.AsyncClient,
+    console: httpx.AsyncClient,
+    services: ManagerServices,
+    alice: Account,
+    smtp: SmtpServer,
+    sender: None,
+) -> None:
+    path = "/portico/two-factor/recovery-codes"
+    right_now = {"password": GOOD_PASSWORD, "code": "123456"}
+    assert (await signed(manager, "POST", path, alice, json=right_now)).status_code == 409
+    secret, old = await enrol(manager, alice)
+    await refused_without_password_and_code(manager, path, alice, secret)
+
+    right = {"password": GOOD_PASSWORD, "code": code(secret, 1)}
+    renewed = await signed(manager, "POST", path, alice, json=right)
+    assert renewed.status_code == 200, renewed.text
+    new = renewed.json()["recovery_codes"]
+    assert len(new) == 10 and not set(new) & set(old)
+    # The code that allowed it is used up.
+    assert (await signed(manager, "POST", path, alice, json=right)).status_code == 401
+    state = await signed(manager, "GET", "/portico/two-factor", alice)
+    assert state.json()["recovery_codes_left"] == 10
+
+    refused = await console.post("/server/login", json={**LOGIN, "otp": old[0]})
+    assert refused.status_code == 401
+    taken = await console.post("/server/login", json={**LOGIN, "otp": new[0]})
+    assert taken.json()["authenticated"] is True
+    # Through the console's relay too, with a recovery code as the proof: it goes with the rest.
+    again = await console.post(
+        "/func/portico/two-factor/recovery-codes", json={"password": GOOD_PASSWORD, "code": new[1]}
+    )
+    assert again.status_code == 200, again.text
+    newest = again.json()["recovery_codes"]
+    await console.post("/server/logout", json={})
+    assert (await console.post("/server/login", json={**LOGIN, "otp": new[2]})).status_code == 401
+    ok = await console.post("/server/login", json={**LOGIN, "otp": newest[0]})
+    assert ok.json()["authenticated"] is True
+
+    mails = await smtp.mailbox.wait_for(alice.email, count=5)
+    assert sum("New recovery codes" in m["Subject"] for m in mails) == 2
+    assert (await kinds(services)).count("two-factor.recovery-codes-renewed") == 2
 
 
 async def test_an_admin_clears_a_lost_factor_with_a_notice_and_an_audit_row(

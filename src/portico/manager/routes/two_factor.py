@@ -7,12 +7,14 @@ from fastapi import APIRouter
 from pydantic import Field
 
 from portico.asgi.problem_responses import problem_response
+from portico.db.models import User
+from portico.manager.container import ManagerServices
 from portico.manager.deps import Acting, Anonymous, ClientAddress, Services, SignedCaller
-from portico.manager.errors import OtpRequired
+from portico.manager.errors import Conflict, OtpRequired
 from portico.manager.routes import answers
 from portico.manager.routes.bodies import Body
 from portico.manager.services.audit import Actor
-from portico.manager.services.two_factor import MAX_CODE_LENGTH, Enrolment
+from portico.manager.services.two_factor import MAX_CODE_LENGTH, CodeProof, Enrolment
 from portico.wire import problems
 
 router = APIRouter(prefix="/portico/two-factor")
@@ -22,7 +24,7 @@ class CodeBody(Body):
     code: str = Field(min_length=1, max_length=MAX_CODE_LENGTH)
 
 
-class DisableBody(Body):
+class PasswordCodeBody(Body):
     password: str = Field(min_length=1, max_length=4096)
     code: str = Field(default="", max_length=MAX_CODE_LENGTH)
 
@@ -61,28 +63,59 @@ async def confirm(body: CodeBody, actor: Acting, svc: Services) -> answers.Recov
     return answers.RecoveryCodes(recovery_codes=codes)
 
 
-@router.post("/totp/disable", response_model=answers.Empty)
-async def disable(
-    body: DisableBody, actor: Acting, svc: Services, address: ClientAddress
-) -> object:
-    """Needs the password and a code (or a recovery code), checked as a log-in is: they count
-    toward the lock-out."""
-    svc.two_factor.owner_may_disable()  # before the check: a refusal costs no attempt
-    user = await svc.accounts.user_row(actor.user_id)  # type: ignore[arg-type]
+async def _password_and_code(
+    svc: ManagerServices, user: User, body: PasswordCodeBody, address: str
+) -> CodeProof | None:
+    """The password and a code (or a recovery code), checked as a log-in is: they count toward
+    the lock-out. None when the account has no factor."""
+    proof: CodeProof | None = None
 
     async def code() -> None:
-        await svc.two_factor.verify_at_log_in(user, body.code)
+        nonlocal proof
+        proof = await svc.two_factor.verify_at_log_in(user, body.code)
 
+    await svc.accounts.password_check.check(
+        user, user.email, body.password, address, second_factor=code
+    )
+    return proof
+
+
+def _code_missing() -> object:
+    return problem_response(
+        400, problems.INVALID_API_PARAMS, "A code is required.", details="Send the code too."
+    )
+
+
+@router.post("/totp/disable", response_model=answers.Empty)
+async def disable(
+    body: PasswordCodeBody, actor: Acting, svc: Services, address: ClientAddress
+) -> object:
+    svc.two_factor.owner_may_disable()  # before the check: a refusal costs no attempt
+    user = await svc.accounts.user_row(actor.user_id)  # type: ignore[arg-type]
     try:
-        await svc.accounts.password_check.check(
-            user, user.email, body.password, address, second_factor=code
-        )
+        await _password_and_code(svc, user, body, address)
     except OtpRequired:
-        return problem_response(
-            400, problems.INVALID_API_PARAMS, "A code is required.", details="Send the code too."
-        )
+        return _code_missing()
     await svc.two_factor.disable(user, actor)
     return answers.Empty()
+
+
+@router.post("/recovery-codes", response_model=answers.RecoveryCodes)
+async def renew_recovery_codes(
+    body: PasswordCodeBody, actor: Acting, svc: Services, address: ClientAddress
+) -> object:
+    """Ten new recovery codes; the old ones stop working."""
+    user = await svc.accounts.user_row(actor.user_id)  # type: ignore[arg-type]
+    if not (await svc.two_factor.state(user.uuid)).enabled:  # before the check, as above
+        raise Conflict("Two-factor log-in is off: there are no recovery codes to renew.")
+    try:
+        proof = await _password_and_code(svc, user, body, address)
+    except OtpRequired:
+        return _code_missing()
+    if proof is None:  # the factor went away during the check
+        raise Conflict("Two-factor log-in is off: there are no recovery codes to renew.")
+    codes = await svc.two_factor.renew_recovery_codes(user, proof, actor)
+    return answers.RecoveryCodes(recovery_codes=codes)
 
 
 @router.post("/setup/totp")

@@ -56,6 +56,7 @@ class AuditKind(enum.StrEnum):
     TWO_FACTOR_DISABLED = "two-factor.disabled"
     TWO_FACTOR_CLEARED = "two-factor.cleared"
     RECOVERY_CODE_USED = "two-factor.recovery-code-used"
+    RECOVERY_CODES_RENEWED = "two-factor.recovery-codes-renewed"
     PASSKEY_ADDED = "two-factor.passkey-added"
     PASSKEY_REMOVED = "two-factor.passkey-removed"
 

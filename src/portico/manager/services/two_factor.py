@@ -238,6 +238,23 @@ class TwoFactorService:
         await self._notices.record(audit_kind, who, user, outcome)
         return True
 
+    async def renew_recovery_codes(self, user: User, proof: CodeProof, who: Actor) -> list[str]:
+        """Ten new recovery codes in place of the old ones, shown this once. The caller has
+        checked the password and `proof`, a code of the factor, which is used up here."""
+        self._offered()
+        async with self._database.begin() as db:
+            factor = await db.get(TotpFactor, user.uuid, with_for_update=True)
+            if factor is None or factor.confirmed_at is None:
+                raise Conflict("Two-factor log-in is off: there are no recovery codes to renew.")
+            if proof.step is not None:
+                await self.spend(db, user, proof, who)
+            # A recovery code given as the proof goes with the rest.
+            codes = await self._new_recovery_codes(db, user.uuid)
+            await self._notices.mail(db, user, "recovery_codes_renewed")
+        self._notices.send()
+        await self._notices.record(AuditKind.RECOVERY_CODES_RENEWED, who, user)
+        return codes
+
     def owner_may_disable(self) -> None:
         if self.mode == "required":
             raise Conflict("This service requires two-factor log-in; it cannot be turned off.")

@@ -6,7 +6,7 @@ import { confirmDialog, dialogActions, openDialog } from '../dialog.js';
 import { problemText } from '../errors.js';
 import { THEMES, currentTheme, setTheme } from '../theme.js';
 import { passwordField } from './common.js';
-import { codeInput, enrolmentDialog } from './two_factor.js';
+import { codeInput, enrolmentDialog, recoveryCodesDialog } from './two_factor.js';
 import { createPasskey, passkeysSupported } from '../passkeys.js';
 
 function panel(id, title, ...children) {
@@ -94,7 +94,8 @@ export function profilePage(main, me, { config, onUnauthorized, changePassword, 
   return () => {};
 }
 
-// Two-factor log-in: its state, turning it on (the enrolment dialog) and off (password + code).
+// Two-factor log-in: its state, turning it on (the enrolment dialog), new recovery codes and
+// turning it off (each with the password and a code).
 function twoFactorPanel({ notify, onUnauthorized }) {
   const body = h('div', { 'aria-live': 'polite' });
   const section = panel('profile-two-factor', t('tf.title'), h('p', { class: 'hint', text: t('tf.text') }), body);
@@ -107,11 +108,14 @@ function twoFactorPanel({ notify, onUnauthorized }) {
       return;
     }
     const state = h('p', { class: 'state', text: data.enabled ? t('tf.on', { n: data.recovery_codes_left }) : t('tf.off') });
-    let control;
-    if (!data.enabled) control = h('button', { type: 'button', class: 'primary', text: t('tf.turnOn'), onclick: turnOn });
-    else if (data.mode === 'required') control = h('p', { class: 'hint', text: t('tf.requiredHere') });
-    else control = h('button', { type: 'button', text: t('tf.turnOff'), onclick: turnOff });
-    body.replaceChildren(state, control);
+    if (!data.enabled) {
+      return body.replaceChildren(state, h('button', { type: 'button', class: 'primary', text: t('tf.turnOn'), onclick: turnOn }));
+    }
+    const renew = h('button', { type: 'button', text: t('tf.renew'), onclick: renewCodes });
+    const off = data.mode === 'required'
+      ? h('p', { class: 'hint', text: t('tf.requiredHere') })
+      : h('button', { type: 'button', text: t('tf.turnOff'), onclick: turnOff });
+    body.replaceChildren(state, h('div', { class: 'row' }, renew, off));
   }
 
   async function turnOn() {
@@ -125,39 +129,53 @@ function twoFactorPanel({ notify, onUnauthorized }) {
   }
 
   function turnOff() {
-    const pw = passwordField(t('login.password'), { autocomplete: 'current-password', autofocus: true });
-    const [codeLabel, code] = codeInput(t('tf.code'));
-    const out = h('div');
-    const go = h('button', { type: 'submit', class: 'primary', text: t('tf.turnOff') });
-    let close;
-    const form = h('form', {
-      novalidate: true,
-      onsubmit: async (e) => {
-        e.preventDefault();
-        if (!pw.input.value || !code.value.trim()) return out.replaceChildren(message('error', t('tf.offText')));
-        go.disabled = true;
-        try {
-          const { status, data } = await call('POST', '/func/portico/two-factor/totp/disable',
-            { password: pw.input.value, code: code.value.trim() });
-          if (status === 200) {
-            close();
-            notify('ok', t('tf.turnedOff'));
-            return show();
-          }
-          const text = status === 401 ? t(data?.code === 'invalid-otp' ? 'login.wrongCode' : 'login.mismatch')
-            : status === 429 ? t('common.tooMany') : problemText(status, data);
-          out.replaceChildren(message('error', text));
-        } finally {
-          go.disabled = false;
-        }
-      },
-    }, h('h2', { text: t('tf.offTitle') }), h('p', { class: 'hint', text: t('tf.offText') }),
-    pw.label, pw.row, codeLabel, code, out, dialogActions(t('signup.cancel'), () => close(), go));
-    close = openDialog(form, { label: t('tf.offTitle') });
+    passwordAndCodeDialog({
+      title: t('tf.offTitle'), action: t('tf.turnOff'), path: '/func/portico/two-factor/totp/disable',
+      onOk: () => { notify('ok', t('tf.turnedOff')); show(); },
+    });
+  }
+
+  function renewCodes() {
+    passwordAndCodeDialog({
+      title: t('tf.renewTitle'), action: t('tf.renew'), path: '/func/portico/two-factor/recovery-codes',
+      onOk: (data) => recoveryCodesDialog(data.recovery_codes, () => { notify('ok', t('tf.renewed')); show(); }),
+    });
   }
 
   show();
   return section;
+}
+
+// Asks for the password and a code (the changes that need both), sends them to `path`, and
+// hands the answer to `onOk`.
+function passwordAndCodeDialog({ title, action, path, onOk }) {
+  const pw = passwordField(t('login.password'), { autocomplete: 'current-password', autofocus: true });
+  const [codeLabel, code] = codeInput(t('tf.code'));
+  const out = h('div');
+  const go = h('button', { type: 'submit', class: 'primary', text: action });
+  let close;
+  const form = h('form', {
+    novalidate: true,
+    onsubmit: async (e) => {
+      e.preventDefault();
+      if (!pw.input.value || !code.value.trim()) return out.replaceChildren(message('error', t('tf.offText')));
+      go.disabled = true;
+      try {
+        const { status, data } = await call('POST', path, { password: pw.input.value, code: code.value.trim() });
+        if (status === 200) {
+          close();
+          return onOk(data);
+        }
+        const text = status === 401 ? t(data?.code === 'invalid-otp' ? 'login.wrongCode' : 'login.mismatch')
+          : status === 429 ? t('common.tooMany') : problemText(status, data);
+        out.replaceChildren(message('error', text));
+      } finally {
+        go.disabled = false;
+      }
+    },
+  }, h('h2', { text: title }), h('p', { class: 'hint', text: t('tf.offText') }),
+  pw.label, pw.row, codeLabel, code, out, dialogActions(t('signup.cancel'), () => close(), go));
+  close = openDialog(form, { label: title });
 }
 
 // Passkeys: the account's list (each named, removable) and a new one from this device.

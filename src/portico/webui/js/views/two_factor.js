@@ -58,7 +58,7 @@ export async function enrolmentDialog({ begin, confirm, onDone, onCancel }) {
   return { status };
 }
 
-function recoveryCodesDialog(codes, onDone) {
+export function recoveryCodesDialog(codes, onDone) {
   const text = codes.join('\n');
   const copied = h('span', { class: 'hint', 'aria-live': 'polite' });
   const download = h('a', {
