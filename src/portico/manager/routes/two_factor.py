@@ -10,7 +10,7 @@ from portico.asgi.problem_responses import problem_response
 from portico.db.models import User
 from portico.manager.container import ManagerServices
 from portico.manager.deps import Acting, Anonymous, ClientAddress, Services, SignedCaller
-from portico.manager.errors import Conflict, OtpRequired
+from portico.manager.errors import OtpRequired
 from portico.manager.routes import answers
 from portico.manager.routes.bodies import Body
 from portico.manager.services.audit import Actor
@@ -105,15 +105,12 @@ async def renew_recovery_codes(
     body: PasswordCodeBody, actor: Acting, svc: Services, address: ClientAddress
 ) -> object:
     """Ten new recovery codes; the old ones stop working."""
+    await svc.two_factor.may_renew_recovery_codes(actor.user_id)  # type: ignore[arg-type]
     user = await svc.accounts.user_row(actor.user_id)  # type: ignore[arg-type]
-    if not (await svc.two_factor.state(user.uuid)).enabled:  # before the check, as above
-        raise Conflict("Two-factor log-in is off: there are no recovery codes to renew.")
     try:
         proof = await _password_and_code(svc, user, body, address)
     except OtpRequired:
         return _code_missing()
-    if proof is None:  # the factor went away during the check
-        raise Conflict("Two-factor log-in is off: there are no recovery codes to renew.")
     codes = await svc.two_factor.renew_recovery_codes(user, proof, actor)
     return answers.RecoveryCodes(recovery_codes=codes)
 

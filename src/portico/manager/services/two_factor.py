@@ -238,14 +238,24 @@ class TwoFactorService:
         await self._notices.record(audit_kind, who, user, outcome)
         return True
 
-    async def renew_recovery_codes(self, user: User, proof: CodeProof, who: Actor) -> list[str]:
+    async def may_renew_recovery_codes(self, user_id: uuid.UUID) -> None:
+        """Conflict when there are no codes to renew (asked before the password check, so a
+        refusal costs no attempt)."""
+        self._offered()
+        if await self._confirmed(user_id) is None:
+            raise _no_codes_to_renew()
+
+    async def renew_recovery_codes(
+        self, user: User, proof: CodeProof | None, who: Actor
+    ) -> list[str]:
         """Ten new recovery codes in place of the old ones, shown this once. The caller has
-        checked the password and `proof`, a code of the factor, which is used up here."""
+        checked the password and `proof`, a code of the factor, which is used up here (None:
+        the account had no factor by the time of the check)."""
         self._offered()
         async with self._database.begin() as db:
             factor = await db.get(TotpFactor, user.uuid, with_for_update=True)
-            if factor is None or factor.confirmed_at is None:
-                raise Conflict("Two-factor log-in is off: there are no recovery codes to renew.")
+            if proof is None or factor is None or factor.confirmed_at is None:
+                raise _no_codes_to_renew()
             if proof.step is not None:
                 await self.spend(db, user, proof, who)
             # A recovery code given as the proof goes with the rest.
@@ -284,6 +294,10 @@ class TwoFactorService:
 
     async def _tokens_done(self, db: AsyncSession, user_id: uuid.UUID) -> None:
         await db.execute(revoke_live(TokenPurpose.TWO_FACTOR_SETUP, user_id))
+
+
+def _no_codes_to_renew() -> Conflict:
+    return Conflict("Two-factor log-in is off: there are no recovery codes to renew.")
 
 
 def _unused_recovery_code(user_id: uuid.UUID, digest: str) -> tuple[Any, ...]:
