@@ -146,7 +146,6 @@ def test_100_concurrent_wrong_passwords_get_at_most_10_checks(
             )
         return Counter(a.status_code for a in answers)
 
-    started = time.monotonic()
     statuses = asyncio.run(burst())
     assert set(statuses) <= {401, 429}
     assert statuses[401] <= 10
@@ -159,7 +158,9 @@ def test_100_concurrent_wrong_passwords_get_at_most_10_checks(
     retry_after = int(refused.headers["retry-after"])
     assert 0 < retry_after <= BLOCK_SECONDS
 
-    time.sleep(max(0.0, started + BLOCK_SECONDS + 1 - time.monotonic()))
+    # The block runs from the tenth failure, which a slow machine records late in the burst:
+    # the wait the answer names is the one that holds.
+    time.sleep(retry_after + 0.5)
     assert httpx.post(manager_url + "/auth/authorize", json=right).status_code == 200
 
 

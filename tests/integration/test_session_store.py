@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -161,3 +163,32 @@ async def test_a_replaced_keypair_is_kept_sealed_and_counted_sessions_stay(
     assert other is not None and other.secret_key == "old-secret"
     await store.replace_keypair("no-such-session", "C" * 20, "x")  # nothing to switch
     assert await store.count() == 2
+
+
+def _sqlite_worker_threads() -> set[threading.Thread]:
+    return {
+        t
+        for t in threading.enumerate()
+        if getattr(getattr(t, "_target", None), "__name__", "") == "_connection_worker_thread"
+    }
+
+
+async def test_statements_that_arrive_together_share_one_connection_and_close_leaves_none(
+    services: ManagerServices, backend: str
+) -> None:
+    """A service starts its purge and its count together; an aiosqlite connection opened
+    twice leaves one unclosed, and its thread keeps the process from exiting."""
+    before = _sqlite_worker_threads()
+    store = SqlSessionStore(
+        services.settings.database_url,
+        SecretBox("test-server-secret", "web-session"),
+        max_age=1000,
+        idle_timeout=100,
+    )
+    assert await asyncio.gather(*(store.count() for _ in range(8))) == [0] * 8
+    opened = _sqlite_worker_threads() - before
+    assert len(opened) == (1 if backend == "sqlite" else 0)
+    await store.close()
+    for thread in opened:
+        thread.join(timeout=5)
+        assert not thread.is_alive()

@@ -37,7 +37,35 @@ class _Database(Protocol):
     async def close(self) -> None: ...
 
 
-class _Sqlite:
+class _OpenedOnce:
+    """The driver's connection (or pool), opened by the first statement and shared.
+
+    The first statements arrive together (the purge and the count start with the service):
+    the lock makes them open one, not one each with all but the last left unclosed (an
+    unclosed aiosqlite connection's thread holds the process open at exit)."""
+
+    def __init__(self) -> None:
+        self._handle: Any = None
+        self._opening = asyncio.Lock()
+
+    async def _open(self) -> Any:
+        raise NotImplementedError
+
+    async def _connection(self) -> Any:
+        if self._handle is None:
+            async with self._opening:
+                if self._handle is None:
+                    self._handle = await self._open()
+        return self._handle
+
+    async def close(self) -> None:
+        async with self._opening:  # waits for one being opened, and closes it
+            handle, self._handle = self._handle, None
+        if handle is not None:
+            await handle.close()
+
+
+class _Sqlite(_OpenedOnce):
     """One shared connection in autocommit mode; aiosqlite serialises the statements.
 
     The manager writes the same file. SQLite waits up to `timeout` for its lock, except where
@@ -45,20 +73,21 @@ class _Sqlite:
     is tried again a few times before the error counts as an outage (503)."""
 
     def __init__(self, path: str) -> None:
+        super().__init__()
         # Read-write, never create: the database is the manager's to make (until it has, a
         # request finds it unavailable: 503).
         self._uri = Path(path).resolve().as_uri() + "?mode=rw"
-        self._conn: Any = None
 
-    async def _connection(self) -> Any:
-        if self._conn is None:
-            import aiosqlite
+    async def _open(self) -> Any:
+        import aiosqlite
 
-            self._conn = await aiosqlite.connect(
-                self._uri, uri=True, timeout=30, isolation_level=None
-            )
-            await self._conn.execute("PRAGMA foreign_keys=ON")
-        return self._conn
+        conn = await aiosqlite.connect(self._uri, uri=True, timeout=30, isolation_level=None)
+        try:
+            await conn.execute("PRAGMA foreign_keys=ON")
+        except BaseException:
+            await asyncio.shield(conn.close())
+            raise
+        return conn
 
     def user_id(self, value: str) -> Any:
         return uuid.UUID(value).hex  # how SQLAlchemy's Uuid type stores it on SQLite
@@ -86,22 +115,16 @@ class _Sqlite:
                 await asyncio.sleep(0.05 * 2**attempt)
         raise AssertionError("unreachable")
 
-    async def close(self) -> None:
-        if self._conn is not None:
-            await self._conn.close()
 
-
-class _Postgres:
+class _Postgres(_OpenedOnce):
     def __init__(self, dsn: str) -> None:
+        super().__init__()
         self._dsn = dsn
-        self._pool: Any = None
 
-    async def _get_pool(self) -> Any:
-        if self._pool is None:
-            import asyncpg
+    async def _open(self) -> Any:
+        import asyncpg
 
-            self._pool = await asyncpg.create_pool(self._dsn, min_size=1, max_size=10)
-        return self._pool
+        return await asyncpg.create_pool(self._dsn, min_size=1, max_size=10)
 
     @staticmethod
     def _numbered(sql: str) -> str:
@@ -112,18 +135,14 @@ class _Postgres:
         return uuid.UUID(value)
 
     async def execute(self, sql: str, *args: Any) -> None:
-        await (await self._get_pool()).execute(self._numbered(sql), *args)
+        await (await self._connection()).execute(self._numbered(sql), *args)
 
     async def fetch_value(self, sql: str, *args: Any) -> Any:
-        return await (await self._get_pool()).fetchval(self._numbered(sql), *args)
+        return await (await self._connection()).fetchval(self._numbered(sql), *args)
 
     async def fetch_all(self, sql: str, *args: Any) -> list[tuple[Any, ...]]:
-        rows = await (await self._get_pool()).fetch(self._numbered(sql), *args)
+        rows = await (await self._connection()).fetch(self._numbered(sql), *args)
         return [tuple(row) for row in rows]
-
-    async def close(self) -> None:
-        if self._pool is not None:
-            await self._pool.close()
 
 
 def _database(url: str) -> _Database:
