@@ -13,6 +13,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
+STOP_SECONDS = 15
+
 
 def portico_env(extra: Mapping[str, str]) -> dict[str, str]:
     """The environment of a portico process: only the test's settings, and no configuration
@@ -101,8 +103,16 @@ def running(
             wait_until_answering(proc, ready_url, log_path)
             yield proc
         finally:
+            failing = sys.exc_info()[0] is not None
             proc.terminate()
             try:
-                proc.wait(timeout=15)
+                proc.wait(timeout=STOP_SECONDS)
             except subprocess.TimeoutExpired:
                 proc.kill()
+                proc.wait()
+                # An operator's `systemctl stop` would hang the same way (unless the test
+                # failed already: its own failure is the one to report).
+                if not failing:
+                    raise AssertionError(
+                        f"portico {' '.join(args)} did not stop within {STOP_SECONDS} s of SIGTERM"
+                    ) from None
