@@ -13,6 +13,7 @@ from starlette.types import ASGIApp
 from portico.config import Settings
 from portico.log_format import use_log_format
 from portico.log_writer import written_by_thread
+from portico.write_coalescing import CoalescingHttpToolsProtocol
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,7 @@ def http_server(app: ASGIApp, host: str, port: int) -> uvicorn.Server:
             forwarded_allow_ips="",
             # Neither service speaks WebSocket: its protocol modules stay out of memory.
             ws="none",
+            http=CoalescingHttpToolsProtocol,
             interface="asgi3",
         )
     )
