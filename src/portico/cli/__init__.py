@@ -66,6 +66,10 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    # No format prints them: each record (one per request, the access log) skips finding its
+    # caller's file and line and its thread and process (the logging HOWTO's optimisations).
+    logging._srcfile = None
+    logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
     try:
         settings = load_settings(find_config(args.config))
         use_log_format(settings.logging.format)

@@ -35,7 +35,10 @@ ClientAddress = Annotated[str, Depends(address_of)]
 async def signed_caller(request: Request) -> Caller:
     svc: ManagerServices = request.app.state.services
     # Clients sign the path as sent on the wire (percent-encoded), query included.
-    path = request.scope.get("raw_path", request.url.path.encode()).decode("latin-1")
+    raw_path = request.scope.get("raw_path")
+    if raw_path is None:  # not every server sets it; building request.url costs every call
+        raw_path = request.url.path.encode()
+    path = raw_path.decode("latin-1")
     if request.scope.get("query_string"):
         path += "?" + request.scope["query_string"].decode("latin-1")
     # The relay's body digest is checked against the body itself (read once; FastAPI reuses it).

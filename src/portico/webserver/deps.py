@@ -36,6 +36,12 @@ def peer_address(request: Request) -> str:
     return request.client.host if request.client else ""
 
 
+def scheme(request: Request) -> str:
+    """http or https, as the client used it (set by ProxyHeaders behind a trusted proxy). Read
+    from the scope: `request.url` would build the whole URL on every relayed call."""
+    return request.scope.get("scheme", "http")
+
+
 def forwarding_headers(request: Request) -> dict[str, str]:
     """What the manager needs to know about the browser; it decides whom to believe."""
     peer = peer_address(request)
@@ -43,7 +49,7 @@ def forwarding_headers(request: Request) -> dict[str, str]:
     headers = {
         "X-Forwarded-For": f"{chain}, {peer}" if chain else peer,
         "X-Forwarded-Host": request.headers.get("host", ""),
-        "X-Forwarded-Proto": request.url.scheme,
+        "X-Forwarded-Proto": scheme(request),
     }
     for name in ("user-agent", "accept-language"):
         if name in request.headers:
@@ -53,7 +59,7 @@ def forwarding_headers(request: Request) -> dict[str, str]:
 
 def cookie_secure(request: Request, setting: str) -> bool:
     if setting == "auto":
-        return request.url.scheme == "https"
+        return scheme(request) == "https"
     return setting == "true"
 
 

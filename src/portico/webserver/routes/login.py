@@ -17,6 +17,7 @@ from portico.webserver.deps import (
     current_session,
     forwarding_headers,
     presented_session_id,
+    scheme,
     web_services,
 )
 from portico.webserver.manager_client import ManagerUnreachable
@@ -35,7 +36,7 @@ from portico.wire import encoded_body, problems
 async def _login_body(request: Request) -> dict[str, Any]:
     raw = await request.body()
     if request.headers.get(encoded_body.HEADER, "").lower() == "true":
-        endpoint = f"{request.url.scheme}://{request.headers.get('host', '')}"
+        endpoint = f"{scheme(request)}://{request.headers.get('host', '')}"
         raw = encoded_body.decode(endpoint, raw)
     body = json.loads(raw or b"{}")
     if not isinstance(body, dict):
