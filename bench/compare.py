@@ -8,7 +8,8 @@ measures, each figure against the others of the same run (this machine is shared
 
 1. throughput (wrk, 32 connections, median of 3 alternations) of the manager's anonymous
    `GET /` (the baseline), a signed `GET /auth/role` straight to the manager, and the same call
-   relayed by each webserver (`/func/auth/role` with the session cookie);
+   relayed by each webserver (`/func/auth/role` with the session cookie), and the CPU time
+   each serving process spent per call;
 2. log-ins per second through each webserver with 20 concurrent log-ins and a relayed call
    every 10 ms alongside, against the bcrypt floor (cores / one checkpw, measured here; also
    checked by running one checkpw thread per core), the relayed call's p50/p99 meanwhile, and
@@ -335,18 +336,33 @@ def main() -> int:
             "anonymous GET / (manager)": (manager + "/", {}),
             "signed GET /auth/role, direct": (manager + "/auth/role", direct_headers),
         }
+        serving = {name: {"manager": manager_pid} for name in targets}
         for name, url in webs.items():
             targets[f"relayed by {name}"] = (
                 url + "/func/auth/role",
                 {"Cookie": f"AIOHTTP_SESSION={cookies[name]}", "Content-Type": "application/json"},
             )
+            serving[f"relayed by {name}"] = {"manager": manager_pid, "webserver": pids[name]}
         for url, headers in targets.values():
             wrk(url, headers, 2)  # warm-up
         runs: dict[str, list[float]] = {name: [] for name in targets}
+        # CPU time per call of the processes that serve each target: the manager, and the
+        # webserver that relays (on 2 cores, what decides the relayed/direct ratio).
+        cpu_us: dict[str, dict[str, list[float]]] = {name: {} for name in targets}
         for _ in range(3):
             for name, (url, headers) in targets.items():
+                before = {who: cpu_seconds(pid) for who, pid in serving[name].items()}
+                started = time.monotonic()
                 runs[name].append(wrk(url, headers, args.seconds))
+                calls = runs[name][-1] * (time.monotonic() - started)
+                for who, pid in serving[name].items():
+                    used = cpu_seconds(pid) - before[who]
+                    cpu_us[name].setdefault(who, []).append(used / calls * 1e6)
         rps = {name: statistics.median(values) for name, values in runs.items()}
+        cpu_per_call = {
+            name: {who: statistics.median(v) for who, v in per.items()}
+            for name, per in cpu_us.items()
+        }
         floor = bcrypt_floor()
         parallel = bcrypt_in_parallel()
         storms = {
@@ -363,6 +379,7 @@ def main() -> int:
     result = {
         "requests_per_second": rps,
         "runs": runs,
+        "cpu_microseconds_per_call": cpu_per_call,
         "bcrypt_floor_logins_per_second": floor,
         "bcrypt_parallel_checks_per_second": parallel,
         "login_storms": storms,
@@ -383,6 +400,8 @@ def main() -> int:
         elif name.startswith("relayed"):
             ratio, target = f"{value / direct:.2f}", ">= 0.8 x direct (portico)"
         print(f"{name + ', req/s':52} {value:9.0f} {ratio:>7}  {target}")
+        per_call = ", ".join(f"{who} {us:.0f} us" for who, us in cpu_per_call[name].items())
+        print(f"  CPU per call: {per_call}")
     if "Backend.AI" in webs:
         ours, theirs = rps["relayed by portico"], rps["relayed by Backend.AI"]
         print(f"{'relayed: portico / Backend.AI':52} {'':9} {ours / theirs:7.2f}  >= 1.5")
