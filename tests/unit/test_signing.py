@@ -30,6 +30,32 @@ def test_signature_follows_backendai_key_derivation() -> None:
     assert got == hmac.new(k, to_sign.encode(), hashlib.sha256).hexdigest()
 
 
+def test_each_day_signs_with_its_own_key_though_keys_are_remembered() -> None:
+    """Before and after midnight, twice each: the remembered key is always that day's."""
+    for date in [
+        datetime(2026, 3, 1, 23, 59, 59, tzinfo=UTC),
+        datetime(2026, 3, 2, tzinfo=UTC),
+    ] * 2:
+        raw = date.isoformat()
+        got = signing.signature(
+            method="GET",
+            path="/",
+            raw_date=raw,
+            date=date,
+            host="h",
+            content_type="text/plain",
+            api_version="v9.20250722",
+            secret_key="k",
+        )
+        k = hmac.new(b"k", date.strftime("%Y%m%d").encode(), hashlib.sha256).digest()
+        k = hmac.new(k, b"h", hashlib.sha256).digest()
+        to_sign = (
+            f"GET\n/\n{raw}\nhost:h\ncontent-type:text/plain\n"
+            f"x-backendai-version:v9.20250722\n{hashlib.sha256(b'').hexdigest()}"
+        )
+        assert got == hmac.new(k, to_sign.encode(), hashlib.sha256).hexdigest()
+
+
 def test_date_key_uses_the_request_dates_own_day() -> None:
     # 23:30 at UTC-5 is the next day in UTC; the client derives the key from its own date.
     date = datetime(2026, 1, 1, 23, 30, tzinfo=timezone(timedelta(hours=-5)))

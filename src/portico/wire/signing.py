@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from portico.wire.headers import BODY_DIGEST_HEADER
 
@@ -66,9 +67,17 @@ def signature(
         f"{method.upper()}\n{path}\n{raw_date}\nhost:{host}\n"
         f"content-type:{content_type.lower()}\nx-backendai-version:{api_version}\n{body_hash}"
     )
-    key = hmac.new(secret_key.encode(), date.strftime("%Y%m%d").encode(), hash_type).digest()
-    key = hmac.new(key, host.encode(), hash_type).digest()
+    key = _signing_key(secret_key, date.date(), host, hash_type)
     return hmac.new(key, to_sign.encode(), hash_type).hexdigest()
+
+
+@functools.lru_cache(maxsize=4096)
+def _signing_key(secret_key: str, day: date, host: str, hash_type: str) -> bytes:
+    """The key of every request one secret key signs for one host on one day: derived once
+    (two HMACs fewer per call). It is worth no more than the secret key it comes from, which
+    the caller already holds in memory."""
+    key = hmac.new(secret_key.encode(), day.strftime("%Y%m%d").encode(), hash_type).digest()
+    return hmac.new(key, host.encode(), hash_type).digest()
 
 
 def signed_headers(
