@@ -20,14 +20,18 @@ def test_signature_follows_backendai_key_derivation() -> None:
         api_version="v9.20250722",
         secret_key="s3cret",
     )
-    # Written out independently of the module: date key, then host key, then the string.
-    k = hmac.new(b"s3cret", b"20260102", hashlib.sha256).digest()
-    k = hmac.new(k, b"h:8081", hashlib.sha256).digest()
     to_sign = (
         "GET\n/auth/role?group=x\n" + raw + "\nhost:h:8081\ncontent-type:application/json\n"
         "x-backendai-version:v9.20250722\n" + hashlib.sha256(b"").hexdigest()
     )
-    assert got == hmac.new(k, to_sign.encode(), hashlib.sha256).hexdigest()
+    assert got == _backendai_signature("s3cret", "20260102", "h:8081", to_sign)
+
+
+def _backendai_signature(secret: str, day: str, host: str, to_sign: str) -> str:
+    """Written out independently of the module: date key, then host key, then the string."""
+    k = hmac.new(secret.encode(), day.encode(), hashlib.sha256).digest()
+    k = hmac.new(k, host.encode(), hashlib.sha256).digest()
+    return hmac.new(k, to_sign.encode(), hashlib.sha256).hexdigest()
 
 
 def test_each_day_signs_with_its_own_key_though_keys_are_remembered() -> None:
@@ -47,13 +51,11 @@ def test_each_day_signs_with_its_own_key_though_keys_are_remembered() -> None:
             api_version="v9.20250722",
             secret_key="k",
         )
-        k = hmac.new(b"k", date.strftime("%Y%m%d").encode(), hashlib.sha256).digest()
-        k = hmac.new(k, b"h", hashlib.sha256).digest()
         to_sign = (
             f"GET\n/\n{raw}\nhost:h\ncontent-type:text/plain\n"
             f"x-backendai-version:v9.20250722\n{hashlib.sha256(b'').hexdigest()}"
         )
-        assert got == hmac.new(k, to_sign.encode(), hashlib.sha256).hexdigest()
+        assert got == _backendai_signature("k", date.strftime("%Y%m%d"), "h", to_sign)
 
 
 def test_date_key_uses_the_request_dates_own_day() -> None:

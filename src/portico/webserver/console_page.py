@@ -23,8 +23,8 @@ from markupsafe import Markup
 from starlette.requests import Request
 
 from portico.languages import LANGUAGES, pick_language
-from portico.webserver.deps import current_session, scheme, web_services
-from portico.webserver.guards import connect_sources, content_security_policy
+from portico.webserver.deps import current_session, web_services
+from portico.webserver.guards import connect_sources, content_security_policy, own_origin
 from portico.webserver.manager_client import ManagerUnreachable
 from portico.webserver.webui_files import hashed_name, read
 
@@ -151,7 +151,7 @@ async def console_config(request: Request) -> dict[str, Any]:
     except ManagerUnreachable:
         manager, reachable = {}, False
     return {
-        "apiEndpoint": f"{scheme(request)}://{request.headers.get('host', '')}",
+        "apiEndpoint": own_origin(request.scope, request.headers),
         "apiEndpointText": api.text,
         "endpointPinned": bool(api.text),
         "domain": api.domain,

@@ -17,9 +17,9 @@ from portico.webserver.deps import (
     current_session,
     forwarding_headers,
     presented_session_id,
-    scheme,
     web_services,
 )
+from portico.webserver.guards import own_origin
 from portico.webserver.manager_client import ManagerUnreachable
 from portico.webserver.sign_in import (
     FurtherStep,
@@ -36,7 +36,7 @@ from portico.wire import encoded_body, problems
 async def _login_body(request: Request) -> dict[str, Any]:
     raw = await request.body()
     if request.headers.get(encoded_body.HEADER, "").lower() == "true":
-        endpoint = f"{scheme(request)}://{request.headers.get('host', '')}"
+        endpoint = own_origin(request.scope, request.headers)
         raw = encoded_body.decode(endpoint, raw)
     body = json.loads(raw or b"{}")
     if not isinstance(body, dict):

@@ -16,8 +16,8 @@ from portico import __version__
 from portico.asgi.body_limit import BodyTooLarge
 from portico.asgi.problem_responses import problem_response
 from portico.metrics import RELAY_SECONDS
-from portico.webserver.deps import current_session, manager_headers, scheme, web_services
-from portico.webserver.guards import has_body
+from portico.webserver.deps import current_session, manager_headers, web_services
+from portico.webserver.guards import has_body, own_origin
 from portico.webserver.manager_client import ManagerUnreachable
 from portico.wire import encoded_body, problems
 
@@ -106,7 +106,7 @@ async def _relay(request: Request, path: str, *, signed: bool) -> Response:
     body: bytes | object
     overflow: list[bool] = []
     if request.headers.get(encoded_body.HEADER, "").lower() == "true":
-        endpoint = f"{scheme(request)}://{request.headers.get('host', '')}"
+        endpoint = own_origin(request.scope, request.headers)
         try:
             decoded = encoded_body.decode(endpoint, await request.body())
         except encoded_body.MalformedEncodedBody:
