@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
-from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
 from portico.private_files import private_file
 
@@ -29,6 +29,7 @@ def create_engine(url: str) -> AsyncEngine:
     engine = create_async_engine(url, hide_parameters=True, **kwargs)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        _skip_idle_rollbacks(engine.sync_engine.dialect)
     return engine
 
 
@@ -38,6 +39,20 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _skip_idle_rollbacks(dialect: Dialect) -> None:
+    """Every session that only read ends with a rollback, and on aiosqlite each one is a round
+    trip to the connection's thread (9 of a log-in's 51) that SQLite answers with nothing: no
+    transaction is open after a read. Such a rollback is skipped; one with a transaction open
+    (a write, or an error mid-transaction) still goes to SQLite."""
+    rollback = dialect.do_rollback
+
+    def do_rollback(dbapi_connection: PoolProxiedConnection) -> None:
+        if dbapi_connection.driver_connection.in_transaction:
+            rollback(dbapi_connection)
+
+    dialect.do_rollback = do_rollback  # type: ignore[method-assign]
 
 
 def database_factory(engine: AsyncEngine) -> async_sessionmaker:

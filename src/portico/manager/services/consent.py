@@ -72,7 +72,7 @@ class ConsentService:
         async with self._database.begin() as db:
             await self.record(db, user_id, client_address)
 
-    async def outdated(self, user_id: uuid.UUID) -> bool:
+    async def outdated(self, user: User) -> bool:
         """True when the user has not accepted the current versions.
 
         Accounts an operator created (marked so, never by the absence of consent rows) did not
@@ -81,11 +81,10 @@ class ConsentService:
         async with self._database() as db:
             rows = (
                 await db.execute(
-                    select(Consent.document, Consent.version).where(Consent.user_id == user_id)
+                    select(Consent.document, Consent.version).where(Consent.user_id == user.uuid)
                 )
             ).all()
-            if not rows:
-                via = await db.scalar(select(User.created_via).where(User.uuid == user_id))
-                return via == "signup"
+        if not rows:
+            return user.created_via == "signup"
         accepted = {(r.document, r.version) for r in rows}
         return any((kind, v) not in accepted for kind, v in self.versions.items())

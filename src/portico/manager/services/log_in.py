@@ -201,7 +201,7 @@ class LogInService:
         if user.need_password_change:
             # No session until it is changed (POST /auth/update-password-no-auth).
             raise PasswordExpired(password_set_on(user))
-        if await self.consent.outdated(user.uuid):
+        if await self.consent.outdated(user):
             # No session until the current documents are accepted (sent back with the log-in).
             versions = self.consent.versions
             if (agreed_terms_version, agreed_privacy_version) != (
