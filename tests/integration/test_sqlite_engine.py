@@ -51,10 +51,13 @@ async def test_a_read_only_session_sends_no_rollback(
 async def test_a_failed_write_is_rolled_back_and_the_connection_is_clean_again(
     engine: AsyncEngine, rollbacks: list[bool]
 ) -> None:
-    with pytest.raises(RuntimeError):
+    async def fails_before_its_commit() -> None:
         async with engine.connect() as conn:
             await conn.execute(text("INSERT INTO notes (body) VALUES ('half done')"))
             raise RuntimeError("the request failed before its commit")
+
+    with pytest.raises(RuntimeError):
+        await fails_before_its_commit()
     assert rollbacks == [True]
     # The pooled connection is free of that transaction: another writer is not locked out,
     # and the failed row is gone.
