@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from portico.db.models import Consent, OutboxMessage
 from portico.manager.container import ManagerServices
@@ -93,6 +93,28 @@ async def test_consent_is_recorded_and_asked_again_after_a_new_version(
     console.cookies.clear()
     r = await console.post("/server/login", json=login)
     assert r.json()["authenticated"] is True  # accepted once, not asked again
+
+
+async def test_a_signed_up_account_without_any_consent_on_record_is_asked(
+    console: httpx.AsyncClient, services: ManagerServices
+) -> None:
+    """The account's origin, not the absence of consent rows, decides: a self-signed-up
+    account whose consent is not on record (lost, or never written) must give it."""
+    await console.post(
+        "/func/auth/signup",
+        json={"email": "rowan@example.com", "password": GOOD_PASSWORD, **CONSENT},
+    )
+    await services.signup.activate("rowan@example.com")
+    async with services.database.begin() as db:
+        await db.execute(delete(Consent))
+    login = {"username": "rowan@example.com", "password": GOOD_PASSWORD}
+    r = await console.post("/server/login", json=login)
+    assert r.json()["authenticated"] is False
+    assert r.json()["data"]["type"].endswith("/require-consent")
+    r = await console.post(
+        "/server/login", json={**login, "agreed_terms_version": "1", "agreed_privacy_version": "1"}
+    )
+    assert r.json()["authenticated"] is True
 
 
 async def test_operator_made_accounts_are_not_asked(
