@@ -49,7 +49,8 @@ def _skip_idle_rollbacks(dialect: Dialect) -> None:
     rollback = dialect.do_rollback
 
     def do_rollback(dbapi_connection: PoolProxiedConnection) -> None:
-        if dbapi_connection.driver_connection.in_transaction:
+        driver = dbapi_connection.driver_connection
+        if driver is None or driver.in_transaction:  # when in doubt, roll back
             rollback(dbapi_connection)
 
     dialect.do_rollback = do_rollback  # type: ignore[method-assign]
