@@ -6,32 +6,19 @@ import pytest
 
 from portico.wire import signing
 
+VERSION = "v9.20250722"
+
 
 def test_signature_follows_backendai_key_derivation() -> None:
     date = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
-    raw = date.isoformat()
-    got = signing.signature(
-        method="get",
-        path="/auth/role?group=x",
-        raw_date=raw,
-        date=date,
-        host="h:8081",
-        content_type="Application/JSON",
-        api_version="v9.20250722",
-        secret_key="s3cret",
+    got = _portico_signature(
+        date, "get", "/auth/role?group=x", "h:8081", "Application/JSON", "s3cret"
     )
-    to_sign = (
-        "GET\n/auth/role?group=x\n" + raw + "\nhost:h:8081\ncontent-type:application/json\n"
-        "x-backendai-version:v9.20250722\n" + hashlib.sha256(b"").hexdigest()
+    # The method is signed upper-case and the media type lower-case, as Backend.AI does.
+    expected = _backendai_signature(
+        date, "GET", "/auth/role?group=x", "h:8081", "application/json", "s3cret"
     )
-    assert got == _backendai_signature("s3cret", "20260102", "h:8081", to_sign)
-
-
-def _backendai_signature(secret: str, day: str, host: str, to_sign: str) -> str:
-    """Written out independently of the module: date key, then host key, then the string."""
-    k = hmac.new(secret.encode(), day.encode(), hashlib.sha256).digest()
-    k = hmac.new(k, host.encode(), hashlib.sha256).digest()
-    return hmac.new(k, to_sign.encode(), hashlib.sha256).hexdigest()
+    assert got == expected
 
 
 def test_each_day_signs_with_its_own_key_though_keys_are_remembered() -> None:
@@ -40,22 +27,37 @@ def test_each_day_signs_with_its_own_key_though_keys_are_remembered() -> None:
         datetime(2026, 3, 1, 23, 59, 59, tzinfo=UTC),
         datetime(2026, 3, 2, tzinfo=UTC),
     ] * 2:
-        raw = date.isoformat()
-        got = signing.signature(
-            method="GET",
-            path="/",
-            raw_date=raw,
-            date=date,
-            host="h",
-            content_type="text/plain",
-            api_version="v9.20250722",
-            secret_key="k",
-        )
-        to_sign = (
-            f"GET\n/\n{raw}\nhost:h\ncontent-type:text/plain\n"
-            f"x-backendai-version:v9.20250722\n{hashlib.sha256(b'').hexdigest()}"
-        )
-        assert got == _backendai_signature("k", date.strftime("%Y%m%d"), "h", to_sign)
+        got = _portico_signature(date, "GET", "/", "h", "text/plain", "k")
+        assert got == _backendai_signature(date, "GET", "/", "h", "text/plain", "k")
+
+
+def _portico_signature(
+    date: datetime, method: str, path: str, host: str, content_type: str, secret: str
+) -> str:
+    return signing.signature(
+        method=method,
+        path=path,
+        raw_date=date.isoformat(),
+        date=date,
+        host=host,
+        content_type=content_type,
+        api_version=VERSION,
+        secret_key=secret,
+    )
+
+
+def _backendai_signature(
+    date: datetime, method: str, path: str, host: str, content_type: str, secret: str
+) -> str:
+    """Written out independently of the module: the string to sign (empty body), then the
+    date key, the host key and the string's HMAC."""
+    to_sign = (
+        f"{method}\n{path}\n{date.isoformat()}\nhost:{host}\ncontent-type:{content_type}\n"
+        f"x-backendai-version:{VERSION}\n{hashlib.sha256(b'').hexdigest()}"
+    )
+    k = hmac.new(secret.encode(), date.strftime("%Y%m%d").encode(), hashlib.sha256).digest()
+    k = hmac.new(k, host.encode(), hashlib.sha256).digest()
+    return hmac.new(k, to_sign.encode(), hashlib.sha256).hexdigest()
 
 
 def test_date_key_uses_the_request_dates_own_day() -> None:
@@ -67,7 +69,7 @@ def test_date_key_uses_the_request_dates_own_day() -> None:
         raw_date=date.isoformat(),
         host="h",
         content_type="text/plain",
-        api_version="v9.20250722",
+        api_version=VERSION,
         secret_key="k",
     )
     assert signing.signature(date=date, **kwargs) != signing.signature(
