@@ -79,11 +79,13 @@ def create_app(settings: Settings, services: WebServices | None = None) -> Starl
     ]
     app = Starlette(
         routes=[
+            # Routes are tried in order: the relay, by far the most called, is tried first (no
+            # other path starts with /func).
+            *relay.routes,
             *health.routes,
             Route("/metrics", metrics_endpoint(parse_allowed(settings.metrics.allowed))),
             *login.routes,
             *keypair.routes,
-            *relay.routes,
             *ui.routes,
         ],
         middleware=middleware,
