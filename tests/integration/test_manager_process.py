@@ -194,3 +194,26 @@ def test_a_remote_agent_reports_its_node(
         while "refused the report (401)" not in log.read_text():
             assert time.monotonic() < deadline, log.read_text()
             time.sleep(0.2)
+
+
+def test_an_agent_keeps_reporting_while_its_manager_is_unreachable(
+    manager_env: dict[str, str], manager_url: str, tmp_path: Path
+) -> None:
+    token_file = tmp_path / "agent-token"
+    token_file.write_text(
+        run_cli(["agent-credential", "create", "--name", "node8"], manager_env).stdout.strip()
+    )
+    nowhere = f"http://127.0.0.1:{free_port()}"
+    log = tmp_path / "agent.log"
+    with running(
+        ["agent", "--manager", nowhere, "--token-file", str(token_file)],
+        {**manager_env, "PORTICO_AGENT__INTERVAL": "0.3"},
+        manager_url + "/",  # the agent serves nothing: started is all this waits for
+        log,
+    ) as agent:
+        deadline = time.monotonic() + 15
+        while log.read_text().count("the manager is unreachable") < 3:
+            assert time.monotonic() < deadline, log.read_text()
+            assert agent.poll() is None, log.read_text()
+            time.sleep(0.2)
+        assert "Traceback" not in log.read_text()

@@ -5,18 +5,20 @@ from __future__ import annotations
 import asyncio
 import logging
 
-import httpx
+import aiohttp
 
 from portico.agent.node_stats import collect
 
 log = logging.getLogger(__name__)
 
+TIMEOUT = aiohttp.ClientTimeout(total=10)
 
-async def report_once(client: httpx.AsyncClient, token: str) -> bool:
+
+async def report_once(client: aiohttp.ClientSession, heartbeat_url: str, token: str) -> bool:
     report = await asyncio.to_thread(collect)
     try:
-        answer = await client.post(
-            "/agents/heartbeat",
+        async with client.post(
+            heartbeat_url,
             json={
                 "hostname": report.hostname,
                 "capacity": report.capacity,
@@ -24,20 +26,21 @@ async def report_once(client: httpx.AsyncClient, token: str) -> bool:
                 "mem_used": report.mem_used,
             },
             headers={"Authorization": f"Bearer {token}"},
-        )
-    except httpx.HTTPError as exc:
+        ) as answer:
+            status = answer.status
+    except (aiohttp.ClientError, TimeoutError) as exc:
         log.warning("the manager is unreachable: %s", type(exc).__name__)
         return False
-    if answer.status_code != 200:
-        log.error(
-            "the manager refused the report (%d): check the agent credential", answer.status_code
-        )
+    if status != 200:
+        log.error("the manager refused the report (%d): check the agent credential", status)
         return False
     return True
 
 
 async def run_reporter(manager_url: str, token: str, interval: float) -> None:
-    async with httpx.AsyncClient(base_url=manager_url.rstrip("/"), timeout=10) as client:
+    # A manager behind a path prefix (https://host/api) keeps it.
+    heartbeat_url = manager_url.rstrip("/") + "/agents/heartbeat"
+    async with aiohttp.ClientSession(timeout=TIMEOUT) as client:
         while True:
-            await report_once(client, token)
+            await report_once(client, heartbeat_url, token)
             await asyncio.sleep(interval)
