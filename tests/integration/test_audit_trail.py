@@ -3,9 +3,7 @@ printable whatever a client sent."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -14,7 +12,6 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from portico.background import stop
 from portico.db.models import AuditEntry
 from portico.manager.container import ManagerServices
 from portico.manager.services.audit import AuditKind
@@ -27,33 +24,14 @@ CONSENT = {"terms_version": "1", "privacy_version": "1"}
 
 
 @pytest.fixture
-def smtp() -> AsyncIterator[SmtpServer]:
-    with SmtpServer() as server:
-        yield server  # type: ignore[misc]
-
-
-@pytest.fixture
 def manager_overrides(smtp: SmtpServer) -> dict[str, dict[str, Any]]:
     return {
         "signup": {"mode": "invite", "email_verification": True, "approval": True},
         "recovery": {"enabled": True},
         "session": {"login_allowed_fail_count": 2},
         "service": {"public_url": "https://console.example.org"},
-        "email": {
-            "backend": "smtp",
-            "smtp_host": "127.0.0.1",
-            "smtp_port": smtp.port,
-            "smtp_security": "none",
-            "from_address": "portico@example.org",
-        },
+        "email": smtp.email_settings(),
     }
-
-
-@pytest.fixture
-async def sender(services: ManagerServices) -> AsyncIterator[None]:
-    task = asyncio.create_task(services.outbox.run(poll_seconds=0.1))
-    yield
-    await stop([task])
 
 
 async def rows(services: ManagerServices) -> list[AuditEntry]:

@@ -3,15 +3,12 @@ with mail received by a real SMTP server on loopback."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 
-from portico.background import stop
 from portico.db.models import TokenPurpose
 from portico.manager.container import ManagerServices
 from tests.conftest import GOOD_PASSWORD
@@ -20,12 +17,6 @@ from tests.support.smtp import SmtpServer, html_of, link_in, text_of
 NEW_PASSWORD = "Brand-n3w-secret!"
 PUBLIC_URL = "https://console.example.org"
 CONSENT = {"terms_version": "1", "privacy_version": "1"}
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    with SmtpServer() as server:
-        yield server
 
 
 @pytest.fixture
@@ -39,21 +30,8 @@ def manager_overrides(smtp: SmtpServer, signup_settings: dict[str, Any]) -> dict
         "signup": signup_settings,
         "recovery": {"enabled": True},
         "service": {"public_url": PUBLIC_URL},
-        "email": {
-            "backend": "smtp",
-            "smtp_host": "127.0.0.1",
-            "smtp_port": smtp.port,
-            "smtp_security": "none",
-            "from_address": "portico@example.org",
-        },
+        "email": smtp.email_settings(),
     }
-
-
-@pytest.fixture
-async def sender(services: ManagerServices) -> AsyncIterator[None]:
-    task = asyncio.create_task(services.outbox.run(poll_seconds=0.1))
-    yield
-    await stop([task])
 
 
 def query_param(link: str, name: str) -> str:

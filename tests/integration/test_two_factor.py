@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -13,7 +12,6 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
-from portico.background import stop
 from portico.db.models import AuditEntry, RecoveryCode, TotpFactor
 from portico.manager.container import ManagerServices
 from tests.conftest import GOOD_PASSWORD, Account, signed
@@ -21,12 +19,6 @@ from tests.support.smtp import SmtpServer, text_of
 
 LOGIN = {"username": "alice@example.com", "password": GOOD_PASSWORD}
 CONSENT = {"terms_version": "1", "privacy_version": "1"}
-
-
-@pytest.fixture
-def smtp() -> AsyncIterator[SmtpServer]:
-    with SmtpServer() as server:
-        yield server  # type: ignore[misc]
 
 
 @pytest.fixture
@@ -39,21 +31,8 @@ def manager_overrides(smtp: SmtpServer, two_factor_mode: str) -> dict[str, dict[
     return {
         "auth": {"two_factor": two_factor_mode},
         "service": {"public_url": "https://console.example.org"},
-        "email": {
-            "backend": "smtp",
-            "smtp_host": "127.0.0.1",
-            "smtp_port": smtp.port,
-            "smtp_security": "none",
-            "from_address": "portico@example.org",
-        },
+        "email": smtp.email_settings(),
     }
-
-
-@pytest.fixture
-async def sender(services: ManagerServices) -> AsyncIterator[None]:
-    task = asyncio.create_task(services.outbox.run(poll_seconds=0.1))
-    yield
-    await stop([task])
 
 
 @pytest.fixture

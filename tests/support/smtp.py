@@ -9,6 +9,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from email.message import Message
+from typing import Any
 
 from aiosmtpd.controller import Controller
 
@@ -69,3 +70,13 @@ class SmtpServer:
 
     def __exit__(self, *exc: object) -> None:
         self.controller.stop()
+
+    def email_settings(self) -> dict[str, Any]:
+        """portico's `[email]` section for sending here (plain SMTP on loopback)."""
+        return {
+            "backend": "smtp",
+            "smtp_host": "127.0.0.1",
+            "smtp_port": self.port,
+            "smtp_security": "none",
+            "from_address": "portico@example.org",
+        }
