@@ -6,6 +6,8 @@ from starlette.requests import Request
 
 from portico.sessions import WebSession, id_hash
 from portico.webserver.container import WebServices
+from portico.webserver.guards import own_origin
+from portico.wire import encoded_body
 from portico.wire.headers import SESSION_HASH_HEADER
 
 COOKIE_NAME = "AIOHTTP_SESSION"
@@ -71,3 +73,11 @@ def manager_headers(request: Request, session_id: str | None = None) -> dict[str
         headers[SESSION_HASH_HEADER] = id_hash(session_id)
     headers["X-BackendAI-Domain"] = web_services(request).settings.api.domain
     return headers
+
+
+async def decoded_body(request: Request) -> bytes | None:
+    """The body of a request sent encoded (`X-BackendAI-Encoded: true`), decoded with the
+    origin the client addressed; None when the body is plain. Raises MalformedEncodedBody."""
+    if not encoded_body.is_encoded(request.headers):
+        return None
+    return encoded_body.decode(own_origin(request.scope, request.headers), await request.body())

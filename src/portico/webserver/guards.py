@@ -16,7 +16,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from portico.wire import problems
-from portico.wire.encoded_body import HEADER as ENCODED_HEADER
+from portico.wire.encoded_body import is_encoded
 
 _UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 _JSON_TYPES = {"application/json", "application/problem+json"}
@@ -119,8 +119,7 @@ class BrowserGuards:
         origin = headers.get("origin")
         if origin is not None and origin.rstrip("/") not in self._origins_for(scope, headers):
             return _forbidden(f"Origin {origin} is not allowed.")
-        encoded = headers.get(ENCODED_HEADER, "").lower() == "true"
-        if has_body(headers) and not encoded and media not in _JSON_TYPES:
+        if has_body(headers) and not is_encoded(headers) and media not in _JSON_TYPES:
             return 415, problems.problem(
                 problems.UNSUPPORTED_MEDIA_TYPE,
                 "Unsupported media type",

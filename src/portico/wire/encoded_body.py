@@ -10,6 +10,7 @@ import base64
 import binascii
 import secrets
 import string
+from collections.abc import Mapping
 
 from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
@@ -20,6 +21,11 @@ _IV_ALPHABET = string.ascii_letters + string.digits
 
 class MalformedEncodedBody(ValueError):
     pass
+
+
+def is_encoded(headers: Mapping[str, str]) -> bool:
+    """Whether the request says its body is encoded (`headers` case-insensitive)."""
+    return headers.get(HEADER, "").lower() == "true"
 
 
 def _cipher(endpoint: str, iv: bytes) -> Cipher:

@@ -15,11 +15,11 @@ from portico.webserver.deps import (
     COOKIE_NAME,
     cookie_secure,
     current_session,
+    decoded_body,
     forwarding_headers,
     presented_session_id,
     web_services,
 )
-from portico.webserver.guards import own_origin
 from portico.webserver.manager_client import ManagerUnreachable
 from portico.webserver.sign_in import (
     FurtherStep,
@@ -30,14 +30,13 @@ from portico.webserver.sign_in import (
     open_session,
     sign_in,
 )
-from portico.wire import encoded_body, problems
+from portico.wire import problems
 
 
 async def _login_body(request: Request) -> dict[str, Any]:
-    raw = await request.body()
-    if request.headers.get(encoded_body.HEADER, "").lower() == "true":
-        endpoint = own_origin(request.scope, request.headers)
-        raw = encoded_body.decode(endpoint, raw)
+    raw = await decoded_body(request)
+    if raw is None:
+        raw = await request.body()
     body = json.loads(raw or b"{}")
     if not isinstance(body, dict):
         raise ValueError("the body must be a JSON object")

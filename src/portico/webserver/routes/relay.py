@@ -16,8 +16,8 @@ from portico import __version__
 from portico.asgi.body_limit import BodyTooLarge
 from portico.asgi.problem_responses import problem_response
 from portico.metrics import RELAY_SECONDS
-from portico.webserver.deps import current_session, manager_headers, web_services
-from portico.webserver.guards import has_body, own_origin
+from portico.webserver.deps import current_session, decoded_body, manager_headers, web_services
+from portico.webserver.guards import has_body
 from portico.webserver.manager_client import ManagerUnreachable
 from portico.wire import encoded_body, problems
 
@@ -105,12 +105,11 @@ async def _relay(request: Request, path: str, *, signed: bool) -> Response:
             headers[name.title()] = request.headers[name]
     body: bytes | object
     overflow: list[bool] = []
-    if request.headers.get(encoded_body.HEADER, "").lower() == "true":
-        endpoint = own_origin(request.scope, request.headers)
-        try:
-            decoded = encoded_body.decode(endpoint, await request.body())
-        except encoded_body.MalformedEncodedBody:
-            return problem_response(400, problems.INVALID_API_PARAMS, "Malformed encoded body.")
+    try:
+        decoded = await decoded_body(request)
+    except encoded_body.MalformedEncodedBody:
+        return problem_response(400, problems.INVALID_API_PARAMS, "Malformed encoded body.")
+    if decoded is not None:
         headers["Content-Type"] = "application/json"
         headers["Content-Length"] = str(len(decoded))
         body = decoded
