@@ -9,6 +9,7 @@ import ipaddress
 import os
 import tomllib
 from pathlib import Path
+from urllib.parse import urlsplit
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -46,6 +47,14 @@ class GeneralConfig(_Section):
         return value.expanduser().resolve()
 
 
+def _origin_of(url: str) -> str:
+    """scheme://host[:port] of an http(s) URL; a ValueError names anything else."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"{url!r} is not an http(s) URL")
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 def _check_networks(value: list[str]) -> list[str]:
     for item in value:
         ipaddress.ip_network(item, strict=False)
@@ -60,11 +69,19 @@ class ServiceConfig(_Section):
     # Proxies in front of the webserver (a TLS terminator) whose X-Forwarded-Proto, -Host and
     # -For are believed. Empty: the webserver is the edge and believes nobody.
     trusted_proxies: list[str] = Field(default_factory=list)
+    # Other webservers the log-in dialog may be pointed at (when [api] text does not pin it):
+    # the page may connect to these origins and to no other.
+    allowed_endpoints: list[str] = Field(default_factory=list)
 
     @field_validator("trusted_proxies")
     @classmethod
     def _networks(cls, value: list[str]) -> list[str]:
         return _check_networks(value)
+
+    @field_validator("allowed_endpoints")
+    @classmethod
+    def _origins(cls, value: list[str]) -> list[str]:
+        return [_origin_of(url) for url in value]
 
 
 class ApiConfig(_Section):
@@ -227,8 +244,9 @@ class SecurityConfig(_Section):
     cookie_secure: Literal["auto", "true", "false"] = "auto"
     allowed_origins: list[str] = Field(default_factory=list)
     secret_key: str = ""
-    # Strict-Transport-Security max-age on https answers; 0 = not sent.
-    hsts_max_age: int = Field(0, ge=0)
+    # Strict-Transport-Security max-age on https answers (and on every answer when [service]
+    # public_url is https); 0 = not sent.
+    hsts_max_age: int = Field(31536000, ge=0)
 
 
 class Settings(BaseSettings):

@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 from tests.conftest import GOOD_PASSWORD
 from tests.e2e.conftest import Console, screenshot, start_console
 from tests.e2e.test_login import log_in
-from tests.support.processes import invite, running
+from tests.support.processes import invite, run_cli, running
 
 
 def test_invited_sign_up_then_verify_then_log_in(page: Page, console: Console) -> None:
@@ -147,3 +147,21 @@ def test_an_invitation_by_mail_reaches_the_person_and_opens_sign_up(
     page.goto(mailed)
     dialog = page.get_by_role("dialog")
     expect(dialog.get_by_label("Invitation token")).to_have_value(token)
+
+
+def test_a_mailed_link_talks_only_to_its_own_server(page: Page, console: Console) -> None:
+    """A reset page opened after logging in elsewhere (an endpoint remembered in the browser)
+    sends the token and the new password to the server that mailed the link, and nowhere else."""
+    page.goto(console.url)
+    page.evaluate("localStorage.setItem('portico.endpoint', 'http://127.0.0.1:9')")
+    made = run_cli(["user", "reset-link", "--email", "alice@example.com"], console.env)
+    assert made.returncode == 0, made.stderr
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
+    page.goto(made.stdout.strip())
+    page.get_by_label("E-mail").fill("alice@example.com")
+    page.get_by_label("New password", exact=True).fill("Brand-n3w-secret!")
+    page.get_by_label("New password again").fill("Brand-n3w-secret!")
+    page.get_by_role("button", name="Change password").click()
+    expect(page.get_by_role("status")).to_contain_text("Your password was changed")
+    assert asked and all(url.startswith(console.url + "/") for url in asked), asked

@@ -108,3 +108,17 @@ async def test_static_files_and_app_routes(console: httpx.AsyncClient) -> None:
     assert (await console.get("/../pyproject.toml")).status_code in (404, 200)
     assert "[project]" not in (await console.get("/%2e%2e/%2e%2e/pyproject.toml")).text
     assert (await console.get("/server/nothing")).status_code == 404
+
+
+async def test_the_page_may_connect_only_to_the_endpoints_the_operator_allows(
+    console: httpx.AsyncClient,
+) -> None:
+    csp = (await console.get("/")).headers["content-security-policy"]
+    connect = next(d for d in csp.split("; ") if d.startswith("connect-src"))
+    sources = connect.split()[1:]
+    assert "http:" not in sources
+    assert "https:" not in sources
+    assert sources[0] == "'self'"
+    # [api] endpoint (the manager) and nothing else, since no other endpoint is allowed.
+    assert len(sources) == 2
+    assert sources[1].startswith("http://127.0.0.1:")

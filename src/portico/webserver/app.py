@@ -21,7 +21,7 @@ from portico.background import repeat, stop
 from portico.config import Settings
 from portico.metrics import ACTIVE_SESSIONS, metrics_endpoint, parse_allowed
 from portico.webserver.container import WebServices, build_web_services
-from portico.webserver.guards import BrowserGuards, connect_sources
+from portico.webserver.guards import BrowserGuards, connect_sources, hsts_max_age
 from portico.webserver.routes import health, keypair, login, relay, ui
 
 
@@ -45,6 +45,7 @@ def create_app(settings: Settings, services: WebServices | None = None) -> Starl
                 await web.close()
 
     origins = settings.security.allowed_origins
+    hsts = hsts_max_age(settings)
     middleware = [
         Middleware(FaultBarrier),
         Middleware(ProxyHeaders, trusted=parse_networks(settings.service.trusted_proxies)),
@@ -72,8 +73,9 @@ def create_app(settings: Settings, services: WebServices | None = None) -> Starl
         Middleware(
             BrowserGuards,
             allowed_origins=origins,
-            connect_src=connect_sources(settings.api.text),
-            hsts_max_age=settings.security.hsts_max_age,
+            connect_src=connect_sources(settings),
+            hsts_max_age=hsts[0],
+            hsts_always=hsts[1],
         ),
         Middleware(BodyLimitMiddleware),
     ]

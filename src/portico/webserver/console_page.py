@@ -196,6 +196,6 @@ async def render_page(
     )
     settings = web_services(request).settings
     csp = content_security_policy(
-        connect_sources(settings.api.text), scripts=(assets.csp_script,), styles=(assets.csp_style,)
+        connect_sources(settings), scripts=(assets.csp_script,), styles=(assets.csp_style,)
     )
     return html, csp

@@ -11,10 +11,12 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import urlsplit
 
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from portico.config import Settings
 from portico.wire import problems
 from portico.wire.encoded_body import is_encoded
 
@@ -24,9 +26,25 @@ FORM_TYPE = "application/x-www-form-urlencoded"
 LOGIN_PAGE = "/"
 
 
-def connect_sources(pinned_endpoint_text: str) -> str:
-    # The log-in dialog may point at another webserver unless the endpoint is pinned.
-    return "'self'" if pinned_endpoint_text else "'self' http: https:"
+def connect_sources(settings: Settings) -> str:
+    """'self' and the endpoints the operator allows: the manager's, and the other webservers
+    the log-in dialog may be pointed at unless the endpoint is pinned. Nothing wider."""
+    allowed = [settings.api.endpoint]
+    if not settings.api.text:
+        allowed += settings.service.allowed_endpoints
+    origins: list[str] = []
+    for url in allowed:
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        if parts.scheme in ("http", "https") and parts.netloc and origin not in origins:
+            origins.append(origin)
+    return " ".join(["'self'", *origins])
+
+
+def hsts_max_age(settings: Settings) -> tuple[int, bool]:
+    """Strict-Transport-Security's max-age, and whether every answer carries it (the public
+    URL is https) rather than only those served over https."""
+    return settings.security.hsts_max_age, settings.service.public_url.startswith("https://")
 
 
 def content_security_policy(
@@ -60,6 +78,7 @@ class BrowserGuards:
         allowed_origins: list[str],
         connect_src: str,
         hsts_max_age: int = 0,
+        hsts_always: bool = False,
     ) -> None:
         self.app = app
         self.allowed_origins = {o.rstrip("/") for o in allowed_origins}
@@ -69,6 +88,7 @@ class BrowserGuards:
             if hsts_max_age
             else []
         )
+        self.hsts_always = hsts_always
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -78,7 +98,8 @@ class BrowserGuards:
         refusal = self._refusal(scope, request_headers)
         path: str = scope["path"]
         no_store = path.startswith(("/server/", "/func/"))
-        extra = self.headers + (self.hsts if scope.get("scheme") == "https" else [])
+        https = self.hsts_always or scope.get("scheme") == "https"
+        extra = self.headers + (self.hsts if https else [])
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -11,10 +11,15 @@ async function boot() {
   if (!adoptLinkedLanguage() && pageLanguageIsStale()) return location.reload();
   const config = JSON.parse(document.getElementById('portico-config').textContent);
   const path = location.pathname;
+  // A mailed link's page sends its token (and a new password) to the server that mailed it,
+  // this page's own origin, never to an endpoint remembered from an earlier log-in.
+  if (path === '/verify-email' || path === '/change-password') {
+    setEndpoint('');
+    const pages = await import('./views/pages.js');
+    return path === '/verify-email' ? pages.verifyEmailPage() : pages.changePasswordPage(config);
+  }
   const stored = localStorage.getItem(LAST_ENDPOINT);
   setEndpoint(config.endpointPinned ? config.apiEndpoint : stored || config.apiEndpoint);
-  if (path === '/verify-email') return (await import('./views/pages.js')).verifyEmailPage();
-  if (path === '/change-password') return (await import('./views/pages.js')).changePasswordPage(config);
   // The page knows about a session on this server; one on another endpoint is asked for.
   if (config.signedIn) {
     setEndpoint(config.apiEndpoint);
