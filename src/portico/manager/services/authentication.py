@@ -3,9 +3,13 @@
     client-address ceiling (reserve) -> account lock-out (reserve) -> verify at equal cost
     -> the second factor's code, when the account has one -> record the outcome
 
-A wrong code counts like a wrong password, in the same reservation, and a missing one keeps
-its attempt counted until a log-in succeeds: knowing the password buys no more code guesses
-than the lock-out allows.
+A wrong code counts like a wrong password, and a missing one keeps its attempt counted until a
+log-in succeeds: knowing the password buys no more code guesses than the lock-out allows.
+Second-factor failures always count against the account alone (NIST SP 800-63B 5.2.2): with
+`lockout_scope = "account_and_address"` the password step is counted per address, but the code
+step reserves a slot on the account's own counter, so a thousand addresses get no more code
+guesses than one. That counter is read before the hash too, so a blocked account answers 429
+whatever the password, and the block tells nothing about it.
 
 Both reservations are atomic and taken before the hash, so no amount of concurrency gets more
 password checks than the limits allow. A missing account is checked like an existing one
@@ -56,6 +60,18 @@ class PasswordCheck:
             return f"{key}|{client_address}"
         return key
 
+    async def check_code(self, user: User, second_factor: SecondFactor) -> None:
+        """A second factor alone (a step-up with a code): counted on the account's counter,
+        reserved before the check like a password. Raises TooManyFailedLogins or InvalidOtp."""
+        key = lockout_key(user, "")
+        await self.lockout.reserve(key)
+        try:
+            await second_factor()
+        except (InvalidOtp, OtpRequired):
+            blocked = await self.lockout.record_failure(key)
+            raise InvalidOtp(blocked=blocked) from None
+        await self.lockout.record_success(key)
+
     async def check(
         self,
         user: User | None,
@@ -68,8 +84,12 @@ class PasswordCheck:
         """Raise TooManyFailedLogins, InvalidCredentials (InvalidOtp for a wrong code) or
         OtpRequired; return when the password (and the code, where one is needed) is right."""
         counter = self._counter(user, normalized_id, client_address)
+        account = lockout_key(user, normalized_id)  # where second-factor failures count
         await self.throttle.reserve(client_address)
         try:
+            if account != counter:
+                # Blocked by wrong codes: refused before the hash, whatever the password.
+                await self.lockout.ensure_open(account)
             attempt = await self.lockout.reserve(counter)
         except TooManyFailedLogins:
             await self.throttle.release(client_address)  # refused unchecked: not a failure
@@ -80,19 +100,41 @@ class PasswordCheck:
             blocked = await self.lockout.record_failure(counter)
             raise InvalidCredentials(warn, blocked=blocked)
         if second_factor is not None:
-            try:
-                await second_factor()
-            except OtpRequired:
-                # The password was right, so no guess of this address's; the attempt stays
-                # counted on the account until a log-in succeeds.
-                await self.throttle.release(client_address)
-                await self.lockout.record_failure(counter)
-                raise
-            except InvalidOtp:
-                blocked = await self.lockout.record_failure(counter)
-                raise InvalidOtp(warn, blocked=blocked) from None
+            await self._second_factor(second_factor, counter, account, client_address, warn)
         await self.throttle.release(client_address)
         await self.lockout.record_success(counter)
+
+    async def _second_factor(
+        self,
+        second_factor: SecondFactor,
+        counter: str,
+        account: str,
+        client_address: str,
+        warn: int | None,
+    ) -> None:
+        """The code step of a log-in whose password was right. On the account's own counter:
+        the password's slot when the scope is the account, a slot of its own otherwise."""
+        if account != counter:
+            try:
+                attempt = await self.lockout.reserve(account)
+            except TooManyFailedLogins:
+                await self.throttle.release(client_address)
+                raise
+            left = self.lockout.allowed_failures - attempt
+            warn = left if 0 < left <= WARN_WHEN_LEFT else None
+        try:
+            await second_factor()
+        except OtpRequired:
+            # The password was right, so no guess of this address's; the attempt stays
+            # counted on the account until a log-in succeeds.
+            await self.throttle.release(client_address)
+            await self.lockout.record_failure(account)
+            raise
+        except InvalidOtp:
+            blocked = await self.lockout.record_failure(account)
+            raise InvalidOtp(warn, blocked=blocked) from None
+        if account != counter:
+            await self.lockout.record_success(account)
 
     async def unlock(self, user: User | None, normalized_id: str) -> None:
         """Lift the block: an administrator's unlock, or a completed password reset."""

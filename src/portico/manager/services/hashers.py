@@ -105,7 +105,7 @@ class Pbkdf2Hasher(Hasher):
             )
         except (ValueError, KeyError):
             return False
-        return hmac.compare_digest(digest.hex(), hash_hex.lower())
+        return hmac.compare_digest(digest.hex().encode(), hash_hex.lower().encode())
 
 
 def _bcrypt_rounds(encoded: str) -> int:

@@ -84,6 +84,14 @@ class LoginLockout:
             ends += self.block_seconds
         raise TooManyFailedLogins(retry_after=max(1, math.ceil(ends - now)))
 
+    async def ensure_open(self, key: str) -> None:
+        """Raise TooManyFailedLogins when `key` is blocked now; take no slot, write nothing."""
+        now = self._clock()
+        async with self._database() as db:
+            ends = await db.scalar(select(_T.c.blocked_until).where(_T.c.key == key))
+        if ends is not None and ends > now:
+            raise TooManyFailedLogins(retry_after=max(1, math.ceil(ends - now)))
+
     async def record_failure(self, key: str) -> bool:
         """The reserved check failed; the failure that fills the quota starts the block (and
         says so: True)."""

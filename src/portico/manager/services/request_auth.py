@@ -76,7 +76,7 @@ class RequestAuthenticator:
         digest = headers.get(BODY_DIGEST_HEADER)
         if digest is not None:
             actual = hashlib.sha256(body or b"").hexdigest()
-            if not hmac.compare_digest(digest.lower(), actual):
+            if not hmac.compare_digest(digest.lower().encode(), actual.encode()):
                 raise SignatureMismatch("body digest mismatch")
 
         known = await self._credential(credential.access_key)
@@ -93,7 +93,7 @@ class RequestAuthenticator:
             hash_type=credential.hash_type,
             body_digest=digest.lower() if digest is not None else None,
         )
-        if not hmac.compare_digest(expected, credential.signature):
+        if not hmac.compare_digest(expected.encode(), credential.signature.encode()):
             raise SignatureMismatch("HMAC signature mismatch")
         if known.must_change_password:
             # Nothing but the change itself until the password is changed.

@@ -8,6 +8,7 @@ import hmac
 import io
 import secrets
 import time
+import unicodedata
 
 import pyotp
 import segno
@@ -43,14 +44,18 @@ def qr_svg(uri: str) -> str:
 
 
 def normalized_code(code: str) -> str:
-    """What people type: spaces and dashes dropped."""
-    return "".join(ch for ch in code if ch not in " -\t")
+    """What people type: NFKC (fullwidth forms), the digits of any script as ASCII digits
+    (a phone's keyboard may give Arabic-Indic ones), spaces and dashes dropped."""
+    text = unicodedata.normalize("NFKC", code)
+    return "".join(
+        str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in text if ch not in " -\t"
+    )
 
 
 def matching_step(secret: str, code: str, now: float | None = None) -> int | None:
     """The time step whose code `code` is (within the drift allowed), or None."""
     code = normalized_code(code)
-    if len(code) != DIGITS or not code.isdigit():
+    if len(code) != DIGITS or not (code.isascii() and code.isdigit()):
         return None
     totp = pyotp.TOTP(secret, digits=DIGITS, interval=PERIOD)
     moment = time.time() if now is None else now
