@@ -93,7 +93,9 @@ class ApiConfig(_Section):
 class ManagerConfig(_Section):
     ip: str = "127.0.0.1"
     port: int = Field(8081, ge=0, le=65535)
-    trusted_proxies: list[str] = Field(default_factory=lambda: ["127.0.0.1/32", "::1/128"])
+    # Other proxies whose X-Forwarded-For is believed. A portico webserver needs no entry: it
+    # proves itself with a MAC made with the server secret.
+    trusted_proxies: list[str] = Field(default_factory=list)
     hashing_workers: int = Field(0, ge=0, description="0 = one per CPU core")
     # Accept HMAC-SHA1 request signatures (only very old Backend.AI clients send them).
     allow_sha1_signatures: bool = False

@@ -42,7 +42,8 @@ def http_server(app: ASGIApp, host: str, port: int) -> uvicorn.Server:
             # Clients pool connections for up to a minute (aiohttp's server keeps them 75 s);
             # closing them sooner makes a pooled client write to a closing transport.
             timeout_keep_alive=KEEP_ALIVE_SECONDS,
-            # X-Forwarded-For is judged by portico itself, against [manager] trusted_proxies:
+            # X-Forwarded-For is judged by portico itself (the webserver's proof, [manager]
+            # trusted_proxies):
             # uvicorn's own proxy-headers layer would only cost time on every request.
             proxy_headers=False,
             forwarded_allow_ips="",

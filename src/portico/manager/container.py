@@ -42,6 +42,7 @@ from portico.manager.services.two_factor import TwoFactorService
 from portico.sealing import SecretBox, derived_key, load_or_create_server_secret
 from portico.sessions import SessionStore
 from portico.sessions.factory import build_session_store
+from portico.wire.forwarding import ForwardingKey
 
 
 @dataclass
@@ -54,6 +55,7 @@ class ManagerServices:
     accounts: AccountService
     authenticator: RequestAuthenticator
     trusted_proxies: list[Network]
+    forwarding: ForwardingKey
     tokens: TokenService
     consent: ConsentService
     outbox: Outbox
@@ -195,6 +197,7 @@ async def build_services(
             database, keypair_box, credentials, allow_sha1=settings.manager.allow_sha1_signatures
         ),
         trusted_proxies=parse_networks(settings.manager.trusted_proxies),
+        forwarding=ForwardingKey(secret),
         tokens=tokens,
         consent=consent,
         outbox=outbox,
@@ -206,6 +209,7 @@ async def build_services(
             tokens=tokens,
             outbox=outbox,
             passwords=passwords,
+            passkeys=passkeys,
             **mail_limits,
         ),
         browser_sessions=browser_sessions,

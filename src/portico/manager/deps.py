@@ -10,7 +10,8 @@ from portico.asgi.client_address import client_address
 from portico.manager.container import ManagerServices
 from portico.manager.services.audit import Actor
 from portico.manager.services.request_auth import Caller
-from portico.wire.headers import BODY_DIGEST_HEADER
+from portico.wire.forwarding import PROOF_HEADER, Vouched
+from portico.wire.headers import BODY_DIGEST_HEADER, SESSION_HASH_HEADER
 
 # Every dependency is `async def`, even when it does not await: FastAPI runs a plain `def`
 # dependency in a worker thread, and that hop was half the cost of a signed call.
@@ -23,13 +24,46 @@ async def services(request: Request) -> ManagerServices:
 Services = Annotated[ManagerServices, Depends(services)]
 
 
+_UNREAD = object()
+
+
+def vouched(request: Request) -> Vouched | None:
+    """What a portico webserver vouches for on this call (the browser's address, the browser
+    session), read once per request; None without a good proof."""
+    found: Vouched | None | object = getattr(request.state, "vouched", _UNREAD)
+    if found is _UNREAD:
+        svc: ManagerServices = request.app.state.services
+        headers = request.headers
+        found = request.state.vouched = svc.forwarding.verify(
+            headers.get(PROOF_HEADER),
+            headers.get("x-forwarded-for", ""),
+            headers.get(SESSION_HASH_HEADER),
+        )
+    return found  # type: ignore[return-value]
+
+
 async def address_of(request: Request) -> str:
+    """The webserver's word for the browser's address; else a trusted proxy's X-Forwarded-For
+    ([manager] trusted_proxies, none by default); else the peer."""
+    found = vouched(request)
+    if found is not None:
+        return found.client_address
     svc: ManagerServices = request.app.state.services
     peer = request.client.host if request.client else ""
     return client_address(peer, request.headers.get("x-forwarded-for"), svc.trusted_proxies)
 
 
 ClientAddress = Annotated[str, Depends(address_of)]
+
+
+async def browser_session_hash(request: Request) -> str | None:
+    """The hash of the browser session making this call, when a webserver vouches for it."""
+    found = vouched(request)
+    return found.session_hash if found is not None else None
+
+
+# The browser session behind a relayed call (None for a call signed by an API client).
+BrowserSession = Annotated[str | None, Depends(browser_session_hash)]
 
 
 async def signed_caller(request: Request) -> Caller:

@@ -8,6 +8,7 @@ from portico.sessions import WebSession, id_hash
 from portico.webserver.container import WebServices
 from portico.webserver.guards import own_origin
 from portico.wire import encoded_body
+from portico.wire.forwarding import PROOF_HEADER
 from portico.wire.headers import SESSION_HASH_HEADER
 
 COOKIE_NAME = "AIOHTTP_SESSION"
@@ -44,15 +45,21 @@ def scheme(request: Request) -> str:
     return request.scope.get("scheme", "http")
 
 
-def forwarding_headers(request: Request) -> dict[str, str]:
-    """What the manager needs to know about the browser; it decides whom to believe."""
-    peer = peer_address(request)
-    chain = request.headers.get("x-forwarded-for")
+def forwarding_headers(request: Request, session_id: str | None = None) -> dict[str, str]:
+    """What the manager needs to know about the browser: the address this server settled on
+    (its trusted TLS proxies' word, else the peer; the browser's own X-Forwarded-For is never
+    passed on), the hash naming the browser session making a signed call, and the proof that
+    a portico webserver vouches for both. The manager believes neither without the proof."""
+    address = peer_address(request)
+    session_hash = id_hash(session_id) if session_id is not None else None
     headers = {
-        "X-Forwarded-For": f"{chain}, {peer}" if chain else peer,
+        "X-Forwarded-For": address,
         "X-Forwarded-Host": request.headers.get("host", ""),
         "X-Forwarded-Proto": scheme(request),
+        PROOF_HEADER: web_services(request).forwarding.proof(address, session_hash),
     }
+    if session_hash is not None:
+        headers[SESSION_HASH_HEADER] = session_hash
     for name in ("user-agent", "accept-language"):
         if name in request.headers:
             headers[name.title()] = request.headers[name]
@@ -66,11 +73,8 @@ def cookie_secure(request: Request, setting: str) -> bool:
 
 
 def manager_headers(request: Request, session_id: str | None = None) -> dict[str, str]:
-    """The headers of a call on to the manager: the forwarding ones, the domain, and (for a
-    signed call) the hash that names the browser session making it."""
-    headers = forwarding_headers(request)
-    if session_id is not None:
-        headers[SESSION_HASH_HEADER] = id_hash(session_id)
+    """The headers of a call on to the manager: the forwarding ones and the domain."""
+    headers = forwarding_headers(request, session_id)
     headers["X-BackendAI-Domain"] = web_services(request).settings.api.domain
     return headers
 

@@ -49,12 +49,20 @@ def _catalog(lang: str) -> dict[str, Any]:
 
 
 def compose(
-    kind: str, lang: str, *, site: str, link: str, note: str = "", **values: Any
+    kind: str,
+    lang: str,
+    *,
+    site: str,
+    link: str,
+    note: str | tuple[str, ...] = "",
+    **values: Any,
 ) -> Composed:
-    """`note` names one of the message's optional lines (its `notes`), added after the others."""
+    """`note` names one (or several) of the message's optional lines (its `notes`), added after
+    the others."""
     entry = _catalog(lang if lang in LANGUAGES else "en")[kind]
     fill = {"site": site, **values}
-    lines = entry["lines"] + ([entry["notes"][note]] if note else [])
+    notes = (note,) if isinstance(note, str) else note
+    lines = entry["lines"] + [entry["notes"][n] for n in notes if n]
     context = {
         "lang": lang,
         "site": site,

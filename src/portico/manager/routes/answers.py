@@ -131,6 +131,11 @@ class PasswordReset(Answer):
     message: str
     keypair_replaced: bool
     access_key: str | None
+    passkeys_removed: int = 0
+
+
+class PasskeyNames(Answer):
+    passkeys: list[str]
 
 
 class Document(Answer):

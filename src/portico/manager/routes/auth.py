@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import ConfigDict, Field
 
 from portico.asgi.problem_responses import problem_response
-from portico.manager.deps import ClientAddress, Services, SignedCaller
+from portico.manager.deps import BrowserSession, ClientAddress, Services, SignedCaller
 from portico.manager.error_responses import CREDENTIAL_MISMATCH
 from portico.manager.errors import (
     ConsentRequired,
@@ -22,7 +22,6 @@ from portico.manager.routes import answers
 from portico.manager.routes.bodies import Body
 from portico.manager.services.accounts import Authorization
 from portico.wire import problems
-from portico.wire.headers import SESSION_HASH_HEADER
 
 router = APIRouter(prefix="/auth")
 
@@ -150,7 +149,7 @@ async def update_password(
     body: UpdatePasswordBody,
     caller: SignedCaller,
     svc: Services,
-    request: Request,
+    session: BrowserSession,
     address: ClientAddress,
 ) -> Any:
     try:
@@ -160,7 +159,7 @@ async def update_password(
             body.new_password,
             body.new_password2,
             # The webserver names the browser session making the change; it stays signed in.
-            keep_session=request.headers.get(SESSION_HASH_HEADER),
+            keep_session=session,
             client_address=address,
         )
     except InvalidCredentials:

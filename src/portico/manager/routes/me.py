@@ -3,11 +3,10 @@ profile) and a new API keypair."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 
-from portico.manager.deps import Acting, Services, SignedCaller
+from portico.manager.deps import Acting, BrowserSession, Services, SignedCaller
 from portico.manager.routes import answers
-from portico.wire.headers import SESSION_HASH_HEADER
 
 router = APIRouter()
 
@@ -27,9 +26,9 @@ async def me(caller: SignedCaller, svc: Services) -> answers.Me:
 
 
 @router.post("/portico/keypair/replace")
-async def replace_keypair(actor: Acting, svc: Services, request: Request) -> answers.NewKeypair:
+async def replace_keypair(
+    actor: Acting, svc: Services, session: BrowserSession
+) -> answers.NewKeypair:
     """A new API keypair for the caller. The answer is the only place its secret shows."""
-    keypair = await svc.passwords.replace_keypair(
-        actor.user_id, actor, keep_session=request.headers.get(SESSION_HASH_HEADER)
-    )
+    keypair = await svc.passwords.replace_keypair(actor.user_id, actor, keep_session=session)
     return answers.NewKeypair(access_key=keypair.access_key, secret_key=keypair.secret_key)

@@ -41,8 +41,14 @@ class ChangePasswordBody(Body):
     email: str = Field(max_length=256)
     password: str = Field(max_length=4096)
     token: str = Field(max_length=256)
-    # Replace the account's API keypair too (whoever knew the old password may have used it).
+    # Replace the account's API keypair and remove its passkeys too (whoever knew the old
+    # password may have used the one or added the other).
     replace_keypair: bool = True
+    remove_passkeys: bool = True
+
+
+class LinkBody(Body):
+    token: str = Field(max_length=256)
 
 
 def _language(request: Request) -> str:
@@ -95,7 +101,11 @@ async def send_password_change_email(
 @router.post("/cloud/change-password")
 async def change_password(body: ChangePasswordBody, svc: Services) -> answers.PasswordReset:
     changed = await svc.recovery.change_password(
-        body.email, body.password, body.token, replace_keypair=body.replace_keypair
+        body.email,
+        body.password,
+        body.token,
+        replace_keypair=body.replace_keypair,
+        remove_passkeys=body.remove_passkeys,
     )
     # The new access key only (its secret is shown from the profile, never in a page's JS).
     access_key = changed.keypair.access_key if changed.keypair is not None else None
@@ -103,7 +113,15 @@ async def change_password(body: ChangePasswordBody, svc: Services) -> answers.Pa
         message="Password is successfully changed.",
         keypair_replaced=changed.keypair is not None,
         access_key=access_key,
+        passkeys_removed=changed.passkeys_removed,
     )
+
+
+@router.post("/cloud/change-password/passkeys")
+async def passkeys_of_link(body: LinkBody, svc: Services) -> answers.PasskeyNames:
+    """The passkeys of the account a reset link is for, for its page to offer their removal.
+    POST, with the token in the body: reading spends nothing, and no token goes in a URL."""
+    return answers.PasskeyNames(passkeys=await svc.recovery.passkeys_of_link(body.token))
 
 
 @router.get("/cloud/ping")

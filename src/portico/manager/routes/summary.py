@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from pydantic import Field
 
 from portico.asgi.problem_responses import problem_response
-from portico.manager.deps import Acting, Services, SignedCaller
+from portico.manager.deps import Acting, BrowserSession, Services, SignedCaller
 from portico.manager.errors import InvalidCredentials
 from portico.manager.routes import answers
 from portico.manager.routes.bodies import Body
 from portico.manager.services.audit import AuditKind
 from portico.wire import problems
-from portico.wire.headers import SESSION_HASH_HEADER
 
 router = APIRouter()
 
@@ -25,11 +24,9 @@ class PasswordBody(Body):
 
 @router.get("/summary")
 async def summary(
-    caller: SignedCaller, svc: Services, request: Request, group: str = "default"
+    caller: SignedCaller, svc: Services, session: BrowserSession, group: str = "default"
 ) -> answers.Summary:
-    found = await svc.summary.summary(
-        caller, group=group, current_session=request.headers.get(SESSION_HASH_HEADER)
-    )
+    found = await svc.summary.summary(caller, group=group, current_session=session)
     return answers.Summary(**found)
 
 
@@ -45,7 +42,7 @@ async def revoke_session(session_id: str, actor: Acting, svc: Services) -> Any:
 
 @router.post("/portico/sessions/sign-out-others", response_model=answers.Ok)
 async def sign_out_others(
-    body: PasswordBody, actor: Acting, svc: Services, request: Request
+    body: PasswordBody, actor: Acting, svc: Services, session: BrowserSession
 ) -> Any:
     try:
         await svc.accounts.verify_own_password(actor.user_id, body.password, actor.client_address)
@@ -53,9 +50,7 @@ async def sign_out_others(
         return problem_response(
             401, problems.AUTH_FAILED, "Password mismatch", details="The password is not correct."
         )
-    await svc.browser_sessions.revoke_user(
-        str(actor.user_id), keep_hash=request.headers.get(SESSION_HASH_HEADER)
-    )
+    await svc.browser_sessions.revoke_user(str(actor.user_id), keep_hash=session)
     await svc.audit.record(
         AuditKind.SESSIONS_ENDED,
         actor=actor,

@@ -1,7 +1,10 @@
 """The one way a password changes, whoever changes it (the owner, a reset link, an operator):
 
     policy -> hash -> store, in one transaction with its effects: outstanding reset links
-    revoked, log-in sessions ended, optionally a new API keypair, the notice mail queued
+    revoked, every set-up in progress ended (a second factor's set-up token and unconfirmed
+    secret, a passkey's registration challenge: whoever began one with the old password must
+    not finish it), log-in sessions ended, optionally a new API keypair and the passkeys
+    removed, the notice mail queued
     -> then the browser sessions ended (all but the one that made the change) and, after a
     reset, the lock-out lifted.
 
@@ -14,9 +17,19 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from portico.db.models import Keypair, LoginSession, TokenPurpose, User, UserStatus, utcnow
+from portico.db.models import (
+    Keypair,
+    LoginSession,
+    Passkey,
+    TokenPurpose,
+    TotpFactor,
+    User,
+    UserStatus,
+    utcnow,
+)
 from portico.languages import pick_language
 from portico.manager.errors import (
     AccountInactive,
@@ -39,6 +52,30 @@ from portico.sessions import SessionStore
 @dataclass(frozen=True)
 class PasswordChanged:
     keypair: NewKeypair | None  # the new API keypair, when it was replaced
+    passkeys_removed: int = 0
+
+
+async def end_set_ups(db: AsyncSession, user_id: uuid.UUID) -> None:
+    """Every set-up of a new authenticator still in progress ends: the two-factor set-up token,
+    an authenticator app's unconfirmed secret, a passkey's registration challenge."""
+    await db.execute(revoke_live(TokenPurpose.TWO_FACTOR_SETUP, user_id))
+    await db.execute(revoke_live(TokenPurpose.PASSKEY_REGISTER, user_id))
+    await db.execute(
+        delete(TotpFactor).where(TotpFactor.user_id == user_id, TotpFactor.confirmed_at.is_(None))
+    )
+
+
+async def _remove_passkeys(db: AsyncSession, user_id: uuid.UUID) -> list[str]:
+    """The account's passkeys go; their names, for the owner's notice."""
+    names = list(
+        (
+            await db.scalars(
+                select(Passkey.name).where(Passkey.user_id == user_id).order_by(Passkey.id)
+            )
+        ).all()
+    )
+    await db.execute(delete(Passkey).where(Passkey.user_id == user_id))
+    return names
 
 
 class PasswordChanges:
@@ -71,6 +108,7 @@ class PasswordChanges:
         *,
         keep_session: str | None = None,
         replace_keypair: bool = False,
+        remove_passkeys: bool = False,
         unlock: bool = False,
         how: str = "own",
         actor: Actor = SYSTEM,
@@ -79,14 +117,6 @@ class PasswordChanges:
         `how` ("own", "expired", "reset", "operator") and `actor` go to the audit trail."""
         self.check_policy(new_password, email=user.email, username=user.username)
         password_hash = await self.accounts.pool.make(new_password)
-        note = "keypair_replaced" if replace_keypair else "keypair_kept"
-        message = compose(
-            "password_changed",
-            pick_language(user.language),
-            site=self._site,
-            link=self._public_base,
-            note=note,
-        )
         async with self.accounts.database.begin() as db:
             await db.execute(
                 update(User)
@@ -98,6 +128,8 @@ class PasswordChanges:
                 )
             )
             await db.execute(revoke_live(TokenPurpose.RESET, user.uuid))
+            await end_set_ups(db, user.uuid)
+            removed = await _remove_passkeys(db, user.uuid) if remove_passkeys else []
             await db.execute(
                 update(LoginSession)
                 .where(LoginSession.user_id == user.uuid, LoginSession.ended_at.is_(None))
@@ -110,6 +142,17 @@ class PasswordChanges:
                 )
                 keypair, row = default_keypair_for(user, self._box)
                 db.add(row)
+            notes = ("keypair_replaced" if replace_keypair else "keypair_kept",)
+            if removed:
+                notes += ("passkeys_removed",)
+            message = compose(
+                "password_changed",
+                pick_language(user.language),
+                site=self._site,
+                link=self._public_base,
+                note=notes,
+                passkeys=", ".join(removed),
+            )
             await self.outbox.enqueue(user.email, message, db=db)
         self.outbox.wake()
         # Every replica forgets the cached credential now: an old key stops working, and a
@@ -124,9 +167,9 @@ class PasswordChanges:
             subject_id=user.uuid,
             subject=user.email,
             outcome=how,
-            details={"keypair_replaced": replace_keypair},
+            details={"keypair_replaced": replace_keypair, "passkeys_removed": len(removed)},
         )
-        return PasswordChanged(keypair)
+        return PasswordChanged(keypair, len(removed))
 
     async def change_own(
         self,

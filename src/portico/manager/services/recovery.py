@@ -14,13 +14,17 @@ from portico.manager.services.accounts import normalize_login_id
 from portico.manager.services.audit import OPERATOR, Actor, AuditKind
 from portico.manager.services.email_flow import EmailFlow
 from portico.manager.services.links import public_base
+from portico.manager.services.passkeys import PasskeyService
 from portico.manager.services.passwords import PasswordChanged, PasswordChanges
 
 
 class RecoveryService(EmailFlow):
-    def __init__(self, *args: Any, passwords: PasswordChanges, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, passwords: PasswordChanges, passkeys: PasskeyService, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.passwords = passwords
+        self.passkeys = passkeys
 
     def require_enabled(self) -> None:
         if not self.settings.recovery.enabled:
@@ -90,11 +94,26 @@ class RecoveryService(EmailFlow):
         )
         return f"{public_base(self.settings)}/change-password?{urlencode({'token': token})}"
 
+    async def passkeys_of_link(self, token: str) -> list[str]:
+        """The names of the passkeys of the account a live reset link is for (nothing is
+        spent), so its page can offer to remove them; InvalidToken for any other token."""
+        self.require_enabled()
+        user_id = await self.tokens.check(TokenPurpose.RESET, token)
+        if user_id is None:
+            raise InvalidToken()
+        return [p.name for p in await self.passkeys.list(user_id)]
+
     async def change_password(
-        self, email: str, password: str, token: str, *, replace_keypair: bool = True
+        self,
+        email: str,
+        password: str,
+        token: str,
+        *,
+        replace_keypair: bool = True,
+        remove_passkeys: bool = True,
     ) -> PasswordChanged:
         """Set a new password with a reset link. Whoever had the old password may have used
-        the API keypair too: by default it is replaced (the owner may keep it)."""
+        the API keypair, or added a passkey: by default both go (the owner may keep them)."""
         self.require_enabled()
         email = normalize_login_id(email)
         user = await self.accounts.user_by_email(email)
@@ -111,5 +130,10 @@ class RecoveryService(EmailFlow):
         if user is None or used.user_id != user.uuid:
             raise InvalidToken()
         return await self.passwords.change(
-            user, password, replace_keypair=replace_keypair, unlock=True, how="reset"
+            user,
+            password,
+            replace_keypair=replace_keypair,
+            remove_passkeys=remove_passkeys,
+            unlock=True,
+            how="reset",
         )

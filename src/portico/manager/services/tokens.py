@@ -125,12 +125,17 @@ class TokenService:
             conditions.append(or_(_T.c.email.is_(None), _T.c.email == email))
         return conditions
 
-    async def check(self, purpose: TokenPurpose, token: str, *, email: str | None = None) -> None:
-        """Raise InvalidToken unless `token` could be spent now (spends nothing)."""
+    async def check(
+        self, purpose: TokenPurpose, token: str, *, email: str | None = None
+    ) -> uuid.UUID | None:
+        """Raise InvalidToken unless `token` could be spent now (spends nothing); the account
+        it is for, if any."""
         conditions = self._usable(purpose, token, email)
         async with self._database() as db:
-            if await db.scalar(select(_T.c.id).where(*conditions)) is None:
-                raise InvalidToken()
+            row = (await db.execute(select(_T.c.id, _T.c.user_id).where(*conditions))).first()
+        if row is None:
+            raise InvalidToken()
+        return row.user_id
 
     async def use(
         self,

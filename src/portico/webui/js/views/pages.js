@@ -52,6 +52,15 @@ export function changePasswordPage(config) {
   // Whoever knew the old password may have used the API keypair too: replace it unless kept.
   const replaceKeypair = h('input', { type: 'checkbox', id: 'replace-keypair', checked: true });
   const keypairChoice = h('div', { class: 'check' }, replaceKeypair, h('label', { for: 'replace-keypair', text: t('change.replaceKeypair') }));
+  // And may have added a passkey, which stands for both factors: listed, removed unless kept.
+  const removePasskeys = h('input', { type: 'checkbox', id: 'remove-passkeys', checked: true });
+  const passkeyChoice = h('div', { class: 'check', hidden: true });
+  call('POST', '/func/cloud/change-password/passkeys', { token }).then(({ status, data }) => {
+    const names = status === 200 ? data.passkeys : [];
+    if (!names.length) return;
+    passkeyChoice.replaceChildren(removePasskeys, h('label', { for: 'remove-passkeys', text: t('change.removePasskeys', { names: names.join(', ') }) }));
+    passkeyChoice.hidden = false;
+  }).catch(() => {});
   const out = h('div');
   const submit = h('button', { type: 'submit', class: 'primary', text: t('change.submit') });
   const form = h('form', {
@@ -62,17 +71,19 @@ export function changePasswordPage(config) {
       submit.disabled = true;
       const { status, data } = await call('POST', '/func/cloud/change-password', {
         email: email.value.trim(), password: pw.input.value, token, replace_keypair: replaceKeypair.checked,
+        remove_passkeys: removePasskeys.checked,
       });
       submit.disabled = false;
       if (status === 200) {
         const keypair = data.keypair_replaced ? t('change.keypairReplaced', { key: data.access_key }) : t('change.keypairKept');
-        form.replaceChildren(message('ok', `${t('change.done')} ${keypair}`), toLogin());
+        const passkeys = data.passkeys_removed ? ` ${t('change.passkeysRemoved', { count: data.passkeys_removed })}` : '';
+        form.replaceChildren(message('ok', `${t('change.done')} ${keypair}${passkeys}`), toLogin());
       } else if (['weak-password', 'same-password'].includes(problemType(data))) {
         out.replaceChildren(message('error', problemText(status, data, { failed: 'pwchange.failed' })));
       } else {
         out.replaceChildren(message('error', t(status === 403 ? 'common.disabled' : 'change.invalid')));
       }
     },
-  }, emailLabel, email, pw.label, pw.row, rules.list, pw2.label, pw2.row, keypairChoice, out, submit);
+  }, emailLabel, email, pw.label, pw.row, rules.list, pw2.label, pw2.row, keypairChoice, passkeyChoice, out, submit);
   page(h('h1', { text: t('change.title') }), form);
 }
