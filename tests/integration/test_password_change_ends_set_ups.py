@@ -131,7 +131,10 @@ async def test_the_reset_page_lists_the_passkeys_and_removes_them_by_default(
     )
     assert changed.status_code == 200
     assert changed.json()["passkeys_removed"] == 2
-    assert await services.passkeys.list((await services.accounts.user_by_email(alice.email)).uuid) == []  # type: ignore[union-attr]
+    assert (
+        await services.passkeys.list((await services.accounts.user_by_email(alice.email)).uuid)
+        == []
+    )  # type: ignore[union-attr]
     mail = (await smtp.mailbox.wait_for(alice.email))[-1]
     assert "password was changed" in mail["Subject"]
     assert "These passkeys were removed as well: Laptop, Phone." in text_of(mail)

@@ -30,7 +30,7 @@ _UNREAD = object()
 def vouched(request: Request) -> Vouched | None:
     """What a portico webserver vouches for on this call (the browser's address, the browser
     session), read once per request; None without a good proof."""
-    found: Vouched | None | object = getattr(request.state, "vouched", _UNREAD)
+    found: Vouched | object | None = getattr(request.state, "vouched", _UNREAD)
     if found is _UNREAD:
         svc: ManagerServices = request.app.state.services
         headers = request.headers
