@@ -165,3 +165,12 @@ async def console(web_services: WebServices) -> AsyncIterator[httpx.AsyncClient]
     transport = httpx.ASGITransport(app=app, client=("198.51.100.23", 51000))
     async with httpx.AsyncClient(transport=transport, base_url=f"http://{WEB_HOST}") as c:
         yield c
+
+
+async def step_up(client: httpx.AsyncClient, account: Account) -> None:
+    """Give the password again (the manager's POST /portico/step-up), as the actions that add
+    an authenticator or replace the keypair require."""
+    r = await signed(
+        client, "POST", "/portico/step-up", account, json={"password": account.password}
+    )
+    assert r.status_code == 200, r.text

@@ -151,6 +151,9 @@ class AuthConfig(_Section):
     # stand for both factors. The relying party is [service] public_url's host name, so they
     # work only where that is a name (not an IP address) served over https or on localhost.
     passkeys: bool = True
+    # Adding or removing a passkey, turning an authenticator app on, renewing recovery codes and
+    # replacing the API keypair need the password or a second factor given this recently.
+    step_up_seconds: int = Field(300, gt=0, le=86400)
 
     @field_validator("password_check_rate")
     @classmethod

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from portico.manager.app import create_app
 from portico.manager.container import ManagerServices
-from tests.conftest import GOOD_PASSWORD, MANAGER_HOST, Account, signed
+from tests.conftest import GOOD_PASSWORD, MANAGER_HOST, Account, signed, step_up
 from tests.integration.test_two_factor import code, enrol
 
 LOGIN = {"type": "keypair", "domain": "default", "username": "alice@example.com"}
@@ -31,8 +31,11 @@ def manager_overrides() -> dict[str, dict[str, Any]]:
 
 
 @pytest.fixture
-async def alice(make_account) -> Account:  # type: ignore[no-untyped-def]
-    return await make_account()
+async def alice(make_account, manager: httpx.AsyncClient) -> Account:  # type: ignore[no-untyped-def]
+    """Alice, who just gave her password again (adding an authenticator needs a step-up)."""
+    account: Account = await make_account()
+    await step_up(manager, account)
+    return account
 
 
 def from_address(services: ManagerServices, address: str) -> httpx.AsyncClient:

@@ -18,7 +18,7 @@ import pytest
 
 from portico.webserver.console_page import LOGIN_STRING_PREFIXES
 from portico.webserver.webui_files import PACKAGED_WEBUI
-from tests.conftest import GOOD_PASSWORD, WEB_HOST, signed
+from tests.conftest import GOOD_PASSWORD, WEB_HOST, signed, step_up
 
 OWN_ORIGIN = f"http://{WEB_HOST}"
 
@@ -226,6 +226,7 @@ async def test_without_scripts_the_form_asks_for_the_second_factors_code(
     console: httpx.AsyncClient, manager: httpx.AsyncClient, make_account
 ) -> None:
     alice = await make_account()
+    await step_up(manager, alice)
     begun = await signed(manager, "POST", "/portico/two-factor/totp", alice)
     secret = begun.json()["secret"]
     confirm = {"code": pyotp.TOTP(secret).now()}

@@ -47,6 +47,7 @@ def test_no_secret_reaches_the_log(tmp_path: Path) -> None:
             web.post("/server/login", json={"username": "alice", "password": "Wr0ng-pass!"})
             login = web.post("/server/login", json={"username": "alice", "password": GOOD_PASSWORD})
             secrets.add(login.cookies["AIOHTTP_SESSION"])
+            web.post("/func/portico/step-up", json={"password": GOOD_PASSWORD})
             secrets.add(web.post("/server/replace-keypair").json()["secret_key"])
             signup = web.post(
                 "/func/auth/signup",

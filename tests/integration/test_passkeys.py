@@ -15,7 +15,7 @@ from portico.db.models import AuthToken, TokenPurpose
 from portico.manager.app import CEREMONY_PURPOSES
 from portico.manager.container import ManagerServices
 from portico.manager.services.passkeys import relying_party
-from tests.conftest import Account, signed
+from tests.conftest import Account, signed, step_up
 
 
 @pytest.fixture
@@ -24,8 +24,11 @@ def manager_overrides() -> dict[str, dict[str, Any]]:
 
 
 @pytest.fixture
-async def alice(make_account) -> Account:  # type: ignore[no-untyped-def]
-    return await make_account()
+async def alice(make_account, manager: httpx.AsyncClient) -> Account:  # type: ignore[no-untyped-def]
+    """Alice, who just gave her password again (adding an authenticator needs a step-up)."""
+    account: Account = await make_account()
+    await step_up(manager, account)
+    return account
 
 
 def client_data(challenge: str, kind: str = "webauthn.get") -> str:

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from portico.db.models import Passkey, TokenPurpose, TotpFactor
 from portico.manager.container import ManagerServices
 from portico.manager.errors import InvalidToken
-from tests.conftest import GOOD_PASSWORD, Account, signed
+from tests.conftest import GOOD_PASSWORD, Account, signed, step_up
 from tests.support.smtp import SmtpServer, text_of
 
 LOGIN = {"username": "alice@example.com", "password": GOOD_PASSWORD}
@@ -36,8 +36,11 @@ def manager_overrides(smtp: SmtpServer, two_factor_mode: str) -> dict[str, dict[
 
 
 @pytest.fixture
-async def alice(make_account) -> Account:  # type: ignore[no-untyped-def]
-    return await make_account()
+async def alice(make_account, manager: httpx.AsyncClient) -> Account:  # type: ignore[no-untyped-def]
+    """Alice, who just gave her password again (adding an authenticator needs a step-up)."""
+    account: Account = await make_account()
+    await step_up(manager, account)
+    return account
 
 
 async def reset_token(services: ManagerServices, email: str) -> str:
@@ -98,7 +101,6 @@ async def test_an_operators_new_password_ends_the_set_up_too(
 async def test_a_passkey_registration_begun_before_a_reset_cannot_finish(
     manager: httpx.AsyncClient, services: ManagerServices, alice: Account
 ) -> None:
-    await services.step_up.record_for_test(alice.access_key)  # as if the password was given
     options = await signed(manager, "POST", "/portico/passkeys/register-options", alice)
     assert options.status_code == 200, options.text
     challenge = options.json()["challenge"]

@@ -159,6 +159,8 @@ def test_backendai_cli_answers_its_one_time_password_prompt(
         with httpx.Client(base_url=url) as browser:
             login = {"username": "alice", "password": GOOD_PASSWORD}
             assert browser.post("/server/login", json=login).json()["authenticated"]
+            again = browser.post("/func/portico/step-up", json={"password": GOOD_PASSWORD})
+            assert again.status_code == 200, again.text
             secret = browser.post("/func/portico/two-factor/totp").json()["secret"]
             confirmed = browser.post(
                 "/func/portico/two-factor/totp/confirm",

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from portico.db.models import AuditEntry, RecoveryCode, TotpFactor
 from portico.manager.container import ManagerServices
-from tests.conftest import GOOD_PASSWORD, Account, signed
+from tests.conftest import GOOD_PASSWORD, Account, signed, step_up
 from tests.support.smtp import SmtpServer, text_of
 
 LOGIN = {"username": "alice@example.com", "password": GOOD_PASSWORD}
@@ -36,8 +36,11 @@ def manager_overrides(smtp: SmtpServer, two_factor_mode: str) -> dict[str, dict[
 
 
 @pytest.fixture
-async def alice(make_account) -> Account:  # type: ignore[no-untyped-def]
-    return await make_account()
+async def alice(make_account, manager: httpx.AsyncClient) -> Account:  # type: ignore[no-untyped-def]
+    """Alice, who just gave her password again (the enrolment needs a step-up)."""
+    account: Account = await make_account()
+    await step_up(manager, account)
+    return account
 
 
 def code(secret: str, steps_ahead: int = 0) -> str:
@@ -47,6 +50,7 @@ def code(secret: str, steps_ahead: int = 0) -> str:
 
 
 async def enrol(manager: httpx.AsyncClient, account: Account) -> tuple[str, list[str]]:
+    await step_up(manager, account)
     begun = await signed(manager, "POST", "/portico/two-factor/totp", account)
     assert begun.status_code == 200, begun.text
     secret = begun.json()["secret"]
@@ -381,6 +385,7 @@ async def test_a_code_sent_before_new_terms_are_accepted_still_counts_after(
     )
     assert signed_up.status_code == 201, signed_up.text
     assert (await console.post("/server/login", json=quinn)).json()["authenticated"] is True
+    await console.post("/func/portico/step-up", json={"password": GOOD_PASSWORD})
     secret = (await console.post("/func/portico/two-factor/totp")).json()["secret"]
     await console.post("/func/portico/two-factor/totp/confirm", json={"code": code(secret)})
     await console.post("/server/logout", json={})

@@ -161,6 +161,19 @@ class LoginAttempt(Base):
     blocked_until: Mapped[float | None] = mapped_column(Double)
 
 
+class StepUp(Base):
+    """When the holder of a browser session (or of an API key) last gave the password or a
+    second factor again: the actions that add or remove an authenticator ask for it."""
+
+    __tablename__ = "step_ups"
+
+    holder: Mapped[str] = mapped_column(String(128), primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("users.uuid", ondelete="CASCADE"), index=True
+    )
+    verified_at: Mapped[float] = mapped_column(Double)
+
+
 class LoginSession(Base):
     """A log-in granted by /auth/authorize; the token itself is only stored hashed."""
 

@@ -28,6 +28,7 @@ from portico.manager.routes import (
     password_check,
     root,
     signup,
+    step_up,
     summary,
     two_factor,
     ui_settings,
@@ -87,6 +88,7 @@ def create_app(settings: Settings, services: ManagerServices | None = None) -> F
     app.include_router(me.router)
     app.include_router(two_factor.router)
     app.include_router(passkeys.router)
+    app.include_router(step_up.router)
     app.include_router(summary.router)
     app.include_router(agents.router)
     app.add_middleware(BodyLimitMiddleware)
@@ -118,10 +120,14 @@ async def _purge_lockout_counters(svc: ManagerServices) -> None:
 
 
 async def _purge_ceremony_tokens(svc: ManagerServices) -> None:
+    async def purge() -> None:
+        await svc.tokens.purge_expired(CEREMONY_PURPOSES)
+        await svc.step_up.purge()
+
     await repeat(
-        lambda: svc.tokens.purge_expired(CEREMONY_PURPOSES),
+        purge,
         lambda: asyncio.sleep(600),
-        what="purging expired passkey challenges and set-up tokens",
+        what="purging expired passkey challenges, set-up tokens and step-ups",
     )
 
 

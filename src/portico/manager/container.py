@@ -36,6 +36,7 @@ from portico.manager.services.recovery import RecoveryService
 from portico.manager.services.request_auth import RequestAuthenticator
 from portico.manager.services.resources import ResourceService
 from portico.manager.services.signup import SignupService
+from portico.manager.services.step_up import StepUpService
 from portico.manager.services.summary import SummaryService
 from portico.manager.services.tokens import TokenService
 from portico.manager.services.two_factor import TwoFactorService
@@ -74,6 +75,7 @@ class ManagerServices:
     log_in: LogInService
     two_factor: TwoFactorService
     passkeys: PasskeyService
+    step_up: StepUpService
     projects: ProjectService
     administration: Administration
 
@@ -226,6 +228,12 @@ async def build_services(
         log_in=log_in,
         two_factor=two_factor,
         passkeys=passkeys,
+        step_up=StepUpService(
+            database,
+            password_check=accounts.password_check,
+            two_factor=two_factor,
+            seconds=settings.auth.step_up_seconds,
+        ),
         projects=ProjectService(database),
         administration=Administration(
             database,

@@ -10,6 +10,7 @@ from portico.asgi.client_address import client_address
 from portico.manager.container import ManagerServices
 from portico.manager.services.audit import Actor
 from portico.manager.services.request_auth import Caller
+from portico.manager.services.step_up import holder_of
 from portico.wire.forwarding import PROOF_HEADER, Vouched
 from portico.wire.headers import BODY_DIGEST_HEADER, SESSION_HASH_HEADER
 
@@ -96,6 +97,20 @@ async def acting_caller(request: Request, caller: SignedCaller, address: ClientA
 
 async def anonymous_actor(request: Request, address: ClientAddress) -> Actor:
     return Actor(None, "", address, request.headers.get("user-agent", ""))
+
+
+async def stepped_up_caller(caller: SignedCaller, request: Request) -> Caller:
+    """The signed caller, if it gave the password or a second factor again recently (its
+    browser session, or its API key); StepUpRequired otherwise."""
+    svc: ManagerServices = request.app.state.services
+    await svc.step_up.require(
+        caller.user_id, holder_of(await browser_session_hash(request), caller.access_key)
+    )
+    return caller
+
+
+# For actions that add or remove an authenticator or hand out a new keypair.
+SteppedUp = Annotated[Caller, Depends(stepped_up_caller)]
 
 
 # The signed caller, for routes that record what it does.

@@ -64,6 +64,20 @@ def _respond(exc: errors.DomainError) -> JSONResponse:
                 if exc.since
                 else "The password must be changed before this account can be used.",
             )
+        case errors.StepUpRequired():
+            return problem_response(
+                401,
+                problems.STEP_UP_REQUIRED,
+                "Confirm it is you.",
+                details=(
+                    f"This action needs your password (or a code of your authenticator app) "
+                    f"given within the last {exc.seconds} seconds: POST /portico/step-up with "
+                    '{"password": ...} or {"code": ...}, then try again.'
+                ),
+                code=exc.code,
+                methods=list(exc.methods),
+                seconds=exc.seconds,
+            )
         case errors.SamePassword():
             return problem_response(
                 400,

@@ -145,6 +145,16 @@ class Conflict(DomainError):
     superadmin's role, a verified address's verification)."""
 
 
+@dataclass
+class StepUpRequired(DomainError):
+    """The action adds or removes an authenticator: the password or a second factor must have
+    been given within the last `seconds` (POST /portico/step-up)."""
+
+    seconds: int
+    methods: tuple[str, ...]
+    code = "step-up-required"
+
+
 class InvalidRequest(DomainError):
     pass
 

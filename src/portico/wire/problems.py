@@ -32,6 +32,8 @@ OTP_NOT_PROVIDED = "OTP not provided"
 PASSWORD_EXPIRED = _BASE + "password-expired"
 SAME_PASSWORD = _BASE + "same-password"
 CONFLICT = _BASE + "conflict"
+# portico's own: the action needs the password or a second factor given again, just now.
+STEP_UP_REQUIRED = "https://portico.dev/probs/step-up-required"
 
 
 def problem(type_: str, title: str, status: int, **extra: Any) -> dict[str, Any]:

@@ -134,6 +134,11 @@ class PasswordReset(Answer):
     passkeys_removed: int = 0
 
 
+class SteppedUp(Answer):
+    until: float  # Unix time after which the actions ask again
+    seconds: int
+
+
 class PasskeyNames(Answer):
     passkeys: list[str]
 

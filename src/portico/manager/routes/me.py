@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from portico.manager.deps import Acting, BrowserSession, Services, SignedCaller
+from portico.manager.deps import Acting, BrowserSession, Services, SignedCaller, SteppedUp
 from portico.manager.routes import answers
 
 router = APIRouter()
@@ -27,7 +27,7 @@ async def me(caller: SignedCaller, svc: Services) -> answers.Me:
 
 @router.post("/portico/keypair/replace")
 async def replace_keypair(
-    actor: Acting, svc: Services, session: BrowserSession
+    _fresh: SteppedUp, actor: Acting, svc: Services, session: BrowserSession
 ) -> answers.NewKeypair:
     """A new API keypair for the caller. The answer is the only place its secret shows."""
     keypair = await svc.passwords.replace_keypair(actor.user_id, actor, keep_session=session)

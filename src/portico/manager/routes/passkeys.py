@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import Field
 
-from portico.manager.deps import Acting, ClientAddress, Services, SignedCaller
+from portico.manager.deps import Acting, ClientAddress, Services, SignedCaller, SteppedUp
 from portico.manager.errors import ConsentRequired
 from portico.manager.routes import answers
 from portico.manager.routes.auth import consent_step, keypair_grant
@@ -50,20 +50,23 @@ async def listed(caller: SignedCaller, svc: Services) -> answers.PasskeyList:
 
 
 @router.post("/register-options")
-async def register_options(caller: SignedCaller, svc: Services) -> Response:
-    """WebAuthn's creation options (JSON, binary fields in base64url), with a fresh challenge."""
+async def register_options(caller: SteppedUp, svc: Services) -> Response:
+    """WebAuthn's creation options (JSON, binary fields in base64url), with a fresh challenge.
+    A passkey stands for both factors: adding one needs a step-up."""
     user = await svc.accounts.user_row(caller.user_id)
     return _json(await svc.passkeys.registration_options(user))
 
 
 @router.post("", status_code=201)
-async def register(body: RegisterBody, actor: Acting, svc: Services) -> answers.PasskeyRow:
+async def register(
+    body: RegisterBody, _fresh: SteppedUp, actor: Acting, svc: Services
+) -> answers.PasskeyRow:
     user = await svc.accounts.user_row(actor.user_id)  # type: ignore[arg-type]
     return _row(await svc.passkeys.register(user, body.name, body.credential, actor))
 
 
 @router.delete("/{passkey_id}")
-async def remove(passkey_id: int, actor: Acting, svc: Services) -> answers.Ok:
+async def remove(passkey_id: int, _fresh: SteppedUp, actor: Acting, svc: Services) -> answers.Ok:
     user = await svc.accounts.user_row(actor.user_id)  # type: ignore[arg-type]
     await svc.passkeys.remove(user, passkey_id, actor)
     return answers.Ok()

@@ -9,7 +9,14 @@ from pydantic import Field
 from portico.asgi.problem_responses import problem_response
 from portico.db.models import User
 from portico.manager.container import ManagerServices
-from portico.manager.deps import Acting, Anonymous, ClientAddress, Services, SignedCaller
+from portico.manager.deps import (
+    Acting,
+    Anonymous,
+    ClientAddress,
+    Services,
+    SignedCaller,
+    SteppedUp,
+)
 from portico.manager.errors import OtpRequired
 from portico.manager.routes import answers
 from portico.manager.routes.bodies import Body
@@ -50,14 +57,17 @@ async def state(caller: SignedCaller, svc: Services) -> answers.TwoFactorState:
 
 
 @router.post("/totp")
-async def begin(caller: SignedCaller, svc: Services) -> answers.TotpEnrolment:
-    """A new secret for the caller's authenticator app; log-ins ask for codes once confirmed."""
+async def begin(caller: SteppedUp, svc: Services) -> answers.TotpEnrolment:
+    """A new secret for the caller's authenticator app; log-ins ask for codes once confirmed.
+    Enrolment needs a step-up: whoever holds the session alone must not pick the factor."""
     user = await svc.accounts.user_row(caller.user_id)
     return _enrolment(await svc.two_factor.begin(user))
 
 
 @router.post("/totp/confirm")
-async def confirm(body: CodeBody, actor: Acting, svc: Services) -> answers.RecoveryCodes:
+async def confirm(
+    body: CodeBody, _fresh: SteppedUp, actor: Acting, svc: Services
+) -> answers.RecoveryCodes:
     user = await svc.accounts.user_row(actor.user_id)  # type: ignore[arg-type]
     codes = await svc.two_factor.confirm(user, body.code, actor)
     return answers.RecoveryCodes(recovery_codes=codes)

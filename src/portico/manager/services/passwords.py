@@ -44,6 +44,7 @@ from portico.manager.services.accounts import AccountService, normalize_login_id
 from portico.manager.services.audit import OPERATOR, SYSTEM, Actor, AuditKind
 from portico.manager.services.credential_cache import CredentialCache
 from portico.manager.services.keypairs import NewKeypair, default_keypair_for
+from portico.manager.services.step_up import end_step_ups
 from portico.manager.services.tokens import revoke_live
 from portico.sealing import SecretBox
 from portico.sessions import SessionStore
@@ -57,12 +58,14 @@ class PasswordChanged:
 
 async def end_set_ups(db: AsyncSession, user_id: uuid.UUID) -> None:
     """Every set-up of a new authenticator still in progress ends: the two-factor set-up token,
-    an authenticator app's unconfirmed secret, a passkey's registration challenge."""
+    an authenticator app's unconfirmed secret, a passkey's registration challenge, and every
+    step-up given with the old password."""
     await db.execute(revoke_live(TokenPurpose.TWO_FACTOR_SETUP, user_id))
     await db.execute(revoke_live(TokenPurpose.PASSKEY_REGISTER, user_id))
     await db.execute(
         delete(TotpFactor).where(TotpFactor.user_id == user_id, TotpFactor.confirmed_at.is_(None))
     )
+    await end_step_ups(db, user_id)
 
 
 async def _remove_passkeys(db: AsyncSession, user_id: uuid.UUID) -> list[str]:
