@@ -111,6 +111,22 @@ def page(playwright_browser, request: pytest.FixtureRequest):  # type: ignore[no
     assert not errors, errors  # no script error on any screen
 
 
+def confirm_it_is_me(page, password: str = "Corr3ct-h0rse!", *, wrong_first: bool = False) -> None:  # type: ignore[no-untyped-def]
+    """Answer the step-up dialog that an action adding an authenticator opens."""
+    from playwright.sync_api import expect
+
+    dialog = page.get_by_role("dialog", name="Confirm it is you")
+    expect(dialog).to_be_visible()
+    if wrong_first:
+        dialog.get_by_label("Password", exact=True).fill("Wr0ng-pass!")
+        dialog.get_by_role("button", name="Confirm").click()
+        expect(dialog.get_by_role("alert")).to_contain_text("That is not right")
+        screenshot(page, "step-up")
+    dialog.get_by_label("Password", exact=True).fill(password)
+    dialog.get_by_role("button", name="Confirm").click()
+    expect(dialog).to_be_hidden()
+
+
 def screenshot(page, name: str) -> None:  # type: ignore[no-untyped-def]
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"))

@@ -7,7 +7,7 @@ from playwright.sync_api import Page, expect
 
 from portico.wire.signing import signed_headers
 from portico.wire.versions import API_VERSION
-from tests.e2e.conftest import Console
+from tests.e2e.conftest import Console, confirm_it_is_me
 from tests.e2e.test_login import log_in
 from tests.support.processes import run_cli
 
@@ -48,6 +48,8 @@ def test_the_profile_keeps_a_name_and_replaces_the_keypair(page: Page, console: 
     expect(keys).to_contain_text(old["access_key"])
     keys.get_by_role("button", name="Replace the keypair").click()
     page.get_by_role("dialog").get_by_role("button", name="Replace").click()
+    # Replacing the keypair needs the password again, right now: a wrong one is refused.
+    confirm_it_is_me(page, wrong_first=True)
     new_access = keys.get_by_role("textbox", name="Access key").input_value()
     new_secret = keys.get_by_role("textbox", name="Secret key").input_value()
     assert new_access != old["access_key"] and len(new_secret) >= 40

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.conftest import GOOD_PASSWORD
-from tests.e2e.conftest import Console, screenshot, start_console
+from tests.e2e.conftest import Console, confirm_it_is_me, screenshot, start_console
 from tests.e2e.test_login import log_in
 
 
@@ -63,6 +63,7 @@ def test_set_up_from_the_profile_then_log_in_with_a_code_and_a_recovery_code(
     panel = page.get_by_role("region", name="Two-factor log-in")
     expect(panel).to_contain_text("Off")
     panel.get_by_role("button", name="Turn on").click()
+    confirm_it_is_me(page)
     secret, codes = set_up_app(page)
     expect(panel).to_contain_text("On · 10 recovery codes left")
     log_out(page)
@@ -97,6 +98,7 @@ def test_new_recovery_codes_from_the_profile_replace_the_old_ones(
     log_in(page)
     panel = page.get_by_role("region", name="Two-factor log-in")
     panel.get_by_role("button", name="Turn on").click()
+    confirm_it_is_me(page)
     _, old = set_up_app(page)
     panel.get_by_role("button", name="New recovery codes").click()
     dialog = page.get_by_role("dialog", name="Make new recovery codes")
@@ -201,6 +203,7 @@ def test_a_passkey_made_in_the_profile_logs_in_without_a_password(
     expect(passkeys).to_contain_text("No passkeys yet.")
     passkeys.get_by_label("Name of the new passkey").fill("Laptop")
     passkeys.get_by_role("button", name="Add a passkey").click()
+    confirm_it_is_me(page)
     expect(page.get_by_role("status")).to_have_text("Passkey added.")
     expect(passkeys.get_by_role("listitem")).to_have_count(1)
     expect(passkeys).to_contain_text("Laptop")
@@ -228,6 +231,7 @@ def test_a_passkey_made_in_the_profile_logs_in_without_a_password(
     passkeys = page.get_by_role("region", name="Passkeys")
     passkeys.get_by_role("button", name="Remove: Laptop").click()
     page.get_by_role("dialog").get_by_role("button", name="Remove").click()
+    confirm_it_is_me(page)  # a new session since the passkey was added: the password again
     expect(passkeys).to_contain_text("No passkeys yet.")
     log_out(page)  # the suggestion is answered with the removed passkey
     expect(page.get_by_role("alert")).to_have_text("That passkey did not log you in.")

@@ -8,6 +8,7 @@ import { THEMES, currentTheme, setTheme } from '../theme.js';
 import { passwordField } from './common.js';
 import { codeInput, enrolmentDialog, recoveryCodesDialog } from './two_factor.js';
 import { createPasskey, passkeysSupported } from '../passkeys.js';
+import { callWithStepUp } from './step_up.js';
 
 function panel(id, title, ...children) {
   return h('section', { class: 'panel', 'aria-labelledby': id }, h('h2', { id, text: title }), ...children);
@@ -68,7 +69,8 @@ export function profilePage(main, me, { config, onUnauthorized, changePassword, 
       onclick: async () => {
         const sure = await confirmDialog({ title: t('profile.replaceKeypair'), text: t('profile.replaceConfirm'), confirm: t('profile.replace'), cancel: t('signup.cancel') });
         if (!sure) return;
-        const { status, data } = await call('POST', '/server/replace-keypair');
+        const { status, data, cancelled } = await callWithStepUp('POST', '/server/replace-keypair');
+        if (cancelled) return;
         if (status === 401) return onUnauthorized();
         if (status !== 200) return notify('error', problemText(status, data));
         me.access_key = data.access_key;
@@ -120,10 +122,11 @@ function twoFactorPanel({ notify, onUnauthorized }) {
 
   async function turnOn() {
     const answer = await enrolmentDialog({
-      begin: () => call('POST', '/func/portico/two-factor/totp'),
-      confirm: (code) => call('POST', '/func/portico/two-factor/totp/confirm', { code }),
+      begin: () => callWithStepUp('POST', '/func/portico/two-factor/totp'),
+      confirm: (code) => callWithStepUp('POST', '/func/portico/two-factor/totp/confirm', { code }),
       onDone: () => { notify('ok', t('tf.turnedOn')); show(); },
     });
+    if (answer.cancelled) return;
     if (answer.status === 401) return onUnauthorized();
     if (answer.status !== 200) notify('error', problemText(answer.status, answer.data));
   }
@@ -204,7 +207,8 @@ function passkeysPanel({ enabled, notify, onUnauthorized }) {
   async function register() {
     add.disabled = true;
     try {
-      const options = await call('POST', '/func/portico/passkeys/register-options');
+      const options = await callWithStepUp('POST', '/func/portico/passkeys/register-options');
+      if (options.cancelled) return;
       if (options.status === 401) return onUnauthorized();
       if (options.status !== 200) return notify('error', problemText(options.status, options.data));
       let credential;
@@ -213,7 +217,7 @@ function passkeysPanel({ enabled, notify, onUnauthorized }) {
       } catch {
         return notify('error', t('pk.cancelled'));
       }
-      const { status, data } = await call('POST', '/func/portico/passkeys', { name: name.value.trim(), credential });
+      const { status, data } = await callWithStepUp('POST', '/func/portico/passkeys', { name: name.value.trim(), credential });
       if (status !== 201) return notify('error', problemText(status, data));
       name.value = '';
       notify('ok', t('pk.added'));
@@ -226,7 +230,8 @@ function passkeysPanel({ enabled, notify, onUnauthorized }) {
   async function remove(passkey) {
     const sure = await confirmDialog({ title: t('pk.remove'), text: t('pk.removeConfirm', { name: passkey.name }), confirm: t('pk.remove'), cancel: t('signup.cancel') });
     if (!sure) return;
-    const { status, data } = await call('DELETE', `/func/portico/passkeys/${passkey.id}`);
+    const { status, data, cancelled } = await callWithStepUp('DELETE', `/func/portico/passkeys/${passkey.id}`);
+    if (cancelled) return;
     if (status === 401) return onUnauthorized();
     if (status !== 200) return notify('error', problemText(status, data));
     notify('ok', t('pk.removed'));
