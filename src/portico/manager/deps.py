@@ -92,7 +92,9 @@ SignedCaller = Annotated[Caller, Depends(signed_caller)]
 
 async def acting_caller(request: Request, caller: SignedCaller, address: ClientAddress) -> Actor:
     """The signed caller as the audit trail names it: who, from where, with what."""
-    return Actor(caller.user_id, caller.email, address, request.headers.get("user-agent", ""))
+    return Actor(
+        caller.user_id, caller.email, address, request.headers.get("user-agent", ""), caller.role
+    )
 
 
 async def anonymous_actor(request: Request, address: ClientAddress) -> Actor:

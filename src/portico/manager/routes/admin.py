@@ -175,6 +175,7 @@ async def pending_users(admin: AdminCaller, svc: Services) -> answers.PendingLis
 
 @router.post("/activate-user")
 async def activate_user(body: EmailBody, admin: AdminCaller, svc: Services) -> answers.Ok:
+    await svc.administration.target_by_email(body.email, admin.actor, "status")
     await svc.signup.activate(body.email, admin.actor)
     return _OK
 
@@ -182,6 +183,7 @@ async def activate_user(body: EmailBody, admin: AdminCaller, svc: Services) -> a
 @router.post("/unlock-user")
 async def unlock_user(body: EmailBody, admin: AdminCaller, svc: Services) -> answers.Ok:
     """Lift a log-in block before it ends by itself."""
+    await svc.administration.target_by_email(body.email, admin.actor, "unlock")
     await svc.accounts.unlock(body.email, admin.actor)
     return _OK
 
@@ -314,6 +316,7 @@ async def update_policy(
 async def assign_policy(
     user_id: uuid.UUID, body: PolicyChoice, admin: AdminCaller, svc: Services
 ) -> answers.Ok:
+    await svc.administration.target(user_id, admin.actor, "resource-policy")
     account = await svc.administration.detail(user_id)  # NotFound for an unknown account
     await svc.resources.set_user_policy(user_id, body.policy)
     await svc.audit.record(

@@ -2,8 +2,11 @@
 a role, lift a block, require a new password, end their browser sessions, resend a
 verification, approve or reject a sign-up. Every action is audited with the acting admin.
 
-Role rules: only a superadmin grants or takes a role, and the last active superadmin cannot be
-demoted or deactivated (nobody could administer the server after that).
+Rank rules: `user < admin < superadmin`. An account acts only on accounts of a lower rank (a
+superadmin on any); each refusal is a Forbidden and an audit row. Only a superadmin grants or
+takes a role, and the last active superadmin can never be deactivated, demoted, forced to
+change its password or stripped of its second factor (nobody could administer the server
+after that).
 """
 
 from __future__ import annotations
@@ -38,6 +41,13 @@ from portico.manager.services.two_factor import TwoFactorService
 from portico.sessions import SessionStore
 
 ADMIN_ROLES = (UserRole.SUPERADMIN, UserRole.ADMIN)
+_RANKS = {UserRole.SUPERADMIN.value: 2, UserRole.ADMIN.value: 1}
+
+
+def rank(role: str) -> int:
+    return _RANKS.get(role, 0)
+
+
 STATUSES = ("active", "inactive", "pending", "before-verification", "deleted")
 DEACTIVATED = "deactivated-by-admin"
 
@@ -173,6 +183,24 @@ class Administration:
             raise NotFound("no such account")
         return user
 
+    async def _target(self, user_id: uuid.UUID, actor: Actor, action: str) -> User:
+        """The account `actor` may act on: of a lower rank, or anyone for a superadmin."""
+        user = await self._user(user_id)
+        if actor.role != UserRole.SUPERADMIN and rank(actor.role) <= rank(user.role):
+            await self._record(AuditKind.ADMIN_REFUSED, actor, user, "rank", action=action)
+            raise Forbidden("You can act only on accounts of a lower rank than yours.")
+        return user
+
+    async def target(self, user_id: uuid.UUID, actor: Actor, action: str) -> None:
+        """The rank rule alone, for actions another service carries out."""
+        await self._target(user_id, actor, action)
+
+    async def target_by_email(self, email: str, actor: Actor, action: str) -> None:
+        """The rank rule for the routes that name an account by its e-mail address."""
+        user = await self.accounts.user_by_email(email)
+        if user is not None:
+            await self._target(user.uuid, actor, action)
+
     async def detail(self, user_id: uuid.UUID) -> dict[str, Any]:
         """The account, its last log-ins and failures, and its browser sessions."""
         user = await self._user(user_id)
@@ -251,7 +279,7 @@ class Administration:
         await self.credentials.forget(user.uuid)
 
     async def set_active(self, user_id: uuid.UUID, active: bool, actor: Actor) -> None:
-        user = await self._user(user_id)
+        user = await self._target(user_id, actor, "status")
         if not active and user.uuid == actor.user_id:
             raise Conflict("You cannot deactivate your own account.")
         if not active and await self._last_superadmin(user):
@@ -271,10 +299,13 @@ class Administration:
 
     async def set_role(self, user_id: uuid.UUID, role: str, actor: Actor, actor_role: str) -> None:
         if actor_role != UserRole.SUPERADMIN:
+            await self._record(
+                AuditKind.ADMIN_REFUSED, actor, await self._user(user_id), "rank", action="role"
+            )
             raise Forbidden("Only a superadmin changes roles.")
         if role not in {r.value for r in UserRole}:
             raise InvalidRequest("unknown role")
-        user = await self._user(user_id)
+        user = await self._target(user_id, actor, "role")
         if role != UserRole.SUPERADMIN and await self._last_superadmin(user):
             raise Conflict("The last superadmin keeps the role.")
         async with self._database.begin() as db:
@@ -283,19 +314,23 @@ class Administration:
         await self._record(AuditKind.ROLE_CHANGED, actor, user, role, previous=user.role)
 
     async def unlock(self, user_id: uuid.UUID, actor: Actor) -> None:
-        user = await self._user(user_id)
+        user = await self._target(user_id, actor, "unlock")
         await self.accounts.unlock(user.email, actor)
 
     async def clear_two_factor(self, user_id: uuid.UUID, actor: Actor) -> None:
         """For someone who lost the app and the codes (or the passkeys): the app, the codes and
         the passkeys go, and the owner is told by mail."""
-        user = await self._user(user_id)
+        user = await self._target(user_id, actor, "clear-two-factor")
+        if await self._last_superadmin(user):
+            raise Conflict("The last superadmin keeps its second factor.")
         passkeys = await self.passkeys.remove_all(user_id)
         if not await self.two_factor.disable(user, actor, outcome="by-admin", passkeys=passkeys):
             raise Conflict("This account has no second factor.")
 
     async def require_password_change(self, user_id: uuid.UUID, actor: Actor) -> None:
-        user = await self._user(user_id)
+        user = await self._target(user_id, actor, "require-password-change")
+        if await self._last_superadmin(user):
+            raise Conflict("The last superadmin cannot be forced to change its password.")
         async with self._database.begin() as db:
             await db.execute(
                 update(User).where(User.uuid == user_id).values(need_password_change=True)
@@ -304,12 +339,12 @@ class Administration:
         await self._record(AuditKind.PASSWORD_CHANGE_REQUIRED, actor, user)
 
     async def end_sessions(self, user_id: uuid.UUID, actor: Actor) -> None:
-        user = await self._user(user_id)
+        user = await self._target(user_id, actor, "end-sessions")
         await self.browser_sessions.revoke_user(str(user.uuid))
         await self._record(AuditKind.SESSIONS_ENDED, actor, user, "by-admin")
 
     async def resend_verification(self, user_id: uuid.UUID, actor: Actor) -> None:
-        user = await self._user(user_id)
+        user = await self._target(user_id, actor, "resend-verification")
         if user.status != UserStatus.BEFORE_VERIFICATION:
             raise Conflict("This account's e-mail address is verified already.")
         async with self._database.begin() as db:

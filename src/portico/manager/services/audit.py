@@ -59,6 +59,7 @@ class AuditKind(enum.StrEnum):
     RECOVERY_CODES_RENEWED = "two-factor.recovery-codes-renewed"
     PASSKEY_ADDED = "two-factor.passkey-added"
     PASSKEY_REMOVED = "two-factor.passkey-removed"
+    ADMIN_REFUSED = "admin.refused"
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ class Actor:
     email: str = ""
     client_address: str = ""
     user_agent: str = ""
+    role: str = ""  # the acting account's role, for the rank rules of administration
 
 
 SYSTEM = Actor()
