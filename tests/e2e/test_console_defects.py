@@ -207,7 +207,7 @@ def test_a_manual_theme_stays_across_pages(page: Page, console: Console) -> None
 
 
 def test_another_kind_of_server_at_the_endpoint_is_named_as_such(
-    page: Page, console: Console, tmp_path: Path
+    page: Page, tmp_path: Path
 ) -> None:
     import subprocess
     import sys
@@ -225,6 +225,11 @@ def test_another_kind_of_server_at_the_endpoint_is_named_as_such(
             stdout=out,
             stderr=subprocess.STDOUT,
         )
+    # The operator allows that endpoint (the page may connect to no other).
+    consoles = start_console(
+        tmp_path, PORTICO_SERVICE__ALLOWED_ENDPOINTS=f'["http://127.0.0.1:{port}"]'
+    )
+    console = next(consoles)
     try:
         wait_until_answering(other, f"http://127.0.0.1:{port}/", log, seconds=20)
         page.goto(console.url)
@@ -234,6 +239,7 @@ def test_another_kind_of_server_at_the_endpoint_is_named_as_such(
     finally:
         other.terminate()
         other.wait(10)
+        consoles.close()
 
 
 # Elements whose right edge passes the window's: cut off, or reachable only sideways.
