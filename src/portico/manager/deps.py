@@ -37,7 +37,8 @@ def vouched(request: Request) -> Vouched | None:
         headers = request.headers
         found = request.state.vouched = svc.forwarding.verify(
             headers.get(PROOF_HEADER),
-            headers.get("x-forwarded-for", ""),
+            # The webserver's entry is the first: a proxy between may append its own.
+            headers.get("x-forwarded-for", "").split(",")[0].strip(),
             headers.get(SESSION_HASH_HEADER),
         )
     return found  # type: ignore[return-value]
