@@ -47,7 +47,7 @@ class GeneralConfig(_Section):
         return value.expanduser().resolve()
 
 
-def _origin_of(url: str) -> str:
+def origin_of(url: str) -> str:
     """scheme://host[:port] of an http(s) URL; a ValueError names anything else."""
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -81,7 +81,7 @@ class ServiceConfig(_Section):
     @field_validator("allowed_endpoints")
     @classmethod
     def _origins(cls, value: list[str]) -> list[str]:
-        return [_origin_of(url) for url in value]
+        return [origin_of(url) for url in value]
 
 
 class ApiConfig(_Section):

@@ -11,12 +11,11 @@
 from __future__ import annotations
 
 import json
-from urllib.parse import urlsplit
 
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from portico.config import Settings
+from portico.config import Settings, origin_of
 from portico.wire import problems
 from portico.wire.encoded_body import is_encoded
 
@@ -29,15 +28,10 @@ LOGIN_PAGE = "/"
 def connect_sources(settings: Settings) -> str:
     """'self' and the endpoints the operator allows: the manager's, and the other webservers
     the log-in dialog may be pointed at unless the endpoint is pinned. Nothing wider."""
-    allowed = [settings.api.endpoint]
+    allowed = [origin_of(settings.api.endpoint)]
     if not settings.api.text:
-        allowed += settings.service.allowed_endpoints
-    origins: list[str] = []
-    for url in allowed:
-        parts = urlsplit(url)
-        origin = f"{parts.scheme}://{parts.netloc}"
-        if parts.scheme in ("http", "https") and parts.netloc and origin not in origins:
-            origins.append(origin)
+        allowed += settings.service.allowed_endpoints  # origins already (the config's check)
+    origins = dict.fromkeys(allowed)  # in order, once each
     return " ".join(["'self'", *origins])
 
 
