@@ -4,14 +4,15 @@ under which random tokens (session ids, e-mailed tokens, agent tokens) are store
 from __future__ import annotations
 
 import base64
-import functools
 import hashlib
 import os
 import secrets
 from pathlib import Path
 
+from cryptography.exceptions import InvalidTag
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from portico.private_files import private_dir
@@ -37,13 +38,8 @@ class SealBroken(Exception):
 class SecretBox:
     """Authenticated encryption of short secrets; one purpose string per use keeps keys apart."""
 
-    def __init__(self, server_secret: str, purpose: str, *, remember: int = 0) -> None:
-        """`remember`: how many opened values to keep, for a box that opens the same values on
-        every request (browser sessions). A sealed value is authenticated and never changes, so
-        its plaintext can be reused; whether the record still exists is checked each time."""
+    def __init__(self, server_secret: str, purpose: str) -> None:
         self._fernet = Fernet(base64.urlsafe_b64encode(derived_key(server_secret, purpose)))
-        if remember:
-            self.open = functools.lru_cache(maxsize=remember)(self.open)  # type: ignore[method-assign]
 
     def seal(self, plaintext: str) -> str:
         return self._fernet.encrypt(plaintext.encode()).decode()
@@ -53,6 +49,32 @@ class SecretBox:
             return self._fernet.decrypt(sealed.encode()).decode()
         except InvalidToken as exc:
             raise SealBroken("sealed value does not open with this server key") from exc
+
+
+class BoundBox:
+    """Authenticated encryption of a record tied to the name it is stored under.
+
+    The name is associated data (AES-GCM): a sealed record copied under another name, or
+    edited in any byte, does not open. A store that can be written by others (Redis) then
+    cannot be used to mint a record for an id of the writer's choosing."""
+
+    _NONCE = 12
+
+    def __init__(self, server_secret: str, purpose: str) -> None:
+        self._aead = AESGCM(derived_key(server_secret, purpose))
+
+    def seal(self, plaintext: str, name: str) -> str:
+        nonce = os.urandom(self._NONCE)
+        sealed = self._aead.encrypt(nonce, plaintext.encode(), name.encode())
+        return base64.urlsafe_b64encode(nonce + sealed).decode()
+
+    def open(self, sealed: str, name: str) -> str:
+        try:
+            raw = base64.urlsafe_b64decode(sealed.encode())
+            nonce, body = raw[: self._NONCE], raw[self._NONCE :]
+            return self._aead.decrypt(nonce, body, name.encode()).decode()
+        except (InvalidTag, ValueError) as exc:
+            raise SealBroken("sealed record does not open under this name and key") from exc
 
 
 def load_or_create_server_secret(configured: str, data_dir: Path) -> str:

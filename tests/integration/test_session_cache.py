@@ -13,7 +13,7 @@ from sqlalchemy import delete
 from portico.change_channel import ChangeChannel
 from portico.db.models import WebSessionRow
 from portico.manager.container import ManagerServices
-from portico.sealing import SecretBox
+from portico.sealing import BoundBox
 from portico.sessions import CHANNEL, SessionStore
 from portico.sessions.sql import SqlSessionStore
 from tests.support.services import require_redis
@@ -28,7 +28,7 @@ async def open_store(services: ManagerServices) -> AsyncIterator[Opener]:
     def opener(**options: object) -> SqlSessionStore:
         store = SqlSessionStore(
             services.settings.database_url,
-            SecretBox("test-server-secret", "web-session"),
+            BoundBox("test-server-secret", "web-session-record"),
             max_age=1000,
             idle_timeout=1000,
             cache_seconds=60,

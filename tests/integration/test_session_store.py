@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import threading
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -13,8 +15,8 @@ from sqlalchemy import select
 
 from portico.db.models import WebSessionRow
 from portico.manager.container import ManagerServices
-from portico.sealing import SecretBox
-from portico.sessions import SessionStore, id_hash
+from portico.sealing import BoundBox
+from portico.sessions import SessionStore, id_hash, new_session_id
 from portico.sessions.redis import RedisSessionStore
 from portico.sessions.sql import SqlSessionStore
 from tests.support.services import require_redis
@@ -38,7 +40,7 @@ def kind(request: pytest.FixtureRequest, backend: str) -> str:
 async def store(
     kind: str, services: ManagerServices, tmp_path: Path
 ) -> AsyncIterator[SessionStore]:
-    box = SecretBox("test-server-secret", "web-session")
+    box = BoundBox("test-server-secret", "web-session-record")
     timing = {"max_age": 1000, "idle_timeout": 100, "clock": Clock()}
     made: SessionStore
     if kind == "redis":
@@ -63,25 +65,114 @@ async def test_round_trip_and_sealing(
         email="s@example.com",
         role="user",
         status="active",
-        access_key="AKIA" + "A" * 16,
+        access_key="AKIAQWERTYUIOPASDFGH",
         secret_key="very-secret-key-value",
         manager_token="tok-123",
+        client_address="192.0.2.44",
+        user_agent="Firefox/140",
     )
     sid = await store.create(session)
     loaded = await store.load(sid)
-    assert loaded is not None
-    assert loaded.secret_key == "very-secret-key-value"
-    # At rest: neither the id nor the secret key appears.
+    assert loaded == session
+    # At rest: neither the id nor anything personal appears.
+    stored = json.dumps(await _raw(store, kind, services, id_hash(sid)))
+    for secret in (
+        "very-secret-key-value",
+        "tok-123",
+        sid,
+        "s@example.com",
+        "AKIAQWERTYUIOPASDFGH",
+    ):
+        assert secret not in stored
+    for personal in ("192.0.2.44", "Firefox"):
+        assert personal not in stored
+    # The owner still sees where each session is.
+    (listed,) = await store.list_user(session.user_id)
+    assert (listed.id, listed.client_address, listed.user_agent) == (
+        id_hash(sid),
+        "192.0.2.44",
+        "Firefox/140",
+    )
+
+
+async def _raw(store: SessionStore, kind: str, services: ManagerServices, key: str) -> dict:
+    """The record as whoever reads the store directly sees it."""
     if kind == "sql":
         async with services.database() as db:
-            row = await db.scalar(select(WebSessionRow))
-        assert row.id_hash == id_hash(sid)
-        stored = json.dumps(row.data)
-    else:
-        stored = (await store._redis.get("portico:websession:" + id_hash(sid))).decode()  # type: ignore[attr-defined]
-    assert "very-secret-key-value" not in stored
-    assert "tok-123" not in stored
-    assert sid not in stored
+            row = await db.scalar(select(WebSessionRow).where(WebSessionRow.id_hash == key))
+        return dict(row.data)
+    raw = await store._redis.get("portico:websession:" + key)  # type: ignore[attr-defined]
+    return json.loads(raw)
+
+
+async def _plant(
+    store: SessionStore, kind: str, services: ManagerServices, key: str, user: str, record: dict
+) -> None:
+    """Write a record straight into the store under `key`, as one who can write to it would."""
+    if kind == "sql":
+        async with services.database() as db, db.begin():
+            db.add(
+                WebSessionRow(
+                    id_hash=key,
+                    user_id=uuid.UUID(user),
+                    data=record,
+                    expires_at=store._clock() + 500,  # type: ignore[attr-defined]
+                    last_seen=store._clock(),  # type: ignore[attr-defined]
+                )
+            )
+        return
+    redis = store._redis  # type: ignore[attr-defined]
+    await redis.set("portico:websession:" + key, json.dumps(record), ex=500)
+    await redis.sadd("portico:websessions-of:" + user, key)
+
+
+async def test_a_record_copied_under_another_id_or_edited_is_refused_and_logged(
+    store: SessionStore, services: ManagerServices, kind: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Whoever can write to the store copies a live record under an id of his own (or edits
+    one): the copy is no session, the refusal is logged, and the owner's session is unharmed."""
+    owner = await user_id(services)
+    victim = await store.create(
+        store.start(
+            user_id=owner,
+            email="s@example.com",
+            role="admin",
+            status="active",
+            access_key="A" * 20,
+            secret_key="k",
+            manager_token="t",
+        )
+    )
+    record = await _raw(store, kind, services, id_hash(victim))
+
+    mine = new_session_id()
+    await _plant(store, kind, services, id_hash(mine), owner, record)
+    with caplog.at_level(logging.WARNING, logger="portico.sessions"):
+        assert await store.load(mine) is None
+    assert "does not open under its id" in caplog.text
+    assert await _gone(store, kind, services, id_hash(mine))
+
+    edited = new_session_id()
+    sealed = record["sealed"]
+    flipped = sealed[:20] + ("A" if sealed[20] != "A" else "B") + sealed[21:]
+    await _plant(store, kind, services, id_hash(edited), owner, {"sealed": flipped})
+    assert await store.load(edited) is None
+    # A record in plain fields, as an earlier release wrote them, is no session either.
+    plain = new_session_id()
+    await _plant(store, kind, services, id_hash(plain), owner, {"user_id": owner, "role": "admin"})
+    assert await store.load(plain) is None
+    # Planted records do not show among the owner's sessions; the real one still works.
+    assert [s.id for s in await store.list_user(owner)] == [id_hash(victim)]
+    assert (await store.load(victim)) is not None
+
+
+async def _gone(store: SessionStore, kind: str, services: ManagerServices, key: str) -> bool:
+    if kind == "sql":
+        async with services.database() as db:
+            return (
+                await db.scalar(select(WebSessionRow).where(WebSessionRow.id_hash == key)) is None
+            )
+    return await store._redis.get("portico:websession:" + key) is None  # type: ignore[attr-defined]
 
 
 async def test_idle_timeout_and_absolute_lifetime(
@@ -181,7 +272,7 @@ async def test_statements_that_arrive_together_share_one_connection_and_close_le
     before = _sqlite_worker_threads()
     store = SqlSessionStore(
         services.settings.database_url,
-        SecretBox("test-server-secret", "web-session"),
+        BoundBox("test-server-secret", "web-session-record"),
         max_age=1000,
         idle_timeout=100,
     )

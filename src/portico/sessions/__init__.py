@@ -1,7 +1,9 @@
 """Browser sessions: what a session holds, and the stores that keep it (SQL or Redis).
 
 Ids carry 256 random bits and are stored only as their SHA-256, so a copy of the store does not
-yield live session ids; the keypair's secret key is sealed with the server key.
+yield live session ids. The whole record (e-mail, keys, address) is sealed with the server key
+and bound to the hash it is stored under: reading the store yields nothing personal, and a
+record copied under another id or edited does not open (it is refused, logged and deleted).
 
 A store may keep the sessions it read in memory for a few seconds (every relayed call reads
 one), but only where every change reaches it at once: when it is the one store object of the
@@ -11,6 +13,8 @@ which every store announces the sessions it ended. Otherwise every call reads th
 
 from __future__ import annotations
 
+import functools
+import json
 import logging
 import secrets
 import time
@@ -21,7 +25,7 @@ from typing import Any
 
 from portico.change_channel import ChangeChannel
 from portico.expiring_cache import ExpiringCache
-from portico.sealing import SecretBox, token_hash
+from portico.sealing import BoundBox, SealBroken, token_hash
 
 CHANNEL = "portico:web-sessions-ended"
 
@@ -68,7 +72,7 @@ class SessionStore(ABC):
 
     def __init__(
         self,
-        box: SecretBox,
+        box: BoundBox,
         *,
         max_age: int,
         idle_timeout: int,
@@ -78,6 +82,9 @@ class SessionStore(ABC):
         single_process: bool = False,
     ) -> None:
         self._box = box
+        # Every relayed call opens its session's record; the last few thousand are kept
+        # opened. A sealed record never changes, so its plaintext can be reused.
+        self._open_sealed = functools.lru_cache(maxsize=8192)(self._open_sealed_uncached)
         self.max_age = max_age
         self.idle_timeout = idle_timeout
         self._clock = clock
@@ -119,11 +126,13 @@ class SessionStore(ABC):
     async def create(self, session: WebSession) -> str:
         """Store a session under a brand-new id and return the id."""
         session_id = new_session_id()
+        key = id_hash(session_id)
         await self._put(
-            id_hash(session_id),
+            key,
             session.user_id,
-            self._seal(session),
+            self._seal(key, session),
             session.expires_at,
+            session.last_seen,
             self._ttl(session),
         )
         return session_id
@@ -140,14 +149,13 @@ class SessionStore(ABC):
         record = await self._get(key)
         if record is None:
             return None
-        session = self._open(record)
+        session = self._open(key, record)
         if session is None or not self._alive(session, now):
             await self._delete(key)
             return None
         if self._due(session, now):
-            record["last_seen"] = now
-            await self._touch(key, record, now, self._ttl_at(session, now))
             session = replace(session, last_seen=now)
+            await self._touch(key, self._seal(key, session), now, self._ttl_at(session, now))
         if caching:
             self._cache.put(key, session, generation)
         return session
@@ -193,12 +201,12 @@ class SessionStore(ABC):
         """The account's keypair was replaced from this session: it signs with the new one."""
         key = id_hash(session_id)
         record = await self._get(key)
-        session = self._open(record) if record is not None else None
+        session = self._open(key, record) if record is not None else None
         if session is None:
             return
         now = self._clock()
         renewed = replace(session, access_key=access_key, secret_key=secret_key, last_seen=now)
-        await self._touch(key, self._seal(renewed), now, self._ttl_at(renewed, now))
+        await self._touch(key, self._seal(key, renewed), now, self._ttl_at(renewed, now))
         await self._ended(key=key)
 
     async def delete(self, session_id: str) -> WebSession | None:
@@ -206,7 +214,7 @@ class SessionStore(ABC):
         record = await self._get(key)
         await self._delete(key)
         await self._ended(key=key)
-        return self._open(record) if record is not None else None
+        return self._open(key, record) if record is not None else None
 
     async def revoke_user(self, user_id: str, *, keep_hash: str | None = None) -> None:
         """End every session of a user, except the one whose id hashes to `keep_hash`."""
@@ -217,15 +225,16 @@ class SessionStore(ABC):
         now = self._clock()
         found = []
         for key, record in await self._user_records(user_id):
-            if now >= record["expires_at"] or now - record["last_seen"] >= self.idle_timeout:
+            session = self._open(key, record)
+            if session is None or session.user_id != user_id or not self._alive(session, now):
                 continue
             found.append(
                 SessionInfo(
                     key,
-                    record["created_at"],
-                    record["last_seen"],
-                    record.get("client_address", ""),
-                    record.get("user_agent", ""),
+                    session.created_at,
+                    session.last_seen,
+                    session.client_address,
+                    session.user_agent,
                 )
             )
         return sorted(found, key=lambda s: s.created_at)
@@ -244,27 +253,40 @@ class SessionStore(ABC):
     def _ttl_at(self, session: WebSession, now: float) -> int:
         return max(1, int(min(session.expires_at - now, self.idle_timeout)) + 1)
 
-    def _seal(self, session: WebSession) -> dict[str, Any]:
-        record = asdict(session)
-        record["secret_key"] = self._box.seal(session.secret_key)
-        record["manager_token"] = self._box.seal(session.manager_token)
-        return record
+    def _seal(self, key: str, session: WebSession) -> dict[str, Any]:
+        return {"sealed": self._box.seal(json.dumps(asdict(session)), key)}
 
-    def _open(self, record: dict[str, Any]) -> WebSession | None:
-        try:
-            return WebSession(
-                **{
-                    **record,
-                    "secret_key": self._box.open(record["secret_key"]),
-                    "manager_token": self._box.open(record["manager_token"]),
-                }
+    def _open(self, key: str, record: dict[str, Any]) -> WebSession | None:
+        """The session in a record, or None (and a log line) when it is not one this server
+        sealed under this id: copied from another id, edited, or from another server key."""
+        sealed = record.get("sealed")
+        if not isinstance(sealed, str):
+            log.info("browser session %s… is from an earlier release: ended", key[:12])
+            return None
+        session = self._open_sealed(key, sealed)
+        if session is None:
+            log.warning(
+                "browser session %s… does not open under its id: copied, edited or sealed "
+                "with another server key; refused",
+                key[:12],
             )
-        except Exception:  # sealed under another server key, or not ours: no session
+        return session
+
+    def _open_sealed_uncached(self, key: str, sealed: str) -> WebSession | None:
+        try:
+            return WebSession(**json.loads(self._box.open(sealed, key)))
+        except (SealBroken, ValueError, TypeError):
             return None
 
     @abstractmethod
     async def _put(
-        self, key: str, user_id: str, record: dict[str, Any], expires_at: float, ttl: int
+        self,
+        key: str,
+        user_id: str,
+        record: dict[str, Any],
+        expires_at: float,
+        last_seen: float,
+        ttl: int,
     ) -> None: ...
 
     @abstractmethod

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 from portico.change_channel import ChangeChannel
 from portico.config import ConfigError, Settings
-from portico.sealing import SecretBox, load_or_create_server_secret
+from portico.sealing import BoundBox, load_or_create_server_secret
 from portico.sessions import CHANNEL, SessionStore
 
 
 def build_session_store(settings: Settings, *, single_process: bool = False) -> SessionStore:
     """`single_process`: this store is the only one that changes sessions (`portico serve`)."""
     secret = load_or_create_server_secret(settings.security.secret_key, settings.general.data_dir)
-    # Two values are opened on every relayed call; the last few thousand sessions' are kept.
-    box = SecretBox(secret, "web-session", remember=8192)
+    box = BoundBox(secret, "web-session-record")
     options = {
         "max_age": settings.session.max_age,
         "idle_timeout": settings.session.idle_timeout,

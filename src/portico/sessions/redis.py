@@ -19,7 +19,13 @@ class RedisSessionStore(SessionStore):
         self._redis = redis.Redis.from_url(url)
 
     async def _put(
-        self, key: str, user_id: str, record: dict[str, Any], expires_at: float, ttl: int
+        self,
+        key: str,
+        user_id: str,
+        record: dict[str, Any],
+        expires_at: float,
+        last_seen: float,
+        ttl: int,
     ) -> None:
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.set(_PREFIX + key, json.dumps(record), ex=ttl)

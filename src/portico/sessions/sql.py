@@ -160,7 +160,13 @@ class SqlSessionStore(SessionStore):
         self._db = _database(database_url)
 
     async def _put(
-        self, key: str, user_id: str, record: dict[str, Any], expires_at: float, ttl: int
+        self,
+        key: str,
+        user_id: str,
+        record: dict[str, Any],
+        expires_at: float,
+        last_seen: float,
+        ttl: int,
     ) -> None:
         await self._db.execute(
             INSERT,
@@ -168,7 +174,7 @@ class SqlSessionStore(SessionStore):
             self._db.user_id(user_id),
             json.dumps(record),
             expires_at,
-            record["last_seen"],
+            last_seen,
         )
 
     async def _get(self, key: str) -> dict[str, Any] | None:
