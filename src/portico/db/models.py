@@ -174,6 +174,16 @@ class StepUp(Base):
     verified_at: Mapped[float] = mapped_column(Double)
 
 
+class UsedSignature(Base):
+    """A signed call that changed state, remembered until its date leaves the signing window,
+    so that a captured call cannot be sent again (when no Redis keeps them)."""
+
+    __tablename__ = "used_signatures"
+
+    fingerprint: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[float] = mapped_column(Double, index=True)
+
+
 class LoginSession(Base):
     """A log-in granted by /auth/authorize; the token itself is only stored hashed."""
 

@@ -123,11 +123,12 @@ async def _purge_ceremony_tokens(svc: ManagerServices) -> None:
     async def purge() -> None:
         await svc.tokens.purge_expired(CEREMONY_PURPOSES)
         await svc.step_up.purge()
+        await svc.used_signatures.purge()
 
     await repeat(
         purge,
         lambda: asyncio.sleep(600),
-        what="purging expired passkey challenges, set-up tokens and step-ups",
+        what="purging expired passkey challenges, set-up tokens, step-ups and used signatures",
     )
 
 

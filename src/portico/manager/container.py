@@ -40,6 +40,7 @@ from portico.manager.services.step_up import StepUpService
 from portico.manager.services.summary import SummaryService
 from portico.manager.services.tokens import TokenService
 from portico.manager.services.two_factor import TwoFactorService
+from portico.manager.services.used_signatures import UsedSignatures, used_signatures
 from portico.sealing import SecretBox, derived_key, load_or_create_server_secret
 from portico.sessions import SessionStore
 from portico.sessions.factory import build_session_store
@@ -55,6 +56,7 @@ class ManagerServices:
     lockout: LoginLockout
     accounts: AccountService
     authenticator: RequestAuthenticator
+    used_signatures: UsedSignatures
     trusted_proxies: list[Network]
     forwarding: ForwardingKey
     tokens: TokenService
@@ -84,6 +86,7 @@ class ManagerServices:
         self.pool.close()
         await self.browser_sessions.close()
         await self.credentials.close()
+        await self.used_signatures.close()
         await self.engine.dispose()
 
 
@@ -188,6 +191,7 @@ async def build_services(
         notices=RateLimit(storage, settings.signup.notice_rate, "signup-notice"),
         **mail_limits,
     )
+    replays = used_signatures(settings.redis.url, database)
     return ManagerServices(
         settings=settings,
         engine=engine,
@@ -196,8 +200,13 @@ async def build_services(
         lockout=lockout,
         accounts=accounts,
         authenticator=RequestAuthenticator(
-            database, keypair_box, credentials, allow_sha1=settings.manager.allow_sha1_signatures
+            database,
+            keypair_box,
+            credentials,
+            replays,
+            allow_sha1=settings.manager.allow_sha1_signatures,
         ),
+        used_signatures=replays,
         trusted_proxies=parse_networks(settings.manager.trusted_proxies),
         forwarding=ForwardingKey(secret),
         tokens=tokens,

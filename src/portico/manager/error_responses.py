@@ -95,6 +95,11 @@ def _respond(exc: errors.DomainError) -> JSONResponse:
             return _auth_failed("No API keypairs found.", exc.code)
         case errors.SignatureMismatch():
             return _auth_failed("Credential/signature mismatch.", "signature-mismatch")
+        case errors.SignatureReused():
+            return _auth_failed(
+                "This signed request was already used: sign every request anew.",
+                "signature-reused",
+            )
         case errors.BadAuthParameters():
             return problem_response(
                 400,

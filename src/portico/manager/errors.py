@@ -167,6 +167,10 @@ class SignatureMismatch(DomainError):
     """Unknown or inactive access key, or a signature that does not verify."""
 
 
+class SignatureReused(DomainError):
+    """A signed call that changes state was sent again: each must be signed anew."""
+
+
 class InvalidToken(DomainError):
     """A token that is unknown, expired, used up, superseded or revoked: all look the same."""
 

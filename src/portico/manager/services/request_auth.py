@@ -13,8 +13,18 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from portico.db.models import Keypair, User, UserStatus
-from portico.manager.errors import BadAuthParameters, PasswordExpired, SignatureMismatch
+from portico.manager.errors import (
+    BadAuthParameters,
+    PasswordExpired,
+    SignatureMismatch,
+    SignatureReused,
+)
 from portico.manager.services.credential_cache import Credential, CredentialCache
+from portico.manager.services.used_signatures import (
+    READING_METHODS,
+    UsedSignatures,
+    fingerprint,
+)
 from portico.sealing import SecretBox
 from portico.wire import signing
 from portico.wire.headers import BODY_DIGEST_HEADER
@@ -36,6 +46,7 @@ class RequestAuthenticator:
         database: async_sessionmaker,
         box: SecretBox,
         cache: CredentialCache,
+        used: UsedSignatures,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         *,
         allow_sha1: bool = False,
@@ -43,6 +54,7 @@ class RequestAuthenticator:
         self._database = database
         self._box = box
         self._cache = cache
+        self._used = used
         self._clock = clock
         self.allow_sha1 = allow_sha1
 
@@ -95,6 +107,12 @@ class RequestAuthenticator:
         )
         if not hmac.compare_digest(expected.encode(), credential.signature.encode()):
             raise SignatureMismatch("HMAC signature mismatch")
+        if method.upper() not in READING_METHODS:
+            # Until the date leaves the window, after which the date check refuses it.
+            until = date.timestamp() + signing.CLOCK_SKEW_SECONDS
+            used = fingerprint(credential.access_key, credential.signature)
+            if not await self._used.first_use(used, until):
+                raise SignatureReused()
         if known.must_change_password:
             # Nothing but the change itself until the password is changed.
             raise PasswordExpired()

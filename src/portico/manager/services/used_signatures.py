@@ -1,0 +1,89 @@
+"""Signed calls that change state are accepted once.
+
+Backend.AI's signature covers the method, path, date and host but not the body, and a date is
+accepted for a quarter of an hour either side: a captured POST could be sent again, with
+another body, for that long. Every call but GET and HEAD is therefore remembered by its
+signature until its date leaves the window; a second use is refused. Backend.AI's clients
+and portico's relay sign each call with a fresh date (to the microsecond), so they never
+send the same signature twice.
+
+Remembered in Redis when one is configured (shared by every manager), else in the database.
+"""
+
+from __future__ import annotations
+
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+
+import redis.asyncio as redis
+from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from portico.db.models import UsedSignature
+from portico.db.upsert import insert_ignoring_conflicts
+from portico.sealing import token_hash
+
+_T = UsedSignature.__table__
+_REDIS_PREFIX = "portico:used-signature:"
+
+# Methods that only read: sending one again changes nothing.
+READING_METHODS = frozenset({"GET", "HEAD"})
+
+
+def fingerprint(access_key: str, signature: str) -> str:
+    return token_hash(f"{access_key}:{signature.lower()}")
+
+
+class UsedSignatures(ABC):
+    @abstractmethod
+    async def first_use(self, fingerprint: str, until: float) -> bool:
+        """Remember `fingerprint` until `until` (epoch seconds); False if it was already."""
+
+    async def purge(self) -> int:
+        """Forget what can no longer be replayed (Redis expires its keys itself)."""
+        return 0
+
+    async def close(self) -> None:  # noqa: B027 - only the Redis one holds a connection
+        pass
+
+
+class SqlUsedSignatures(UsedSignatures):
+    def __init__(
+        self, database: async_sessionmaker, clock: Callable[[], float] = time.time
+    ) -> None:
+        self._database = database
+        self._clock = clock
+
+    async def first_use(self, fingerprint: str, until: float) -> bool:
+        async with self._database.begin() as db:
+            result = await db.execute(
+                insert_ignoring_conflicts(
+                    _T, db.bind.dialect.name, fingerprint=fingerprint, expires_at=until
+                )
+            )
+        return bool(result.rowcount)
+
+    async def purge(self) -> int:
+        async with self._database.begin() as db:
+            result = await db.execute(delete(_T).where(_T.c.expires_at < self._clock()))
+        return result.rowcount or 0
+
+
+class RedisUsedSignatures(UsedSignatures):
+    def __init__(self, url: str, clock: Callable[[], float] = time.time) -> None:
+        self._redis = redis.Redis.from_url(url)
+        self._clock = clock
+
+    async def first_use(self, fingerprint: str, until: float) -> bool:
+        seconds = max(1, int(until - self._clock()) + 1)
+        return bool(await self._redis.set(_REDIS_PREFIX + fingerprint, 1, nx=True, ex=seconds))
+
+    async def close(self) -> None:
+        await self._redis.aclose()
+
+
+def used_signatures(redis_url: str, database: async_sessionmaker) -> UsedSignatures:
+    if redis_url:
+        return RedisUsedSignatures(redis_url)
+    return SqlUsedSignatures(database)
