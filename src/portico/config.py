@@ -177,6 +177,9 @@ class SignupConfig(_Section):
 class RecoveryConfig(_Section):
     enabled: bool = False
     token_ttl: int = Field(1800, gt=0)
+    # With recovery on: a blocked user may ask the log-in dialog for an e-mailed link that
+    # lifts the block of that account once (it expires with the block).
+    unlock_link: bool = True
 
 
 def _parse_rate(value: str) -> str:

@@ -223,6 +223,8 @@ class TokenPurpose(enum.StrEnum):
     # A WebAuthn ceremony's challenge (the token is the challenge), spent by its answer.
     PASSKEY_REGISTER = "passkey-register"
     PASSKEY_LOGIN = "passkey-login"
+    # Lifts the log-in block of one account, once; mailed to its owner, expires with the block.
+    UNLOCK = "unlock"
 
 
 class AuthToken(Base):

@@ -32,6 +32,7 @@ from portico.manager.routes import (
     summary,
     two_factor,
     ui_settings,
+    unlock,
 )
 from portico.metrics import metrics_endpoint, parse_allowed
 
@@ -40,6 +41,8 @@ CEREMONY_PURPOSES = (
     TokenPurpose.PASSKEY_LOGIN,
     TokenPurpose.PASSKEY_REGISTER,
     TokenPurpose.TWO_FACTOR_SETUP,
+    # Anyone may ask for one (most are decoys), and each expires with its block.
+    TokenPurpose.UNLOCK,
 )
 
 
@@ -89,6 +92,7 @@ def create_app(settings: Settings, services: ManagerServices | None = None) -> F
     app.include_router(two_factor.router)
     app.include_router(passkeys.router)
     app.include_router(step_up.router)
+    app.include_router(unlock.router)
     app.include_router(summary.router)
     app.include_router(agents.router)
     app.add_middleware(BodyLimitMiddleware)

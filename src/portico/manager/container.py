@@ -40,6 +40,7 @@ from portico.manager.services.step_up import StepUpService
 from portico.manager.services.summary import SummaryService
 from portico.manager.services.tokens import TokenService
 from portico.manager.services.two_factor import TwoFactorService
+from portico.manager.services.unlock import UnlockLinks
 from portico.manager.services.used_signatures import UsedSignatures, used_signatures
 from portico.sealing import SecretBox, derived_key, load_or_create_server_secret
 from portico.sessions import SessionStore
@@ -64,6 +65,7 @@ class ManagerServices:
     outbox: Outbox
     signup: SignupService
     recovery: RecoveryService
+    unlock: UnlockLinks
     browser_sessions: SessionStore
     agents: AgentService
     resources: ResourceService
@@ -221,6 +223,15 @@ async def build_services(
             outbox=outbox,
             passwords=passwords,
             passkeys=passkeys,
+            **mail_limits,
+        ),
+        unlock=UnlockLinks(
+            settings,
+            database,
+            accounts=accounts,
+            tokens=tokens,
+            outbox=outbox,
+            lockout=lockout,
             **mail_limits,
         ),
         browser_sessions=browser_sessions,

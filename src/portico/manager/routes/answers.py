@@ -126,6 +126,11 @@ class MailOnItsWay(Answer):
     message: str
 
 
+class Unlocked(Answer):
+    status: Literal["unlocked"] = "unlocked"
+    message: str
+
+
 class PasswordReset(Answer):
     status: Literal["ok"] = "ok"
     message: str

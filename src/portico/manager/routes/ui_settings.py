@@ -24,7 +24,7 @@ async def ui_settings(svc: Services) -> answers.UiSettings:
             "email_verification": s.signup.email_verification,
             "approval": s.signup.approval,
         },
-        recovery={"enabled": s.recovery.enabled},
+        recovery={"enabled": s.recovery.enabled, "unlock_link": svc.unlock.enabled},
         password_policy=svc.accounts.policy.describe(),
         consent={
             "terms_version": s.consent.terms_version,

@@ -28,6 +28,7 @@ class AuditKind(enum.StrEnum):
     LOGIN_FAILED = "login.failed"
     ACCOUNT_LOCKED = "account.locked"
     ACCOUNT_UNLOCKED = "account.unlocked"
+    UNLOCK_REQUESTED = "account.unlock-requested"
     SIGNED_UP = "account.signed-up"
     CREATED = "account.created"
     EMAIL_VERIFIED = "account.email-verified"

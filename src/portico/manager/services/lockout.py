@@ -92,6 +92,19 @@ class LoginLockout:
         if ends is not None and ends > now:
             raise TooManyFailedLogins(retry_after=max(1, math.ceil(ends - now)))
 
+    async def block_left(self, key: str) -> float | None:
+        """Seconds until the latest block of `key`, or of any per-address counter of it
+        (`key|address`), ends; None when none is in force."""
+        prefix = key + "|"
+        async with self._database() as db:
+            ends = await db.scalar(
+                select(func.max(_T.c.blocked_until)).where(
+                    or_(_T.c.key == key, func.substr(_T.c.key, 1, len(prefix)) == prefix)
+                )
+            )
+        left = ends - self._clock() if ends is not None else 0.0
+        return left if left > 0 else None
+
     async def record_failure(self, key: str) -> bool:
         """The reserved check failed; the failure that fills the quota starts the block (and
         says so: True)."""

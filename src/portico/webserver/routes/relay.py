@@ -27,6 +27,8 @@ ANONYMOUS_PREFIXES: tuple[str, ...] = (
     "cloud/",
     "portico/documents/",
     "portico/password-check",
+    # The way out of a log-in block: asking for an unlock link, and using it.
+    "portico/unlock",
     # Enrolment with the token a log-in's registration step hands out (no session exists yet).
     "portico/two-factor/setup/",
     "portico/passkeys/login-options",
