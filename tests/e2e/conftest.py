@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import email.policy
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 
 from tests.support.processes import create_account, running
 from tests.support.services import free_port, unavailable
+from tests.support.smtp import SmtpServer
 
 CHROMIUM = "/usr/bin/chromium"
 # As this machine's notes prescribe: no sandbox as root, and nothing that phones home.
@@ -92,6 +94,30 @@ def start_console(
     create_account(env)
     with running(["serve"], env, url + "/func/ping", tmp_path / "serve.log"):
         yield Console(url, env, mail_dir)
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    """A real SMTP server on loopback; `smtp_env(smtp)` points a console at it."""
+    with SmtpServer() as server:
+        yield server
+
+
+def smtp_env(smtp: SmtpServer) -> dict[str, str]:
+    return {
+        "PORTICO_EMAIL__BACKEND": "smtp",
+        "PORTICO_EMAIL__SMTP_HOST": "127.0.0.1",
+        "PORTICO_EMAIL__SMTP_PORT": str(smtp.port),
+        "PORTICO_EMAIL__SMTP_SECURITY": "none",
+    }
+
+
+def wait_for_mail(smtp: SmtpServer, address: str, count: int = 1) -> list:  # type: ignore[type-arg]
+    deadline = time.monotonic() + 15
+    while len(smtp.mailbox.to(address)) < count:
+        assert time.monotonic() < deadline, f"no mail #{count} for {address}"
+        time.sleep(0.1)
+    return smtp.mailbox.to(address)
 
 
 @pytest.fixture

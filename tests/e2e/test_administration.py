@@ -4,7 +4,6 @@ real SMTP server on loopback), deactivate, approve; and what a normal user does 
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.conftest import GOOD_PASSWORD
-from tests.e2e.conftest import Console, start_console
+from tests.e2e.conftest import Console, smtp_env, start_console, wait_for_mail
 from tests.e2e.test_console_defects import sign_up
 from tests.e2e.test_login import log_in
 from tests.support.processes import create_account, invite
@@ -21,32 +20,15 @@ from tests.support.smtp import SmtpServer, link_in
 
 
 @pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    with SmtpServer() as server:
-        yield server
-
-
-@pytest.fixture
 def console(tmp_path: Path, smtp: SmtpServer) -> Iterator[Console]:
     env = {
-        "PORTICO_EMAIL__BACKEND": "smtp",
-        "PORTICO_EMAIL__SMTP_HOST": "127.0.0.1",
-        "PORTICO_EMAIL__SMTP_PORT": str(smtp.port),
-        "PORTICO_EMAIL__SMTP_SECURITY": "none",
+        **smtp_env(smtp),
         "PORTICO_SIGNUP__APPROVAL": "true",
         "PORTICO_SESSION__LOGIN_ALLOWED_FAIL_COUNT": "3",
     }
     for console in start_console(tmp_path, **env):
         create_account(console.env, "root@example.com", "root", role="superadmin")
         yield console
-
-
-def wait_for_mail(smtp: SmtpServer, address: str, count: int = 1) -> list:  # type: ignore[type-arg]
-    deadline = time.monotonic() + 15
-    while len(smtp.mailbox.to(address)) < count:
-        assert time.monotonic() < deadline, f"no mail #{count} for {address}"
-        time.sleep(0.1)
-    return smtp.mailbox.to(address)
 
 
 def open_account(page: Page, email: str) -> None:

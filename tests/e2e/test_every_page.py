@@ -104,6 +104,10 @@ def tour(page: Page, console: Console, lang: str, visit: Visit) -> None:
     page.goto(console.url + "/change-password?token=not-a-token")
     expect(page.get_by_role("heading", name=t["change.title"])).to_be_visible()
     visit("change-password-link")
+    page.goto(console.url + "/unlock?token=not-a-token")
+    page.get_by_role("button", name=t["unlock.submit"]).click()
+    expect(page.get_by_role("alert")).to_have_text(t["unlock.invalid"])
+    visit("unlock-link")
 
     page.goto(console.url)
     log_in(page, t, "alice")
@@ -203,4 +207,4 @@ def test_every_page_is_photographed(
     tour(page, console, lang, photograph)
     context.close()
     assert not errors, errors
-    assert len(shots) == 18
+    assert len(shots) == 19

@@ -27,6 +27,8 @@ import pytest
         ),
         ("POST", "/func/cloud/send-verification-email", {"email": "a@example.com"}),
         ("GET", "/func/cloud/ping", None),
+        ("POST", "/func/portico/unlock-link", {"username": "alice"}),
+        ("POST", "/func/portico/unlock", {"token": "x" * 43}),
     ],
 )
 async def test_disabled_features_answer_403(
@@ -44,3 +46,4 @@ async def test_ui_config_says_so(console: httpx.AsyncClient) -> None:
     cfg = (await console.get("/config.json")).json()
     assert cfg["signup"]["enabled"] is False
     assert cfg["recovery"]["enabled"] is False
+    assert cfg["recovery"]["unlock_link"] is False

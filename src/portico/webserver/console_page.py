@@ -32,7 +32,7 @@ LANGUAGE_COOKIE = "portico_lang"
 THEME_COOKIE = "portico_theme"
 THEMES = ("light", "dark")  # else the system's
 # The pages an e-mailed link opens: no log-in form on them.
-LINK_PAGES = ("/verify-email", "/change-password")
+LINK_PAGES = ("/verify-email", "/change-password", "/unlock")
 # What the first screen runs, fetched in parallel rather than one import after another.
 FIRST_SCREEN = ("js/main.js", "js/i18n.js", "js/api.js", "js/dom.js", "js/icons.js")
 # The log-in form's further steps and dialogs load when one is needed (views/login_steps.js).

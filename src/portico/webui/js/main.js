@@ -13,10 +13,10 @@ async function boot() {
   const path = location.pathname;
   // A mailed link's page sends its token (and a new password) to the server that mailed it,
   // this page's own origin, never to an endpoint remembered from an earlier log-in.
-  if (path === '/verify-email' || path === '/change-password') {
+  const linkPages = { '/verify-email': 'verifyEmailPage', '/change-password': 'changePasswordPage', '/unlock': 'unlockPage' };
+  if (linkPages[path]) {
     setEndpoint('');
-    const pages = await import('./views/pages.js');
-    return path === '/verify-email' ? pages.verifyEmailPage() : pages.changePasswordPage(config);
+    return (await import('./views/pages.js'))[linkPages[path]](config);
   }
   const stored = localStorage.getItem(LAST_ENDPOINT);
   setEndpoint(config.endpointPinned ? config.apiEndpoint : stored || config.apiEndpoint);

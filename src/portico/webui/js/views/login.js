@@ -83,7 +83,7 @@ export function loginView(config, { onLoggedIn, openSignup }) {
       if (code === 401 && (data?.data?.type || '').endsWith('/password-expired')) return step('expiredStep');
       if (code === 429) {
         const minutes = data?.minutes_left || Math.ceil(Number(headers.get('Retry-After') || 60) / 60);
-        return report('error', blockedText(minutes));
+        return report('error', blockedText(minutes), config.recovery?.unlock_link ? unlockOffer() : '');
       }
       switch (problem.code) {
         case 'email-unverified': return step('unverified');
@@ -102,6 +102,22 @@ export function loginView(config, { onLoggedIn, openSignup }) {
     } finally {
       submit.disabled = false;
     }
+  }
+
+  // The way out of a block that needs nobody's help: a link mailed to the account's owner.
+  function unlockOffer() {
+    const loginId = id.value.trim();
+    return h('button', {
+      type: 'button', class: 'link', text: t('login.unlockOffer'),
+      onclick: async () => {
+        try {
+          const { status: code } = await call('POST', '/func/portico/unlock-link', { username: loginId });
+          say(code === 200 ? 'ok' : 'error', t(code === 200 ? 'login.unlockSent' : code === 429 ? 'common.tooMany' : 'common.disabled'));
+        } catch {
+          say('error', t('login.unreachable'));
+        }
+      },
+    });
   }
 
   if (!form.contains(document.activeElement)) id.focus();

@@ -87,3 +87,20 @@ export function changePasswordPage(config) {
   }, emailLabel, email, pw.label, pw.row, rules.list, pw2.label, pw2.row, keypairChoice, passkeyChoice, out, submit);
   page(h('h1', { text: t('change.title') }), form);
 }
+
+// A blocked account's unlock link: the button spends it (a mail scanner opening the link
+// unlocks nothing).
+export function unlockPage() {
+  const token = new URLSearchParams(location.search).get('token') || '';
+  const out = h('div');
+  const button = h('button', {
+    type: 'button', class: 'primary', text: t('unlock.submit'),
+    onclick: async () => {
+      button.disabled = true;
+      const { status } = await call('POST', '/func/portico/unlock', { token });
+      button.remove();
+      out.replaceChildren(message(status === 200 ? 'ok' : 'error', t(status === 200 ? 'unlock.done' : status === 403 ? 'common.disabled' : 'unlock.invalid')), toLogin());
+    },
+  });
+  page(h('h1', { text: t('unlock.title') }), h('p', { text: t('unlock.text') }), out, button);
+}
