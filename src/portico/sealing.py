@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import os
 import secrets
 from pathlib import Path
@@ -29,6 +30,18 @@ def derived_key(server_secret: str, purpose: str) -> bytes:
     return HKDF(
         algorithm=hashes.SHA256(), length=32, salt=None, info=f"portico:{purpose}".encode()
     ).derive(server_secret.encode())
+
+
+class Pseudonyms:
+    """Keyed stand-ins for personal values that name counters in a shared store (the rate
+    limits in Redis): one value always gives the same name, and whoever reads the store finds
+    neither the e-mail address nor the client address, nor a plain hash to look up."""
+
+    def __init__(self, server_secret: str, purpose: str) -> None:
+        self._key = derived_key(server_secret, purpose)
+
+    def of(self, value: str) -> str:
+        return hmac.new(self._key, value.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 class SealBroken(Exception):

@@ -42,7 +42,7 @@ from portico.manager.services.tokens import TokenService
 from portico.manager.services.two_factor import TwoFactorService
 from portico.manager.services.unlock import UnlockLinks
 from portico.manager.services.used_signatures import UsedSignatures, used_signatures
-from portico.sealing import SecretBox, derived_key, load_or_create_server_secret
+from portico.sealing import Pseudonyms, SecretBox, derived_key, load_or_create_server_secret
 from portico.sessions import SessionStore
 from portico.sessions.factory import build_session_store
 from portico.wire.forwarding import ForwardingKey
@@ -114,8 +114,11 @@ async def build_services(
         block_seconds=settings.session.login_block_time,
     )
     storage = limits_storage(settings.redis.url)
+    # Counters in a shared store are named by pseudonyms, never by addresses.
+    names = Pseudonyms(secret, "rate-limit-key")
     throttle = AddressThrottle(
         storage,
+        names,
         failures=settings.session.login_address_fail_limit,
         window_seconds=settings.session.login_address_window,
     )
@@ -180,8 +183,8 @@ async def build_services(
     )
     agents = AgentService(database, lost_after=settings.agent.lost_after)
     mail_limits = {
-        "per_address": RateLimit(storage, settings.email.rate_per_address, "mail-address"),
-        "per_client": RateLimit(storage, settings.email.rate_per_client, "mail-client"),
+        "per_address": RateLimit(storage, settings.email.rate_per_address, "mail-address", names),
+        "per_client": RateLimit(storage, settings.email.rate_per_client, "mail-client", names),
     }
     signup = SignupService(
         settings,
@@ -190,7 +193,7 @@ async def build_services(
         tokens=tokens,
         consent=consent,
         outbox=outbox,
-        notices=RateLimit(storage, settings.signup.notice_rate, "signup-notice"),
+        notices=RateLimit(storage, settings.signup.notice_rate, "signup-notice", names),
         **mail_limits,
     )
     replays = used_signatures(settings.redis.url, database)
@@ -241,9 +244,9 @@ async def build_services(
         limits_storage=storage,
         passwords=passwords,
         credentials=credentials,
-        password_checks=RateLimit(storage, settings.auth.password_check_rate, "password-check"),
+        password_checks=RateLimit(storage, settings.auth.password_check_rate, "password-check", names),
         # Each anonymous passkey log-in asks for a challenge (a stored token): per address.
-        passkey_challenges=RateLimit(storage, PASSKEY_CHALLENGE_RATE, "passkey-challenge"),
+        passkey_challenges=RateLimit(storage, PASSKEY_CHALLENGE_RATE, "passkey-challenge", names),
         audit=audit,
         log_in=log_in,
         two_factor=two_factor,

@@ -14,17 +14,20 @@ import time
 from limits.aio.storage import Storage
 
 from portico.manager.errors import TooManyFailedLogins
+from portico.sealing import Pseudonyms
 
 
 class AddressThrottle:
-    def __init__(self, storage: Storage, *, failures: int, window_seconds: int) -> None:
+    def __init__(
+        self, storage: Storage, names: Pseudonyms, *, failures: int, window_seconds: int
+    ) -> None:
         self._storage = storage
+        self._names = names
         self._failures = failures
         self._window = window_seconds
 
-    @staticmethod
-    def _key(address: str) -> str:
-        return f"login-address/{address}"
+    def _key(self, address: str) -> str:
+        return f"login-address/{self._names.of(address)}"
 
     async def reserve(self, address: str) -> None:
         """Take a slot for one password check, or raise TooManyFailedLogins."""

@@ -11,6 +11,7 @@ from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 
 from portico.manager.errors import RateLimited
+from portico.sealing import Pseudonyms
 
 
 def limits_storage(redis_url: str) -> Storage:
@@ -24,23 +25,30 @@ def limits_storage(redis_url: str) -> Storage:
 
 
 class RateLimit:
-    def __init__(self, storage: Storage, rate: str | RateLimitItem, namespace: str) -> None:
+    """`key`s (an e-mail address, a client address) are stored under their pseudonym."""
+
+    def __init__(
+        self, storage: Storage, rate: str | RateLimitItem, namespace: str, names: Pseudonyms
+    ) -> None:
         self._limiter = MovingWindowRateLimiter(storage)
         self._item = parse(rate) if isinstance(rate, str) else rate
         self._namespace = namespace
+        self._names = names
 
     async def retry_after(self, key: str) -> int:
-        stats = await self._limiter.get_window_stats(self._item, self._namespace, key)
+        stats = await self._limiter.get_window_stats(
+            self._item, self._namespace, self._names.of(key)
+        )
         return max(1, math.ceil(stats.reset_time - time.time()))
 
     async def allows(self, key: str) -> bool:
         """Would one more hit be allowed? (Records nothing.)"""
-        return await self._limiter.test(self._item, self._namespace, key)
+        return await self._limiter.test(self._item, self._namespace, self._names.of(key))
 
     async def hit(self, key: str) -> None:
-        await self._limiter.hit(self._item, self._namespace, key)
+        await self._limiter.hit(self._item, self._namespace, self._names.of(key))
 
     async def take(self, key: str) -> None:
         """Count one use now, or raise RateLimited when the limit is reached."""
-        if not await self._limiter.hit(self._item, self._namespace, key):
+        if not await self._limiter.hit(self._item, self._namespace, self._names.of(key)):
             raise RateLimited(retry_after=await self.retry_after(key))
