@@ -65,7 +65,9 @@ async def test_after_a_day_of_use_redis_names_nobody(
     r = await console.post("/server/login", json={"username": "alice", "password": GOOD_PASSWORD})
     assert r.status_code == 200, r.text
     mail = {"email": "alice.liddell@example.com"}
-    assert (await console.post("/func/cloud/send-password-change-email", json=mail)).status_code == 200
+    assert (
+        await console.post("/func/cloud/send-password-change-email", json=mail)
+    ).status_code == 200
     assert (await console.post("/func/portico/password-check", json={"password": "x"})).status_code
     assert (await signed(manager, "POST", "/auth", alice, json={"echo": "x"})).status_code == 200
     cookie = next(iter(console.cookies.values()))

@@ -244,7 +244,9 @@ async def build_services(
         limits_storage=storage,
         passwords=passwords,
         credentials=credentials,
-        password_checks=RateLimit(storage, settings.auth.password_check_rate, "password-check", names),
+        password_checks=RateLimit(
+            storage, settings.auth.password_check_rate, "password-check", names
+        ),
         # Each anonymous passkey log-in asks for a challenge (a stored token): per address.
         passkey_challenges=RateLimit(storage, PASSKEY_CHALLENGE_RATE, "passkey-challenge", names),
         audit=audit,
