@@ -207,6 +207,9 @@ class EmailConfig(_Section):
     smtp_username: str = ""
     smtp_password: str = ""
     smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    # One SMTP delivery may take this long. A mail claimed by a sender that died is sent by
+    # another this much (plus 15 s) later.
+    send_timeout: int = Field(30, gt=0, le=600)
     # Sign-ups and requests for verification or password-change e-mails: per requested address,
     # and per client address.
     rate_per_address: str = "3/15minutes"

@@ -7,6 +7,7 @@ import email
 import email.policy
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import Message
 from typing import Any
@@ -19,11 +20,16 @@ from tests.support.services import free_port
 @dataclass
 class Mailbox:
     messages: list[Message] = field(default_factory=list)
+    # Called with each message once it is kept, before the server answers 250 (a test may
+    # kill the sender there: the mail is delivered, the sender never hears so).
+    on_receipt: Callable[[Message], None] | None = None
 
     async def handle_DATA(self, server, session, envelope):
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
         self.messages.append(message)
+        if self.on_receipt is not None:
+            self.on_receipt(message)
         return "250 Message accepted for delivery"
 
     def to(self, address: str) -> list[Message]:

@@ -284,6 +284,9 @@ class OutboxMessage(Base):
     # A stand-in written for an address that gets no mail (same work for every address); the
     # sender drops it unsent.
     discard: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Fixed when the mail is queued and sent with every attempt, so that a copy sent again
+    # after a crash (between the server's reply and the mark) is recognisably the same mail.
+    message_id: Mapped[str | None] = mapped_column(String(255))
 
 
 class ResourceGroup(Base):

@@ -138,6 +138,7 @@ async def build_services(
         transport_for(settings.email, settings.general.data_dir),
         settings.email.from_address,
         SecretBox(secret, "mail-link"),
+        send_timeout=settings.email.send_timeout,
     )
     notices = OwnerNotices(
         outbox, audit, site=site_name(settings), public_base=public_base(settings)

@@ -1,8 +1,12 @@
 """The outbox: answers only insert a row; a background sender delivers it, with retries.
 
-SMTP latency never shows in an answer, and a crash between the two loses nothing: an
-undelivered row is simply picked up again. Several managers may drain one outbox; each
-message is claimed with one atomic UPDATE before it is sent.
+SMTP latency never shows in an answer, and a crash loses nothing: a row not marked sent is
+picked up again once its claim lapses. Several managers may drain one outbox; each message
+is claimed with one atomic UPDATE before it is sent.
+
+Delivery is at least once. A sender that dies after the mail server took a message and before
+the row is marked sends it once more when the claim lapses; its Message-ID and Date are fixed
+when the mail is queued, so both copies are the same message to every mail system.
 """
 
 from __future__ import annotations
@@ -11,8 +15,9 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
+from datetime import UTC
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import format_datetime, make_msgid
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -20,15 +25,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from portico.background import repeat, wait_or_timeout
 from portico.db.models import OutboxMessage, utcnow
 from portico.manager.mail.compose import Composed
-from portico.manager.mail.transports import SEND_TIMEOUT_SECONDS, Transport
+from portico.manager.mail.transports import Transport
 from portico.metrics import OUTBOX_BACKLOG
 from portico.sealing import SecretBox
 
 log = logging.getLogger(__name__)
 _T = OutboxMessage.__table__
-# A claimed message is another sender's for this long: one send and its bookkeeping. A sender
-# killed after claiming delays that message by at most this much.
-LEASE_SECONDS = SEND_TIMEOUT_SECONDS + 15
+# A claimed message is another sender's for one send's timeout and this much more (its
+# bookkeeping). A sender killed after claiming delays that message by the whole lease.
+LEASE_MARGIN_SECONDS = 15
 MAX_ATTEMPTS = 12
 NEVER = 1e18
 
@@ -45,12 +50,15 @@ class Outbox:
         from_address: str,
         box: SecretBox,
         clock: Callable[[], float] = time.time,
+        *,
+        send_timeout: float = 30,
     ) -> None:
         self._database = database
         self.transport = transport
         self.from_address = from_address
         self._box = box
         self._clock = clock
+        self.lease_seconds = send_timeout + LEASE_MARGIN_SECONDS
         self._wake = asyncio.Event()
 
     async def enqueue(
@@ -71,6 +79,8 @@ class Outbox:
             html_body=message.html,
             link_sealed=self._box.seal(message.link) if message.link else None,
             next_attempt_at=self._clock(),
+            message_id=self._new_message_id(),
+            created_at=utcnow(),
         )
         if db is not None:
             db.add(row)
@@ -78,6 +88,9 @@ class Outbox:
         async with self._database.begin() as own:
             own.add(row)
         self.wake()
+
+    def _new_message_id(self) -> str:
+        return make_msgid(domain=self.from_address.rpartition("@")[2] or "portico.invalid")
 
     def wake(self) -> None:
         self._wake.set()
@@ -89,8 +102,12 @@ class Outbox:
         message["From"] = self.from_address
         message["To"] = row.to_address
         message["Subject"] = row.subject
-        message["Date"] = formatdate(localtime=False)
-        message["Message-ID"] = make_msgid(domain=self.from_address.rpartition("@")[2] or None)
+        # Both as queued: every attempt sends the same message.
+        queued = row.created_at  # SQLite gives it back without its zone, which is UTC
+        message["Date"] = format_datetime(
+            queued.astimezone(UTC) if queued.tzinfo else queued.replace(tzinfo=UTC)
+        )
+        message["Message-ID"] = row.message_id or self._new_message_id()
         message.set_content(text)
         message.add_alternative(html, subtype="html")
         return message
@@ -141,7 +158,7 @@ class Outbox:
             claimed = await db.execute(
                 update(_T)
                 .where(_T.c.id == message_id, _T.c.sent_at.is_(None), _T.c.next_attempt_at <= now)
-                .values(next_attempt_at=now + LEASE_SECONDS, attempts=_T.c.attempts + 1)
+                .values(next_attempt_at=now + self.lease_seconds, attempts=_T.c.attempts + 1)
                 .returning(_T.c.id)
             )
             if claimed.first() is None:

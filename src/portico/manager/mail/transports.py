@@ -14,8 +14,6 @@ import aiosmtplib
 from portico.config import EmailConfig
 from portico.private_files import write_private
 
-SEND_TIMEOUT_SECONDS = 30
-
 
 class Transport(Protocol):
     async def send(self, message: EmailMessage) -> None: ...
@@ -60,7 +58,7 @@ class SmtpTransport:
             password=c.smtp_password or None,
             use_tls=c.smtp_security == "tls",
             start_tls=c.smtp_security == "starttls",
-            timeout=SEND_TIMEOUT_SECONDS,
+            timeout=c.send_timeout,
         )
 
 
