@@ -11,20 +11,22 @@ import asyncio
 from collections.abc import Callable
 
 from portico.background import repeat
+from portico.redis_client import DEFAULT_TIMEOUTS, RedisTimeouts, open_redis
 
 RECONNECT_SECONDS = 1.0
 
 
 class ChangeChannel:
-    def __init__(self, redis_url: str, name: str) -> None:
-        import redis.asyncio as redis  # here: a deployment without Redis never loads it
-
+    def __init__(
+        self, redis_url: str, name: str, timeouts: RedisTimeouts = DEFAULT_TIMEOUTS
+    ) -> None:
         self.name = name
-        self._redis = redis.Redis.from_url(redis_url)
+        self._publisher = open_redis(redis_url, timeouts)
+        self._redis = open_redis(redis_url, timeouts, listening=True)
         self.live = False
 
     async def publish(self, message: str) -> None:
-        await self._redis.publish(self.name, message)
+        await self._publisher.publish(self.name, message)
 
     async def listen(self, on_message: Callable[[str], None], on_reset: Callable[[], None]) -> None:
         """Apply other replicas' messages; runs until cancelled, reconnecting after a loss."""
@@ -49,4 +51,5 @@ class ChangeChannel:
         )
 
     async def close(self) -> None:
+        await self._publisher.aclose()
         await self._redis.aclose()

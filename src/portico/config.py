@@ -72,6 +72,11 @@ class ServiceConfig(_Section):
     # Other webservers the log-in dialog may be pointed at (when [api] text does not pin it):
     # the page may connect to these origins and to no other.
     allowed_endpoints: list[str] = Field(default_factory=list)
+    # Each process (webserver and manager alike) serves at most this many requests at once and
+    # answers the rest 503 with Retry-After at once; a request not answered within
+    # request_deadline seconds is ended with 503.
+    max_in_flight: int = Field(1000, gt=0)
+    request_deadline: float = Field(30.0, gt=0, le=3600)
 
     @field_validator("trusted_proxies")
     @classmethod
@@ -112,10 +117,21 @@ class ManagerConfig(_Section):
 
 class DbConfig(_Section):
     url: str = ""
+    # Deadlines, in seconds, so that a database that hangs is answered 503 this soon instead of
+    # holding every request for as long as it hangs: one statement (PostgreSQL's own
+    # statement_timeout and the driver's wait; SQLite's busy timeout), waiting for a pooled
+    # connection, and opening one.
+    statement_timeout: float = Field(10.0, gt=0, le=600)
+    pool_timeout: float = Field(5.0, gt=0, le=600)
+    connect_timeout: float = Field(5.0, gt=0, le=600)
 
 
 class RedisConfig(_Section):
     url: str = ""
+    # Seconds to connect, and to wait for any one answer: a hung Redis is an error (503) this
+    # soon, never a request that waits as long as the hang.
+    connect_timeout: float = Field(2.0, gt=0, le=60)
+    socket_timeout: float = Field(5.0, gt=0, le=300)
 
 
 class SessionConfig(_Section):

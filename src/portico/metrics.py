@@ -31,6 +31,11 @@ RELAY_SECONDS = Histogram(
     "Time the webserver takes to relay a call to the manager, until the answer starts.",
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
 )
+REQUESTS_SHED = Counter(
+    "portico_requests_shed",
+    "Requests answered 503 at once: too many in flight, or past the request deadline.",
+    ["reason"],
+)
 OUTBOX_BACKLOG = Gauge("portico_outbox_backlog", "Mails waiting in the outbox to be sent.")
 ACTIVE_SESSIONS = Gauge("portico_active_browser_sessions", "Browser sessions not yet expired.")
 

@@ -45,6 +45,7 @@ async def require_database(settings: Settings) -> None:
     """Raise NoDatabase, in one line, unless the configured database holds the current schema."""
     from sqlalchemy.engine import make_url
 
+    from portico.db.deadlines import Deadlines
     from portico.db.engine import create_engine
     from portico.db.migrate import schema_state
 
@@ -55,7 +56,7 @@ async def require_database(settings: Settings) -> None:
             "`portico db upgrade` first, or name the server's configuration with --config or "
             "PORTICO_CONFIG"
         )
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database_url, Deadlines.of(settings.db))
     try:
         state = await schema_state(engine)
     finally:

@@ -72,14 +72,9 @@ async def _serve(settings: Settings, _args: argparse.Namespace) -> int:
 
 
 async def _db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
-    from portico.db.engine import create_engine
-    from portico.db.migrate import upgrade
+    from portico.db.migrate import upgrade_database
 
-    engine = create_engine(settings.database_url)
-    try:
-        await upgrade(engine)
-    finally:
-        await engine.dispose()
+    await upgrade_database(settings.database_url)
     print("database is at the latest schema")
     return 0
 

@@ -10,21 +10,24 @@ from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
+from portico.db.deadlines import DEFAULT_DEADLINES, Deadlines, postgres_deadlines
 from portico.private_files import private_file
 
 
-def create_engine(url: str) -> AsyncEngine:
+def create_engine(url: str, deadlines: Deadlines = DEFAULT_DEADLINES) -> AsyncEngine:
     parsed = make_url(url)
     kwargs: dict[str, Any] = {}
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             private_file(Path(parsed.database))
-        # Writers wait for each other instead of failing with "database is locked".
-        kwargs["connect_args"] = {"timeout": 30}
+        # Writers wait for each other (this long) instead of failing with "database is locked".
+        kwargs["connect_args"] = {"timeout": deadlines.statement}
     else:
         kwargs["pool_size"] = 10
         kwargs["max_overflow"] = 20
         kwargs["pool_pre_ping"] = True
+        kwargs["pool_timeout"] = deadlines.pool
+        kwargs["connect_args"] = postgres_deadlines(deadlines)
     # hide_parameters: a failed statement must not put a hash or a typed log-in id in the log.
     engine = create_async_engine(url, hide_parameters=True, **kwargs)
     if parsed.get_backend_name() == "sqlite":

@@ -12,6 +12,9 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from portico.db.deadlines import Deadlines
+from portico.db.engine import create_engine
+
 _MIGRATIONS = Path(__file__).with_name("migrations")
 
 
@@ -20,6 +23,19 @@ def alembic_config(connection: Connection | None = None) -> Config:
     config.set_main_option("script_location", str(_MIGRATIONS))
     config.attributes["connection"] = connection
     return config
+
+
+# A migration may rewrite a large table: far longer than a request's statement may take.
+MIGRATION_DEADLINES = Deadlines(statement=3600.0, pool=60.0, connect=30.0)
+
+
+async def upgrade_database(url: str, revision: str = "head") -> None:
+    """Upgrade the database at `url` through an engine of its own, without request deadlines."""
+    engine = create_engine(url, MIGRATION_DEADLINES)
+    try:
+        await upgrade(engine, revision)
+    finally:
+        await engine.dispose()
 
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from fastapi import FastAPI
 
 from portico.agent import node_stats
+from portico.asgi.admission import Admission
 from portico.asgi.body_limit import BodyLimitMiddleware
 from portico.asgi.fault_barrier import FaultBarrier
 from portico.asgi.nul_guard import NulGuard
@@ -97,6 +98,11 @@ def create_app(settings: Settings, services: ManagerServices | None = None) -> F
     app.include_router(agents.router)
     app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(NulGuard)
+    app.add_middleware(
+        Admission,
+        max_in_flight=settings.service.max_in_flight,
+        deadline=settings.service.request_deadline,
+    )
     app.add_middleware(FaultBarrier)  # last added = outermost
     return app
 

@@ -9,8 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from portico.asgi.client_address import Network, parse_networks
 from portico.config import Settings
+from portico.db.deadlines import Deadlines
 from portico.db.engine import create_engine, database_factory
-from portico.db.migrate import upgrade
+from portico.db.migrate import upgrade_database
 from portico.manager.mail.outbox import Outbox
 from portico.manager.mail.transports import transport_for
 from portico.manager.services.accounts import AccountService
@@ -42,6 +43,7 @@ from portico.manager.services.tokens import TokenService
 from portico.manager.services.two_factor import TwoFactorService
 from portico.manager.services.unlock import UnlockLinks
 from portico.manager.services.used_signatures import UsedSignatures, used_signatures
+from portico.redis_client import RedisTimeouts
 from portico.sealing import Pseudonyms, SecretBox, derived_key, load_or_create_server_secret
 from portico.sessions import SessionStore
 from portico.sessions.factory import build_session_store
@@ -85,6 +87,7 @@ class ManagerServices:
 
     async def close(self) -> None:
         await self.log_in.settle()
+        await self.accounts.password_check.settle()
         self.pool.close()
         await self.browser_sessions.close()
         await self.credentials.close()
@@ -99,9 +102,9 @@ async def build_services(
     settings: Settings, *, migrate: bool = True, single_process: bool = False
 ) -> ManagerServices:
     """`single_process`: the webserver runs in this process and shares the session store."""
-    engine = create_engine(settings.database_url)
     if migrate:
-        await upgrade(engine)
+        await upgrade_database(settings.database_url)
+    engine = create_engine(settings.database_url, Deadlines.of(settings.db))
     database = database_factory(engine)
     secret = load_or_create_server_secret(settings.security.secret_key, settings.general.data_dir)
     keypair_box = SecretBox(secret, "keypair-secret")
@@ -113,7 +116,7 @@ async def build_services(
         allowed_failures=settings.session.login_allowed_fail_count,
         block_seconds=settings.session.login_block_time,
     )
-    storage = limits_storage(settings.redis.url)
+    storage = limits_storage(settings.redis)
     # Counters in a shared store are named by pseudonyms, never by addresses.
     names = Pseudonyms(secret, "rate-limit-key")
     throttle = AddressThrottle(
@@ -171,7 +174,9 @@ async def build_services(
     )
     browser_sessions = build_session_store(settings, single_process=single_process)
     credentials = CredentialCache(
-        settings.manager.credential_cache_seconds, redis_url=settings.redis.url
+        settings.manager.credential_cache_seconds,
+        redis_url=settings.redis.url,
+        redis_timeouts=RedisTimeouts.of(settings.redis),
     )
     passwords = PasswordChanges(
         accounts=accounts,
@@ -197,7 +202,7 @@ async def build_services(
         notices=RateLimit(storage, settings.signup.notice_rate, "signup-notice", names),
         **mail_limits,
     )
-    replays = used_signatures(settings.redis.url, database)
+    replays = used_signatures(settings.redis, database)
     return ManagerServices(
         settings=settings,
         engine=engine,

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from portico.change_channel import ChangeChannel
 from portico.config import ConfigError, Settings
+from portico.db.deadlines import Deadlines
+from portico.redis_client import RedisTimeouts
 from portico.sealing import BoundBox, load_or_create_server_secret
 from portico.sessions import CHANNEL, SessionStore
 
@@ -13,11 +15,14 @@ def build_session_store(settings: Settings, *, single_process: bool = False) -> 
     """`single_process`: this store is the only one that changes sessions (`portico serve`)."""
     secret = load_or_create_server_secret(settings.security.secret_key, settings.general.data_dir)
     box = BoundBox(secret, "web-session-record")
+    timeouts = RedisTimeouts.of(settings.redis)
     options = {
         "max_age": settings.session.max_age,
         "idle_timeout": settings.session.idle_timeout,
         "cache_seconds": settings.session.cache_seconds,
-        "channel": ChangeChannel(settings.redis.url, CHANNEL) if settings.redis.url else None,
+        "channel": ChangeChannel(settings.redis.url, CHANNEL, timeouts)
+        if settings.redis.url
+        else None,
         "single_process": single_process,
     }
     if settings.session.store == "redis":
@@ -25,7 +30,9 @@ def build_session_store(settings: Settings, *, single_process: bool = False) -> 
             raise ConfigError("config: session.store = 'redis' needs redis.url")
         from portico.sessions.redis import RedisSessionStore
 
-        return RedisSessionStore(settings.redis.url, box, **options)
+        return RedisSessionStore(settings.redis.url, box, timeouts=timeouts, **options)
     from portico.sessions.sql import SqlSessionStore
 
-    return SqlSessionStore(settings.database_url, box, **options)
+    return SqlSessionStore(
+        settings.database_url, box, deadlines=Deadlines.of(settings.db), **options
+    )

@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import redis.asyncio as redis
-
+from portico.redis_client import DEFAULT_TIMEOUTS, RedisTimeouts, open_redis
 from portico.sessions import SessionStore
 
 _PREFIX = "portico:websession:"
@@ -14,9 +13,11 @@ _USER_PREFIX = "portico:websessions-of:"
 
 
 class RedisSessionStore(SessionStore):
-    def __init__(self, url: str, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, url: str, *args: Any, timeouts: RedisTimeouts = DEFAULT_TIMEOUTS, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self._redis = redis.Redis.from_url(url)
+        self._redis = open_redis(url, timeouts)
 
     async def _put(
         self,

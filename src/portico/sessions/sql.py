@@ -12,6 +12,7 @@ import uuid
 from pathlib import Path
 from typing import Any, Protocol
 
+from portico.db.deadlines import DEFAULT_DEADLINES, Deadlines, postgres_deadlines
 from portico.sessions import SessionStore
 from portico.sqlite_busy import sqlite_busy
 
@@ -72,8 +73,9 @@ class _Sqlite(_OpenedOnce):
     waiting could deadlock, when it answers "database is locked" at once: such a statement
     is tried again a few times before the error counts as an outage (503)."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, deadlines: Deadlines) -> None:
         super().__init__()
+        self._busy_timeout = deadlines.statement
         # Read-write, never create: the database is the manager's to make (until it has, a
         # request finds it unavailable: 503).
         self._uri = Path(path).resolve().as_uri() + "?mode=rw"
@@ -81,7 +83,9 @@ class _Sqlite(_OpenedOnce):
     async def _open(self) -> Any:
         import aiosqlite
 
-        conn = await aiosqlite.connect(self._uri, uri=True, timeout=30, isolation_level=None)
+        conn = await aiosqlite.connect(
+            self._uri, uri=True, timeout=self._busy_timeout, isolation_level=None
+        )
         try:
             await conn.execute("PRAGMA foreign_keys=ON")
         except BaseException:
@@ -117,14 +121,21 @@ class _Sqlite(_OpenedOnce):
 
 
 class _Postgres(_OpenedOnce):
-    def __init__(self, dsn: str) -> None:
+    def __init__(self, dsn: str, deadlines: Deadlines) -> None:
         super().__init__()
         self._dsn = dsn
+        self._deadlines = deadlines
 
     async def _open(self) -> Any:
         import asyncpg
 
-        return await asyncpg.create_pool(self._dsn, min_size=1, max_size=10)
+        return await asyncpg.create_pool(
+            self._dsn, min_size=1, max_size=10, **postgres_deadlines(self._deadlines)
+        )
+
+    def _acquire(self, pool: Any) -> Any:
+        # Waiting for a free connection has a deadline too.
+        return pool.acquire(timeout=self._deadlines.pool)
 
     @staticmethod
     def _numbered(sql: str) -> str:
@@ -135,29 +146,38 @@ class _Postgres(_OpenedOnce):
         return uuid.UUID(value)
 
     async def execute(self, sql: str, *args: Any) -> None:
-        await (await self._connection()).execute(self._numbered(sql), *args)
+        async with self._acquire(await self._connection()) as conn:
+            await conn.execute(self._numbered(sql), *args)
 
     async def fetch_value(self, sql: str, *args: Any) -> Any:
-        return await (await self._connection()).fetchval(self._numbered(sql), *args)
+        async with self._acquire(await self._connection()) as conn:
+            return await conn.fetchval(self._numbered(sql), *args)
 
     async def fetch_all(self, sql: str, *args: Any) -> list[tuple[Any, ...]]:
-        rows = await (await self._connection()).fetch(self._numbered(sql), *args)
+        async with self._acquire(await self._connection()) as conn:
+            rows = await conn.fetch(self._numbered(sql), *args)
         return [tuple(row) for row in rows]
 
 
-def _database(url: str) -> _Database:
+def _database(url: str, deadlines: Deadlines) -> _Database:
     scheme, _, rest = url.partition("://")
     if scheme.startswith("sqlite"):
-        return _Sqlite(rest[1:] if rest.startswith("/") else rest)
+        return _Sqlite(rest[1:] if rest.startswith("/") else rest, deadlines)
     if scheme.startswith("postgresql"):
-        return _Postgres("postgresql://" + rest)
+        return _Postgres("postgresql://" + rest, deadlines)
     raise ValueError(f"the sql session store does not support {scheme} databases")
 
 
 class SqlSessionStore(SessionStore):
-    def __init__(self, database_url: str, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        *args: Any,
+        deadlines: Deadlines = DEFAULT_DEADLINES,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self._db = _database(database_url)
+        self._db = _database(database_url, deadlines)
 
     async def _put(
         self,

@@ -11,6 +11,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Route
 
+from portico.asgi.admission import Admission
 from portico.asgi.body_limit import BodyLimitMiddleware
 from portico.asgi.client_address import parse_networks
 from portico.asgi.fault_barrier import FaultBarrier
@@ -48,6 +49,11 @@ def create_app(settings: Settings, services: WebServices | None = None) -> Starl
     hsts = hsts_max_age(settings)
     middleware = [
         Middleware(FaultBarrier),
+        Middleware(
+            Admission,
+            max_in_flight=settings.service.max_in_flight,
+            deadline=settings.service.request_deadline,
+        ),
         Middleware(ProxyHeaders, trusted=parse_networks(settings.service.trusted_proxies)),
         Middleware(NulGuard),
     ]

@@ -18,15 +18,24 @@ password checks than the limits allow. A missing account is checked like an exis
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Literal
 
 from portico.db.models import User
-from portico.manager.errors import InvalidCredentials, InvalidOtp, OtpRequired, TooManyFailedLogins
+from portico.manager.errors import (
+    DomainError,
+    InvalidCredentials,
+    InvalidOtp,
+    OtpRequired,
+    TooManyFailedLogins,
+)
 from portico.manager.services.address_throttle import AddressThrottle
 from portico.manager.services.hashing_pool import HashingPool
 from portico.manager.services.lockout import LoginLockout
 
+log = logging.getLogger(__name__)
 LockoutScope = Literal["account", "account_and_address"]
 # Checks the second factor once the password was right; raises OtpRequired or InvalidOtp.
 SecondFactor = Callable[[], Awaitable[None]]
@@ -52,6 +61,7 @@ class PasswordCheck:
         self.lockout = lockout
         self.throttle = throttle
         self.scope = scope
+        self._returning: set[asyncio.Task[None]] = set()
 
     def _counter(self, user: User | None, normalized_id: str, client_address: str) -> str:
         key = lockout_key(user, normalized_id)
@@ -96,13 +106,45 @@ class PasswordCheck:
             raise
         left = self.lockout.allowed_failures - attempt
         warn = left if 0 < left <= WARN_WHEN_LEFT else None
-        if not await self.pool.verify(password, user.password if user is not None else None):
+        try:
+            right = await self.pool.verify(password, user.password if user is not None else None)
+        except BaseException:
+            # Timed out or cancelled while queued for the hash: not a guess.
+            self._return_slot(counter, client_address)
+            raise
+        if not right:
             blocked = await self.lockout.record_failure(counter)
             raise InvalidCredentials(warn, blocked=blocked)
-        if second_factor is not None:
-            await self._second_factor(second_factor, counter, account, client_address, warn)
+        try:
+            if second_factor is not None:
+                await self._second_factor(second_factor, counter, account, client_address, warn)
+        except DomainError:
+            raise  # an outcome, counted where it belongs
+        except BaseException:
+            self._return_slot(counter, client_address)  # the password was right
+            raise
         await self.throttle.release(client_address)
         await self.lockout.record_success(counter)
+
+    def _return_slot(self, counter: str, client_address: str) -> None:
+        """Give back the slots of a check that did not finish, in the background: the request
+        that took them is being cancelled, and the database may be slow to answer."""
+
+        async def give_back() -> None:
+            try:
+                await self.lockout.give_back(counter)
+                await self.throttle.release(client_address)
+            except Exception:
+                log.warning("the slot of an unfinished log-in could not be given back")
+
+        task = asyncio.get_running_loop().create_task(give_back())
+        self._returning.add(task)
+        task.add_done_callback(self._returning.discard)
+
+    async def settle(self) -> None:
+        """Wait for slots being given back (tests, shutdown)."""
+        while self._returning:
+            await asyncio.gather(*self._returning, return_exceptions=True)
 
     async def _second_factor(
         self,

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from portico.change_channel import ChangeChannel
 from portico.expiring_cache import ExpiringCache
+from portico.redis_client import DEFAULT_TIMEOUTS, RedisTimeouts
 
 CHANNEL = "portico:credentials-changed"
 
@@ -37,13 +38,14 @@ class CredentialCache:
         ttl_seconds: float,
         *,
         redis_url: str = "",
+        redis_timeouts: RedisTimeouts = DEFAULT_TIMEOUTS,
         max_entries: int = 10_000,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._entries: ExpiringCache[Credential] = ExpiringCache(
             ttl_seconds, max_entries=max_entries, clock=clock
         )
-        self._channel = ChangeChannel(redis_url, CHANNEL) if redis_url else None
+        self._channel = ChangeChannel(redis_url, CHANNEL, redis_timeouts) if redis_url else None
 
     @property
     def generation(self) -> int:

@@ -121,6 +121,16 @@ class LoginLockout:
             )
         return bool(started.rowcount)
 
+    async def give_back(self, key: str) -> None:
+        """A reserved check never finished (it timed out, or its request was cancelled): it
+        was no guess, so its slot is returned."""
+        async with self._database.begin() as db:
+            await db.execute(
+                update(_T)
+                .where(_T.c.key == key, _T.c.fail_count > 0, _T.c.blocked_until.is_(None))
+                .values(fail_count=_T.c.fail_count - 1)
+            )
+
     async def clear(self, key: str) -> None:
         """A success, a completed password reset or an admin's unlock: start from zero."""
         async with self._database.begin() as db:

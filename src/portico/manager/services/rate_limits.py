@@ -10,16 +10,19 @@ from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 
+from portico.config import RedisConfig
 from portico.manager.errors import RateLimited
+from portico.redis_client import RedisTimeouts, redis_options
 from portico.sealing import Pseudonyms
 
 
-def limits_storage(redis_url: str) -> Storage:
-    if redis_url:
+def limits_storage(config: RedisConfig) -> Storage:
+    if config.url:
         return RedisStorage(
-            redis_url.replace("redis://", "async+redis://", 1),
+            config.url.replace("redis://", "async+redis://", 1),
             implementation="redispy",
             key_prefix="portico-limits",
+            **redis_options(RedisTimeouts.of(config)),
         )
     return MemoryStorage()
 

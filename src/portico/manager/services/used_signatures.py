@@ -16,12 +16,13 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 
-import redis.asyncio as redis
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from portico.config import RedisConfig
 from portico.db.models import UsedSignature
 from portico.db.upsert import insert_ignoring_conflicts
+from portico.redis_client import RedisTimeouts, open_redis
 from portico.sealing import token_hash
 
 _T = UsedSignature.__table__
@@ -71,8 +72,10 @@ class SqlUsedSignatures(UsedSignatures):
 
 
 class RedisUsedSignatures(UsedSignatures):
-    def __init__(self, url: str, clock: Callable[[], float] = time.time) -> None:
-        self._redis = redis.Redis.from_url(url)
+    def __init__(
+        self, url: str, timeouts: RedisTimeouts, clock: Callable[[], float] = time.time
+    ) -> None:
+        self._redis = open_redis(url, timeouts)
         self._clock = clock
 
     async def first_use(self, fingerprint: str, until: float) -> bool:
@@ -83,7 +86,7 @@ class RedisUsedSignatures(UsedSignatures):
         await self._redis.aclose()
 
 
-def used_signatures(redis_url: str, database: async_sessionmaker) -> UsedSignatures:
-    if redis_url:
-        return RedisUsedSignatures(redis_url)
+def used_signatures(config: RedisConfig, database: async_sessionmaker) -> UsedSignatures:
+    if config.url:
+        return RedisUsedSignatures(config.url, RedisTimeouts.of(config))
     return SqlUsedSignatures(database)
