@@ -31,6 +31,9 @@ RELAY_SECONDS = Histogram(
     "Time the webserver takes to relay a call to the manager, until the answer starts.",
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
 )
+LOG_LINES_DROPPED = Counter(
+    "portico_log_lines_dropped", "Log lines dropped because the log sink fell too far behind."
+)
 REQUESTS_SHED = Counter(
     "portico_requests_shed",
     "Requests answered 503 at once: too many in flight, or past the request deadline.",
