@@ -77,6 +77,9 @@ class ServiceConfig(_Section):
     # request_deadline seconds is ended with 503.
     max_in_flight: int = Field(1000, gt=0)
     request_deadline: float = Field(30.0, gt=0, le=3600)
+    # A connection must send a complete request head this many seconds after it opens (or
+    # after its previous answer), or it is closed: slow and silent sockets do not pile up.
+    header_timeout: float = Field(10.0, gt=0, le=600)
 
     @field_validator("trusted_proxies")
     @classmethod

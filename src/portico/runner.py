@@ -5,15 +5,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import resource
 import signal
 
 import uvicorn
 from starlette.types import ASGIApp
 
 from portico.config import Settings
+from portico.head_deadline import HeadDeadlineProtocol
 from portico.log_format import use_log_format
 from portico.log_writer import written_by_thread
-from portico.write_coalescing import CoalescingHttpToolsProtocol
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +32,9 @@ class _NoQueryStrings(logging.Filter):
         return True
 
 
-def http_server(app: ASGIApp, host: str, port: int) -> uvicorn.Server:
+def http_server(
+    app: ASGIApp, host: str, port: int, *, head_timeout: float = 10.0
+) -> uvicorn.Server:
     return uvicorn.Server(
         uvicorn.Config(
             app,
@@ -49,15 +52,27 @@ def http_server(app: ASGIApp, host: str, port: int) -> uvicorn.Server:
             forwarded_allow_ips="",
             # Neither service speaks WebSocket: its protocol modules stay out of memory.
             ws="none",
-            http=CoalescingHttpToolsProtocol,
+            http=HeadDeadlineProtocol.with_timeout(head_timeout),
             interface="asgi3",
         )
     )
 
 
+def raise_open_file_limit() -> int:
+    """Every connection is an open file: the soft limit (often 1,024) goes up to the hard one,
+    so that a thousand idle sockets do not turn away the next log-in."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or soft < hard:
+        wanted = hard if hard != resource.RLIM_INFINITY else max(soft, 1 << 20)
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
 async def serve_all(servers: list[uvicorn.Server], log_format: str = "text") -> None:
     """Serve until SIGINT/SIGTERM; every server then shuts down gracefully."""
     loop = asyncio.get_running_loop()
+    log.info("open files: up to %d", raise_open_file_limit())
     for server in servers:
         # uvicorn configures its loggers when the config loads; the filter goes on after that.
         server.config.load()
@@ -116,10 +131,16 @@ async def serve_embedded(settings: Settings) -> None:
         await serve_all(
             [
                 http_server(
-                    manager_app(settings, services), settings.manager.ip, settings.manager.port
+                    manager_app(settings, services),
+                    settings.manager.ip,
+                    settings.manager.port,
+                    head_timeout=settings.service.header_timeout,
                 ),
                 http_server(
-                    webserver_app(settings, web), settings.service.ip, settings.service.port
+                    webserver_app(settings, web),
+                    settings.service.ip,
+                    settings.service.port,
+                    head_timeout=settings.service.header_timeout,
                 ),
             ],
             settings.logging.format,

@@ -43,7 +43,14 @@ async def _run_manager(settings: Settings, _args: argparse.Namespace) -> int:
     from portico.runner import http_server, serve_all
 
     await serve_all(
-        [http_server(create_app(settings), settings.manager.ip, settings.manager.port)],
+        [
+            http_server(
+                create_app(settings),
+                settings.manager.ip,
+                settings.manager.port,
+                head_timeout=settings.service.header_timeout,
+            )
+        ],
         settings.logging.format,
     )
     return 0
@@ -56,7 +63,14 @@ async def _run_webserver(settings: Settings, _args: argparse.Namespace) -> int:
     from portico.webserver.app import create_app
 
     await serve_all(
-        [http_server(create_app(settings), settings.service.ip, settings.service.port)],
+        [
+            http_server(
+                create_app(settings),
+                settings.service.ip,
+                settings.service.port,
+                head_timeout=settings.service.header_timeout,
+            )
+        ],
         settings.logging.format,
     )
     return 0

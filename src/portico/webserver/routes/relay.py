@@ -134,7 +134,12 @@ async def _relay(request: Request, path: str, *, signed: bool) -> Response:
             )
     except ManagerUnreachable:
         if overflow:  # the client's body passed the limit while it was being sent on
-            return problem_response(413, problems.REQUEST_TOO_LARGE, "Request body too large")
+            return problem_response(
+                413,
+                problems.REQUEST_TOO_LARGE,
+                "Request body too large",
+                headers={"Connection": "close"},  # the rest of the body is not read
+            )
         return _unreachable()
     response_headers = {k: v for k, v in upstream.headers.items() if k.lower() not in _HOP_BY_HOP}
     if _small(upstream):
