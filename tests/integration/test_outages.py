@@ -90,6 +90,7 @@ def test_health_probes(stack: Stack) -> None:
         "database",
         "redis",
         "session_store",
+        "storage",
     }
 
 

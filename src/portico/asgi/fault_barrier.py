@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Sequence
+from pathlib import Path
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from portico.sqlite_busy import sqlite_unavailable
+from portico.storage_space import full_paths, is_storage_full
 from portico.wire import problems
 
 log = logging.getLogger(__name__)
@@ -79,10 +82,17 @@ def is_outage(exc: BaseException) -> bool:
     return False
 
 
-def _problem_body(status: int) -> bytes:
+def _problem_body(status: int, *, storage_full: bool = False) -> bytes:
     import json
 
-    if status == 503:
+    if storage_full:
+        doc = problems.problem(
+            problems.SERVICE_UNAVAILABLE,
+            "Storage is full",
+            503,
+            details="The server's storage is full, so nothing was saved. Try again later.",
+        )
+    elif status == 503:
         doc = problems.problem(
             problems.SERVICE_UNAVAILABLE,
             "Service temporarily unavailable",
@@ -94,8 +104,8 @@ def _problem_body(status: int) -> bytes:
     return json.dumps(doc).encode()
 
 
-async def send_problem(send: Send, status: int) -> None:
-    body = _problem_body(status)
+async def send_problem(send: Send, status: int, *, storage_full: bool = False) -> None:
+    body = _problem_body(status, storage_full=storage_full)
     headers = [
         (b"content-type", problems.PROBLEM_CONTENT_TYPE.encode()),
         (b"content-length", str(len(body)).encode()),
@@ -110,8 +120,10 @@ async def send_problem(send: Send, status: int) -> None:
 class FaultBarrier:
     """Outermost middleware of both apps."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, storage: Sequence[Path] = ()) -> None:
+        """`storage`: where this process writes (named in the log when one is full)."""
         self.app = app
+        self.storage = list(storage)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -128,6 +140,12 @@ class FaultBarrier:
         try:
             await self.app(scope, receive, tracking_send)
         except Exception as exc:
+            if is_storage_full(exc):
+                where = full_paths(self.storage) or self.storage
+                log.error("storage is full at %s: nothing was saved", ", ".join(map(str, where)))
+                if not started:
+                    await send_problem(send, 503, storage_full=True)
+                return
             outage = is_outage(exc)
             if outage:
                 log.warning("backing service unavailable: %s", type(exc).__name__)

@@ -36,6 +36,7 @@ from portico.manager.routes import (
     unlock,
 )
 from portico.metrics import metrics_endpoint, parse_allowed
+from portico.storage_space import storage_of
 
 # Tokens of short ceremonies: anyone may have made them, so they leave once expired.
 CEREMONY_PURPOSES = (
@@ -103,7 +104,7 @@ def create_app(settings: Settings, services: ManagerServices | None = None) -> F
         max_in_flight=settings.service.max_in_flight,
         deadline=settings.service.request_deadline,
     )
-    app.add_middleware(FaultBarrier)  # last added = outermost
+    app.add_middleware(FaultBarrier, storage=storage_of(settings))  # last added = outermost
     return app
 
 

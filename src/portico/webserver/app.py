@@ -21,6 +21,7 @@ from portico.asgi.proxy_headers import ProxyHeaders
 from portico.background import repeat, stop
 from portico.config import Settings
 from portico.metrics import ACTIVE_SESSIONS, metrics_endpoint, parse_allowed
+from portico.storage_space import storage_of
 from portico.webserver.container import WebServices, build_web_services
 from portico.webserver.guards import BrowserGuards, connect_sources, hsts_max_age
 from portico.webserver.routes import health, keypair, login, relay, ui
@@ -48,7 +49,7 @@ def create_app(settings: Settings, services: WebServices | None = None) -> Starl
     origins = settings.security.allowed_origins
     hsts = hsts_max_age(settings)
     middleware = [
-        Middleware(FaultBarrier),
+        Middleware(FaultBarrier, storage=storage_of(settings)),
         Middleware(
             Admission,
             max_in_flight=settings.service.max_in_flight,

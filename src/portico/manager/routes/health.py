@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from portico.asgi import health
 from portico.manager.deps import Services
+from portico.storage_space import full_paths, storage_of
+
+log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/health", include_in_schema=False)
 
@@ -23,7 +28,14 @@ async def readyz(svc: Services) -> JSONResponse:
         async with svc.engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
 
-    checks: dict[str, health.Check] = {"database": database}
+    async def storage() -> bool:
+        # Full: requests that write would fail, so traffic goes elsewhere until space is back.
+        full = full_paths(storage_of(svc.settings))
+        if full:
+            log.error("storage is full at %s", ", ".join(map(str, full)))
+        return not full
+
+    checks: dict[str, health.Check] = {"database": database, "storage": storage}
     if svc.settings.redis.url:
         checks["redis"] = svc.limits_storage.check
     if svc.settings.session.store == "redis":
