@@ -111,6 +111,9 @@ class ManagerConfig(_Section):
     # Changes reach every replica at once through Redis; without Redis, a change made by another
     # process (the CLI, another manager) is seen within this time. 0 = always ask the database.
     credential_cache_seconds: float = Field(10.0, ge=0, le=300)
+    # Block ends and expiries are compared on the database's clock; a manager whose own clock
+    # is off from it by more than this many seconds is not ready (and says so in the log).
+    max_clock_skew: float = Field(30.0, gt=0)
 
     @field_validator("trusted_proxies")
     @classmethod

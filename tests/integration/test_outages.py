@@ -91,6 +91,7 @@ def test_health_probes(stack: Stack) -> None:
         "redis",
         "session_store",
         "storage",
+        "clock",
     }
 
 

@@ -15,6 +15,7 @@ from portico.asgi.fault_barrier import FaultBarrier
 from portico.asgi.nul_guard import NulGuard
 from portico.background import repeat, stop
 from portico.config import Settings
+from portico.db.clock import SYNC_SECONDS
 from portico.db.models import TokenPurpose
 from portico.manager import error_responses
 from portico.manager.container import ManagerServices, build_services
@@ -59,6 +60,7 @@ def create_app(settings: Settings, services: ManagerServices | None = None) -> F
             asyncio.create_task(_purge_lockout_counters(svc)),
             asyncio.create_task(_purge_audit_trail(svc)),
             asyncio.create_task(_purge_ceremony_tokens(svc)),
+            asyncio.create_task(_keep_clock(svc)),
             asyncio.create_task(svc.outbox.run()),
             asyncio.create_task(svc.credentials.listen()),
         ]
@@ -140,6 +142,14 @@ async def _purge_ceremony_tokens(svc: ManagerServices) -> None:
         purge,
         lambda: asyncio.sleep(600),
         what="purging expired passkey challenges, set-up tokens, step-ups and used signatures",
+    )
+
+
+async def _keep_clock(svc: ManagerServices) -> None:
+    await repeat(
+        lambda: svc.clock.sync(svc.engine),
+        lambda: asyncio.sleep(SYNC_SECONDS),
+        what="reading the database's clock",
     )
 
 

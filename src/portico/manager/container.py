@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from limits.aio.storage import Storage
@@ -9,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from portico.asgi.client_address import Network, parse_networks
 from portico.config import Settings
+from portico.db.clock import DatabaseClock
 from portico.db.deadlines import Deadlines
 from portico.db.engine import create_engine, database_factory
 from portico.db.migrate import upgrade_database
@@ -54,6 +56,7 @@ from portico.wire.forwarding import ForwardingKey
 class ManagerServices:
     settings: Settings
     engine: AsyncEngine
+    clock: DatabaseClock
     database: async_sessionmaker
     pool: HashingPool
     lockout: LoginLockout
@@ -95,6 +98,7 @@ class ManagerServices:
         await self.engine.dispose()
 
 
+log = logging.getLogger(__name__)
 PASSKEY_CHALLENGE_RATE = "30/minute"
 
 
@@ -111,10 +115,16 @@ async def build_services(
     pool = HashingPool(
         PasswordHashers(settings.auth.bcrypt_rounds), settings.manager.hashing_workers
     )
+    clock = DatabaseClock(settings.manager.max_clock_skew)
+    try:
+        await clock.sync(engine)
+    except Exception:  # the database is down: the sync loop measures it once it is back
+        log.warning("could not read the database's clock at start")
     lockout = LoginLockout(
         database,
         allowed_failures=settings.session.login_allowed_fail_count,
         block_seconds=settings.session.login_block_time,
+        clock=clock,
     )
     storage = limits_storage(settings.redis)
     # Counters in a shared store are named by pseudonyms, never by addresses.
@@ -135,12 +145,13 @@ async def build_services(
         box=keypair_box,
         audit=audit,
     )
-    tokens = TokenService(database)
+    tokens = TokenService(database, clock)
     outbox = Outbox(
         database,
         transport_for(settings.email, settings.general.data_dir),
         settings.email.from_address,
         SecretBox(secret, "mail-link"),
+        clock,
         send_timeout=settings.email.send_timeout,
     )
     notices = OwnerNotices(
@@ -154,6 +165,7 @@ async def build_services(
         tokens=tokens,
         notices=notices,
         site=site_name(settings),
+        clock=clock,
     )
     passkeys = PasskeyService(
         database,
@@ -187,7 +199,7 @@ async def build_services(
         site=site_name(settings),
         public_base=public_base(settings),
     )
-    agents = AgentService(database, lost_after=settings.agent.lost_after)
+    agents = AgentService(database, lost_after=settings.agent.lost_after, clock=clock)
     mail_limits = {
         "per_address": RateLimit(storage, settings.email.rate_per_address, "mail-address", names),
         "per_client": RateLimit(storage, settings.email.rate_per_client, "mail-client", names),
@@ -202,10 +214,11 @@ async def build_services(
         notices=RateLimit(storage, settings.signup.notice_rate, "signup-notice", names),
         **mail_limits,
     )
-    replays = used_signatures(settings.redis, database)
+    replays = used_signatures(settings.redis, database, clock)
     return ManagerServices(
         settings=settings,
         engine=engine,
+        clock=clock,
         database=database,
         pool=pool,
         lockout=lockout,
@@ -215,6 +228,7 @@ async def build_services(
             keypair_box,
             credentials,
             replays,
+            clock.now,
             allow_sha1=settings.manager.allow_sha1_signatures,
         ),
         used_signatures=replays,
@@ -264,6 +278,7 @@ async def build_services(
             password_check=accounts.password_check,
             two_factor=two_factor,
             seconds=settings.auth.step_up_seconds,
+            clock=clock,
         ),
         projects=ProjectService(database),
         administration=Administration(

@@ -35,7 +35,11 @@ async def readyz(svc: Services) -> JSONResponse:
             log.error("storage is full at %s", ", ".join(map(str, full)))
         return not full
 
-    checks: dict[str, health.Check] = {"database": database, "storage": storage}
+    async def clock() -> bool:
+        # Its own clock is off from the database's (which decides expiries): not trusted.
+        return not svc.clock.skewed
+
+    checks: dict[str, health.Check] = {"database": database, "storage": storage, "clock": clock}
     if svc.settings.redis.url:
         checks["redis"] = svc.limits_storage.check
     if svc.settings.session.store == "redis":

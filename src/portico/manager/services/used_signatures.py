@@ -86,7 +86,9 @@ class RedisUsedSignatures(UsedSignatures):
         await self._redis.aclose()
 
 
-def used_signatures(config: RedisConfig, database: async_sessionmaker) -> UsedSignatures:
+def used_signatures(
+    config: RedisConfig, database: async_sessionmaker, clock: Callable[[], float] = time.time
+) -> UsedSignatures:
     if config.url:
-        return RedisUsedSignatures(config.url, RedisTimeouts.of(config))
-    return SqlUsedSignatures(database)
+        return RedisUsedSignatures(config.url, RedisTimeouts.of(config), clock)
+    return SqlUsedSignatures(database, clock)

@@ -1,0 +1,65 @@
+"""One clock for every replica: the database's.
+
+Block ends, token and step-up expiries are written by one manager and compared by another. If
+each used its own clock, a manager an hour ahead would find every block over (and its
+successful log-in then lifted the block everywhere). So every manager keeps the offset of the
+database's clock from its own, measured at start and every `SYNC_SECONDS`, and every such
+comparison uses its own time corrected by that offset. A manager whose clock is off by more
+than `[manager] max_clock_skew` says so and is not ready: other things (logs, signatures it
+makes, the webserver's sessions) still run on its own clock.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import UTC, datetime
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+log = logging.getLogger(__name__)
+
+SYNC_SECONDS = 30.0
+_NOW = {
+    "postgresql": "SELECT extract(epoch from clock_timestamp())",
+    "sqlite": "SELECT (julianday('now') - 2440587.5) * 86400.0",
+}
+
+
+class DatabaseClock:
+    """Callable like time.time, but on the database's clock (to within a round trip)."""
+
+    def __init__(self, max_skew: float) -> None:
+        self.max_skew = max_skew
+        self.offset = 0.0
+
+    def __call__(self) -> float:
+        return time.time() + self.offset
+
+    def now(self) -> datetime:
+        return datetime.fromtimestamp(self(), UTC)
+
+    @property
+    def skewed(self) -> bool:
+        return abs(self.offset) > self.max_skew
+
+    async def sync(self, engine: AsyncEngine) -> float:
+        """Measure the offset again (the database's time at the middle of the round trip)."""
+        query = text(_NOW.get(engine.dialect.name, _NOW["postgresql"]))
+        async with engine.connect() as conn:
+            before = time.time()
+            theirs = float((await conn.execute(query)).scalar_one())
+            after = time.time()
+        offset = theirs - (before + after) / 2
+        was_skewed, self.offset = self.skewed, offset
+        if self.skewed and not was_skewed:
+            log.error(
+                "this machine's clock is %+.1f s off the database's (more than [manager] "
+                "max_clock_skew = %g s): not ready until it is set right",
+                -offset,
+                self.max_skew,
+            )
+        elif was_skewed and not self.skewed:
+            log.info("this machine's clock agrees with the database's again")
+        return offset
