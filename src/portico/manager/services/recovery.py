@@ -48,21 +48,16 @@ class RecoveryService(EmailFlow):
         )
         ttl = self.settings.recovery.token_ttl
         lang = pick_language(user.language if user is not None else None, language)
-        async with self._database.begin() as db:
-            token = await self.tokens.issue(
-                TokenPurpose.RESET,
-                ttl=ttl,
-                user_id=user.uuid if eligible and user is not None else None,
-                email=email,
-                supersede=True,
-                db=db,
-                decoy=not eligible,
-            )
-            link = f"{public_base(self.settings)}/change-password?token={token}"
-            await self.mail(
-                email, "reset_password", lang, link, minutes=ttl // 60, db=db, discard=not eligible
-            )
-        self.outbox.wake()
+        await self.mail_link(
+            TokenPurpose.RESET,
+            to=email,
+            user_id=user.uuid if eligible and user is not None else None,
+            ttl=ttl,
+            page="/change-password",
+            kind="reset_password",
+            lang=lang,
+            minutes=ttl // 60,
+        )
         await self.audit.record(
             AuditKind.RESET_REQUESTED,
             actor=Actor(None, "", client_address),

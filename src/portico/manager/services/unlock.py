@@ -19,7 +19,6 @@ from portico.manager.services.accounts import normalize_login_id
 from portico.manager.services.audit import Actor, AuditKind
 from portico.manager.services.authentication import lockout_key
 from portico.manager.services.email_flow import EmailFlow
-from portico.manager.services.links import public_base
 from portico.manager.services.lockout import LoginLockout
 
 MAX_ID_LENGTH = 256
@@ -55,20 +54,16 @@ class UnlockLinks(EmailFlow):
         ttl = left if eligible and left is not None else float(self.lockout.block_seconds)
         lang = pick_language(user.language if user is not None else None, language)
         to = user.email if user is not None else normalized
-        async with self._database.begin() as db:
-            token = await self.tokens.issue(
-                TokenPurpose.UNLOCK,
-                ttl=max(1.0, ttl),
-                user_id=user.uuid if eligible and user is not None else None,
-                email=to,
-                supersede=True,
-                db=db,
-                decoy=not eligible,
-            )
-            link = f"{public_base(self.settings)}/unlock?token={token}"
-            minutes = max(1, round(ttl / 60))
-            await self.mail(to, "unlock", lang, link, minutes=minutes, db=db, discard=not eligible)
-        self.outbox.wake()
+        await self.mail_link(
+            TokenPurpose.UNLOCK,
+            to=to,
+            user_id=user.uuid if eligible and user is not None else None,
+            ttl=max(1.0, ttl),
+            page="/unlock",
+            kind="unlock",
+            lang=lang,
+            minutes=max(1, round(ttl / 60)),
+        )
         await self.audit.record(
             AuditKind.UNLOCK_REQUESTED,
             actor=Actor(None, "", client_address),
