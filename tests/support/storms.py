@@ -49,7 +49,7 @@ def storm_while_paused(
     server.pause()
     paused_at = time.monotonic()
     try:
-        return asyncio.run(_storm(url, path, body, count, wait=seconds * 2))
+        return asyncio.run(_storm(url, path, body, count, wait=max(seconds * 2, 60.0)))
     finally:
         time.sleep(max(0.0, seconds - (time.monotonic() - paused_at)))
         server.resume()
