@@ -80,6 +80,9 @@ class ServiceConfig(_Section):
     # A connection must send a complete request head this many seconds after it opens (or
     # after its previous answer), or it is closed: slow and silent sockets do not pile up.
     header_timeout: float = Field(10.0, gt=0, le=600)
+    # At most this many kept-alive connections of a server wait idle (75 s at most each); the
+    # one idle longest is closed to make room.
+    max_idle_connections: int = Field(1000, gt=0)
 
     @field_validator("trusted_proxies")
     @classmethod

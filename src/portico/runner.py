@@ -33,7 +33,7 @@ class _NoQueryStrings(logging.Filter):
 
 
 def http_server(
-    app: ASGIApp, host: str, port: int, *, head_timeout: float = 10.0
+    app: ASGIApp, host: str, port: int, *, head_timeout: float = 10.0, max_idle: int = 1000
 ) -> uvicorn.Server:
     return uvicorn.Server(
         uvicorn.Config(
@@ -52,7 +52,7 @@ def http_server(
             forwarded_allow_ips="",
             # Neither service speaks WebSocket: its protocol modules stay out of memory.
             ws="none",
-            http=HeadDeadlineProtocol.with_timeout(head_timeout),
+            http=HeadDeadlineProtocol.with_bounds(head_timeout, max_idle),
             interface="asgi3",
         )
     )
@@ -135,12 +135,14 @@ async def serve_embedded(settings: Settings) -> None:
                     settings.manager.ip,
                     settings.manager.port,
                     head_timeout=settings.service.header_timeout,
+                    max_idle=settings.service.max_idle_connections,
                 ),
                 http_server(
                     webserver_app(settings, web),
                     settings.service.ip,
                     settings.service.port,
                     head_timeout=settings.service.header_timeout,
+                    max_idle=settings.service.max_idle_connections,
                 ),
             ],
             settings.logging.format,

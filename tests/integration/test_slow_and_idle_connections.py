@@ -19,6 +19,7 @@ from tests.support.processes import create_account, portico_env, wait_until_answ
 from tests.support.services import free_port
 
 HEAD_TIMEOUT = 2
+MAX_IDLE = 50
 
 
 @pytest.fixture
@@ -29,6 +30,7 @@ def serve(tmp_path: Path) -> Iterator[tuple[str, int, Path]]:
         "PORTICO_AUTH__BCRYPT_ROUNDS": "4",
         "PORTICO_SERVICE__PORT": str(port),
         "PORTICO_SERVICE__HEADER_TIMEOUT": str(HEAD_TIMEOUT),
+        "PORTICO_SERVICE__MAX_IDLE_CONNECTIONS": str(MAX_IDLE),
         "PORTICO_MANAGER__PORT": str(free_port()),
         "PORTICO_AGENT__LOCAL": "false",
     }
@@ -69,6 +71,23 @@ def test_slow_and_silent_connections_are_closed_after_the_head_timeout(serve) ->
     time.sleep(HEAD_TIMEOUT)
     assert all(closed_by_server(sock, within=5) for sock in slow)
     for sock in slow:
+        sock.close()
+
+
+def test_idle_kept_alive_connections_are_capped_the_longest_idle_closed_first(serve) -> None:  # type: ignore[no-untyped-def]
+    _url, port, _log = serve
+    kept = []
+    for _ in range(MAX_IDLE + 30):
+        sock = socket.create_connection(("127.0.0.1", port))
+        sock.sendall(b"GET /func/ping HTTP/1.1\r\nHost: x\r\n\r\n")
+        sock.settimeout(5)
+        assert sock.recv(65536).startswith(b"HTTP/1.1 200")
+        kept.append(sock)
+    time.sleep(0.5)
+    closed = [closed_by_server(sock, within=0.2) for sock in kept]
+    assert closed[:30] == [True] * 30  # the 30 that waited longest
+    assert closed[30:] == [False] * MAX_IDLE  # the rest are kept for their next request
+    for sock in kept:
         sock.close()
 
 

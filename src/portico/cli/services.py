@@ -49,6 +49,7 @@ async def _run_manager(settings: Settings, _args: argparse.Namespace) -> int:
                 settings.manager.ip,
                 settings.manager.port,
                 head_timeout=settings.service.header_timeout,
+                max_idle=settings.service.max_idle_connections,
             )
         ],
         settings.logging.format,
@@ -69,6 +70,7 @@ async def _run_webserver(settings: Settings, _args: argparse.Namespace) -> int:
                 settings.service.ip,
                 settings.service.port,
                 head_timeout=settings.service.header_timeout,
+                max_idle=settings.service.max_idle_connections,
             )
         ],
         settings.logging.format,
