@@ -4,7 +4,9 @@ the skewed one is not ready and says why."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -48,11 +50,14 @@ def test_a_block_holds_on_a_replica_an_hour_ahead_which_is_not_ready(tmp_path: P
             ),
             ahead_log.open("wb") as out,
         ):
+            # A session of its own: faketime runs the manager as its child, and stopping the
+            # test stops both.
             skewed = subprocess.Popen(
                 ["faketime", "-f", "+3600s", sys.executable, "-m", "portico.cli", "manager"],
                 env=ahead_env,
                 stdout=out,
                 stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
             try:
                 wait_until_answering(skewed, ahead + "/health/livez", ahead_log)
@@ -70,9 +75,9 @@ def test_a_block_holds_on_a_replica_an_hour_ahead_which_is_not_ready(tmp_path: P
                 assert "off the database's" in ahead_log.read_text()
                 assert httpx.get(right + "/health/readyz").status_code == 200
             finally:
-                skewed.terminate()
+                os.killpg(skewed.pid, signal.SIGTERM)
                 try:
                     skewed.wait(timeout=15)
                 except subprocess.TimeoutExpired:
-                    skewed.kill()
+                    os.killpg(skewed.pid, signal.SIGKILL)
                     skewed.wait()
