@@ -83,6 +83,9 @@ class ServiceConfig(_Section):
     # At most this many kept-alive connections of a server wait idle (75 s at most each); the
     # one idle longest is closed to make room.
     max_idle_connections: int = Field(1000, gt=0)
+    # Seconds an idle kept-alive connection stays open: longer than clients keep theirs idle
+    # (Backend.AI's webserver and SDK: 15 s; portico's relay: 30 s).
+    keep_alive: float = Field(75.0, gt=0, le=3600)
 
     @field_validator("trusted_proxies")
     @classmethod

@@ -7,18 +7,33 @@ import contextlib
 import logging
 import resource
 import signal
+from dataclasses import dataclass
 
 import uvicorn
 from starlette.types import ASGIApp
 
-from portico.config import Settings
+from portico.config import ServiceConfig, Settings
 from portico.head_deadline import HeadDeadlineProtocol
 from portico.log_format import use_log_format
 from portico.log_writer import written_by_thread
 
 log = logging.getLogger(__name__)
 
-KEEP_ALIVE_SECONDS = 75
+
+@dataclass(frozen=True)
+class ConnectionBounds:
+    """[service]'s bounds on connections (see the configuration)."""
+
+    head_timeout: float = 10.0
+    max_idle: int = 1000
+    keep_alive: float = 75.0
+
+    @classmethod
+    def of(cls, config: ServiceConfig) -> ConnectionBounds:
+        return cls(config.header_timeout, config.max_idle_connections, config.keep_alive)
+
+
+DEFAULT_BOUNDS = ConnectionBounds()
 
 
 class _NoQueryStrings(logging.Filter):
@@ -33,7 +48,7 @@ class _NoQueryStrings(logging.Filter):
 
 
 def http_server(
-    app: ASGIApp, host: str, port: int, *, head_timeout: float = 10.0, max_idle: int = 1000
+    app: ASGIApp, host: str, port: int, bounds: ConnectionBounds = DEFAULT_BOUNDS
 ) -> uvicorn.Server:
     return uvicorn.Server(
         uvicorn.Config(
@@ -42,9 +57,9 @@ def http_server(
             port=port,
             log_level="info",
             server_header=False,
-            # Clients pool connections for up to a minute (aiohttp's server keeps them 75 s);
-            # closing them sooner makes a pooled client write to a closing transport.
-            timeout_keep_alive=KEEP_ALIVE_SECONDS,
+            # Longer than clients pool idle connections (aiohttp's client 15 s, portico's relay
+            # 30 s): closing them sooner makes a pooled client write to a closing transport.
+            timeout_keep_alive=bounds.keep_alive,
             # X-Forwarded-For is judged by portico itself (the webserver's proof, [manager]
             # trusted_proxies):
             # uvicorn's own proxy-headers layer would only cost time on every request.
@@ -52,7 +67,7 @@ def http_server(
             forwarded_allow_ips="",
             # Neither service speaks WebSocket: its protocol modules stay out of memory.
             ws="none",
-            http=HeadDeadlineProtocol.with_bounds(head_timeout, max_idle),
+            http=HeadDeadlineProtocol.with_bounds(bounds.head_timeout, bounds.max_idle),
             interface="asgi3",
         )
     )
@@ -134,15 +149,13 @@ async def serve_embedded(settings: Settings) -> None:
                     manager_app(settings, services),
                     settings.manager.ip,
                     settings.manager.port,
-                    head_timeout=settings.service.header_timeout,
-                    max_idle=settings.service.max_idle_connections,
+                    ConnectionBounds.of(settings.service),
                 ),
                 http_server(
                     webserver_app(settings, web),
                     settings.service.ip,
                     settings.service.port,
-                    head_timeout=settings.service.header_timeout,
-                    max_idle=settings.service.max_idle_connections,
+                    ConnectionBounds.of(settings.service),
                 ),
             ],
             settings.logging.format,

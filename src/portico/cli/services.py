@@ -40,7 +40,7 @@ async def _run_manager(settings: Settings, _args: argparse.Namespace) -> int:
     if not run_checks(settings, "manager"):
         return 2
     from portico.manager.app import create_app
-    from portico.runner import http_server, serve_all
+    from portico.runner import ConnectionBounds, http_server, serve_all
 
     await serve_all(
         [
@@ -48,8 +48,7 @@ async def _run_manager(settings: Settings, _args: argparse.Namespace) -> int:
                 create_app(settings),
                 settings.manager.ip,
                 settings.manager.port,
-                head_timeout=settings.service.header_timeout,
-                max_idle=settings.service.max_idle_connections,
+                ConnectionBounds.of(settings.service),
             )
         ],
         settings.logging.format,
@@ -60,7 +59,7 @@ async def _run_manager(settings: Settings, _args: argparse.Namespace) -> int:
 async def _run_webserver(settings: Settings, _args: argparse.Namespace) -> int:
     if not run_checks(settings, "webserver"):
         return 2
-    from portico.runner import http_server, serve_all
+    from portico.runner import ConnectionBounds, http_server, serve_all
     from portico.webserver.app import create_app
 
     await serve_all(
@@ -69,8 +68,7 @@ async def _run_webserver(settings: Settings, _args: argparse.Namespace) -> int:
                 create_app(settings),
                 settings.service.ip,
                 settings.service.port,
-                head_timeout=settings.service.header_timeout,
-                max_idle=settings.service.max_idle_connections,
+                ConnectionBounds.of(settings.service),
             )
         ],
         settings.logging.format,
