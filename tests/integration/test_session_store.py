@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 import threading
+import time
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -283,3 +284,38 @@ async def test_statements_that_arrive_together_share_one_connection_and_close_le
     for thread in opened:
         thread.join(timeout=5)
         assert not thread.is_alive()
+
+
+async def test_stores_whose_clocks_disagree_judge_expiry_on_the_store_s_clock(
+    store: SessionStore, services: ManagerServices, kind: str
+) -> None:
+    """Two webservers an hour apart read the same store: once each has measured the store's
+    clock, both see the same time, so a session ends at the same moment for both."""
+    other_clock = Clock()
+    other_clock.now = store._clock() + 3600  # type: ignore[attr-defined]
+    timing = {"max_age": 1000, "idle_timeout": 100, "clock": other_clock}
+    box = BoundBox("test-server-secret", "web-session-record")
+    other: SessionStore
+    if kind == "redis":
+        other = RedisSessionStore(require_redis(), box, **timing)
+    else:
+        other = SqlSessionStore(services.settings.database_url, box, **timing)
+    try:
+        await store.sync_clock()
+        await other.sync_clock()
+        assert abs(store.now() - other.now()) < 1.0
+        assert abs(store.now() - time.time()) < 1.0  # (the store runs on this machine)
+        sid = await store.create(
+            store.start(
+                user_id=await user_id(services),
+                email="s@example.com",
+                role="user",
+                status="active",
+                access_key="A" * 20,
+                secret_key="k",
+                manager_token="t",
+            )
+        )
+        assert await other.load(sid) is not None  # an hour ahead, it is not over for it
+    finally:
+        await other.close()

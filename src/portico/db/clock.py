@@ -14,13 +14,14 @@ from __future__ import annotations
 import logging
 import time
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
+if TYPE_CHECKING:  # (the webserver reads SYNC_SECONDS and does without SQLAlchemy)
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
 log = logging.getLogger(__name__)
 
-SYNC_SECONDS = 30.0
+SYNC_SECONDS = 30.0  # how often a manager (and a webserver's session store) measures again
 _NOW = {
     "postgresql": "SELECT extract(epoch from clock_timestamp())",
     "sqlite": "SELECT (julianday('now') - 2440587.5) * 86400.0",
@@ -46,6 +47,8 @@ class DatabaseClock:
 
     async def sync(self, engine: AsyncEngine) -> float:
         """Measure the offset again (the database's time at the middle of the round trip)."""
+        from sqlalchemy import text
+
         query = text(_NOW.get(engine.dialect.name, _NOW["postgresql"]))
         async with engine.connect() as conn:
             before = time.time()

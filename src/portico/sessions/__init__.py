@@ -88,11 +88,25 @@ class SessionStore(ABC):
         self.max_age = max_age
         self.idle_timeout = idle_timeout
         self._clock = clock
+        # The store's clock minus this process's: expiry is judged on the store's time, so
+        # webservers whose clocks disagree still agree on which sessions are over.
+        self._offset = 0.0
         # Writing last_seen on every request would make each relayed call a write.
         self._touch_interval = max(1.0, min(60.0, idle_timeout / 10))
         self._cache: ExpiringCache[WebSession] = ExpiringCache(cache_seconds)
         self._channel = channel
         self._single_process = single_process
+
+    def now(self) -> float:
+        return self._clock() + self._offset
+
+    async def sync_clock(self) -> float:
+        """Measure the store's clock against this process's (at the middle of a round trip)."""
+        before = self._clock()
+        theirs = await self._server_time()
+        after = self._clock()
+        self._offset = theirs - (before + after) / 2
+        return self._offset
 
     def start(
         self,
@@ -107,7 +121,7 @@ class SessionStore(ABC):
         client_address: str = "",
         user_agent: str = "",
     ) -> WebSession:
-        now = self._clock()
+        now = self.now()
         return WebSession(
             user_id=user_id,
             email=email,
@@ -139,7 +153,7 @@ class SessionStore(ABC):
 
     async def load(self, session_id: str) -> WebSession | None:
         key = id_hash(session_id)
-        now = self._clock()
+        now = self.now()
         caching = self._caching()
         if caching:
             cached = self._cache.get(key)
@@ -204,7 +218,7 @@ class SessionStore(ABC):
         session = self._open(key, record) if record is not None else None
         if session is None:
             return
-        now = self._clock()
+        now = self.now()
         renewed = replace(session, access_key=access_key, secret_key=secret_key, last_seen=now)
         await self._touch(key, self._seal(key, renewed), now, self._ttl_at(renewed, now))
         await self._ended(key=key)
@@ -222,7 +236,7 @@ class SessionStore(ABC):
         await self._ended(user_id=user_id)
 
     async def list_user(self, user_id: str) -> list[SessionInfo]:
-        now = self._clock()
+        now = self.now()
         found = []
         for key, record in await self._user_records(user_id):
             session = self._open(key, record)
@@ -303,6 +317,10 @@ class SessionStore(ABC):
 
     @abstractmethod
     async def _user_records(self, user_id: str) -> list[tuple[str, dict[str, Any]]]: ...
+
+    @abstractmethod
+    async def _server_time(self) -> float:
+        """The store's own time, in epoch seconds."""
 
     @abstractmethod
     async def count(self) -> int:

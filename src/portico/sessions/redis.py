@@ -72,6 +72,10 @@ class RedisSessionStore(SessionStore):
     async def ping(self) -> None:
         await self._redis.ping()
 
+    async def _server_time(self) -> float:
+        seconds, microseconds = await self._redis.time()
+        return seconds + microseconds / 1e6
+
     async def close(self) -> None:
         await self._redis.aclose()
         await super().close()

@@ -31,6 +31,8 @@ COUNT = "SELECT count(*) FROM web_sessions WHERE expires_at > ? AND last_seen > 
 
 
 class _Database(Protocol):
+    now_sql: str
+
     def user_id(self, value: str) -> Any: ...
     async def execute(self, sql: str, *args: Any) -> None: ...
     async def fetch_value(self, sql: str, *args: Any) -> Any: ...
@@ -67,6 +69,8 @@ class _OpenedOnce:
 
 
 class _Sqlite(_OpenedOnce):
+    now_sql = "SELECT (julianday('now') - 2440587.5) * 86400.0"
+
     """One shared connection in autocommit mode; aiosqlite serialises the statements.
 
     The manager writes the same file. SQLite waits up to `timeout` for its lock, except where
@@ -121,6 +125,8 @@ class _Sqlite(_OpenedOnce):
 
 
 class _Postgres(_OpenedOnce):
+    now_sql = "SELECT extract(epoch from clock_timestamp())::float8"
+
     def __init__(self, dsn: str, deadlines: Deadlines) -> None:
         super().__init__()
         self._dsn = dsn
@@ -217,13 +223,16 @@ class SqlSessionStore(SessionStore):
     async def ping(self) -> None:
         await self._db.fetch_value("SELECT 1")
 
+    async def _server_time(self) -> float:
+        return float(await self._db.fetch_value(self._db.now_sql))
+
     async def purge(self) -> None:
         """Drop sessions past their absolute or idle end."""
-        now = self._clock()
+        now = self.now()
         await self._db.execute(PURGE, now, now - self.idle_timeout)
 
     async def count(self) -> int:
-        now = self._clock()
+        now = self.now()
         return int(await self._db.fetch_value(COUNT, now, now - self.idle_timeout) or 0)
 
     async def close(self) -> None:

@@ -20,6 +20,7 @@ from portico.asgi.problem_responses import HANDLERS
 from portico.asgi.proxy_headers import ProxyHeaders
 from portico.background import repeat, stop
 from portico.config import Settings
+from portico.db.clock import SYNC_SECONDS
 from portico.metrics import ACTIVE_SESSIONS, metrics_endpoint, parse_allowed
 from portico.storage_space import storage_of
 from portico.webserver.container import WebServices, build_web_services
@@ -38,6 +39,7 @@ def create_app(settings: Settings, services: WebServices | None = None) -> Starl
             asyncio.create_task(_purge_sessions(web)),
             asyncio.create_task(_count_sessions(web)),
             asyncio.create_task(web.store.listen()),
+            asyncio.create_task(_keep_clock(web)),
         ]
         try:
             yield
@@ -111,6 +113,14 @@ async def _purge_sessions(web: WebServices) -> None:
     interval = max(60, min(3600, web.settings.session.idle_timeout // 2))
     await repeat(
         web.store.purge, lambda: asyncio.sleep(interval), what="purging expired browser sessions"
+    )
+
+
+async def _keep_clock(web: WebServices) -> None:
+    await repeat(
+        web.store.sync_clock,
+        lambda: asyncio.sleep(SYNC_SECONDS),
+        what="reading the session store's clock",
     )
 
 
