@@ -46,10 +46,11 @@ async def hurried(services: ManagerServices) -> AsyncIterator[httpx.AsyncClient]
         yield client
 
 
-def assert_shed(r: httpx.Response) -> None:
+def assert_shed(r: httpx.Response, title: str) -> None:
     assert r.status_code == 503, r.text
     assert r.headers["content-type"] == "application/problem+json"
     assert int(r.headers["retry-after"]) > 0
+    assert r.json()["title"] == title
 
 
 async def test_log_ins_past_the_deadline_are_503_in_time_and_are_no_guesses(
@@ -59,7 +60,7 @@ async def test_log_ins_past_the_deadline_are_503_in_time_and_are_no_guesses(
     for _ in range(allowed + 2):
         started = time.monotonic()
         r = await hurried.post("/auth/authorize", json=LOG_IN)
-        assert_shed(r)
+        assert_shed(r, "Request took too long")
         assert time.monotonic() - started < 2.0  # the deadline (0.2 s), not the hash
     await services.accounts.password_check.settle()
     async with services.database() as db:
@@ -88,6 +89,6 @@ async def test_beyond_max_in_flight_requests_are_turned_away_at_once(
         assert len(served) == 2, [r.status_code for r, _ in answers]
         slowest_served = max(at for _, at in answers)
         for r, at in shed:
-            assert_shed(r)
+            assert_shed(r, "Server busy")
             assert at < slowest_served  # answered before the admitted ones finished
         assert (await probe).status_code == 200

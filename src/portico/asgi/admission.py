@@ -35,7 +35,7 @@ class Admission:
             return
         if self.in_flight >= self.max_in_flight:
             REQUESTS_SHED.labels(reason="in-flight").inc()
-            await send_problem(send, 503)
+            await send_problem(send, 503, "busy")
             return
         self.in_flight += 1
         started = False
@@ -57,6 +57,6 @@ class Admission:
             log.warning(
                 "%s %s passed its %g s deadline", scope["method"], scope["path"], self.deadline
             )
-            await send_problem(send, 503)
+            await send_problem(send, 503, "deadline")
         finally:
             self.in_flight -= 1

@@ -82,30 +82,38 @@ def is_outage(exc: BaseException) -> bool:
     return False
 
 
-def _problem_body(status: int, *, storage_full: bool = False) -> bytes:
+# Why a 503 is answered: (title, details), all of type service-unavailable.
+UNAVAILABLE = {
+    "outage": (
+        "Service temporarily unavailable",
+        "A service this server depends on is unreachable. Try again shortly.",
+    ),
+    "storage-full": (
+        "Storage is full",
+        "The server's storage is full, so nothing was saved. Try again later.",
+    ),
+    "busy": ("Server busy", "This server has too many requests in hand. Try again shortly."),
+    "deadline": (
+        "Request took too long",
+        "This request could not be answered in time. Try again shortly.",
+    ),
+}
+
+
+def _problem_body(status: int, reason: str) -> bytes:
     import json
 
-    if storage_full:
-        doc = problems.problem(
-            problems.SERVICE_UNAVAILABLE,
-            "Storage is full",
-            503,
-            details="The server's storage is full, so nothing was saved. Try again later.",
-        )
-    elif status == 503:
-        doc = problems.problem(
-            problems.SERVICE_UNAVAILABLE,
-            "Service temporarily unavailable",
-            503,
-            details="A service this server depends on is unreachable. Try again shortly.",
-        )
+    if status == 503:
+        title, details = UNAVAILABLE[reason]
+        doc = problems.problem(problems.SERVICE_UNAVAILABLE, title, 503, details=details)
     else:
         doc = problems.problem(problems.INTERNAL_SERVER_ERROR, "Internal server error", 500)
     return json.dumps(doc).encode()
 
 
-async def send_problem(send: Send, status: int, *, storage_full: bool = False) -> None:
-    body = _problem_body(status, storage_full=storage_full)
+async def send_problem(send: Send, status: int, reason: str = "outage") -> None:
+    """A 500, or a 503 (with Retry-After) for one of the UNAVAILABLE reasons."""
+    body = _problem_body(status, reason)
     headers = [
         (b"content-type", problems.PROBLEM_CONTENT_TYPE.encode()),
         (b"content-length", str(len(body)).encode()),
@@ -144,7 +152,7 @@ class FaultBarrier:
                 where = full_paths(self.storage) or self.storage
                 log.error("storage is full at %s: nothing was saved", ", ".join(map(str, where)))
                 if not started:
-                    await send_problem(send, 503, storage_full=True)
+                    await send_problem(send, 503, "storage-full")
                 return
             outage = is_outage(exc)
             if outage:
