@@ -47,7 +47,7 @@ async def bursts(url: str, cookie: str, minutes: float) -> tuple[Counter[str], i
     statuses: Counter[str] = Counter()
     rounds = 0
     ends = time.monotonic() + minutes * 60
-    headers = {"Cookie": cookie}
+    headers = {"Cookie": f"AIOHTTP_SESSION={cookie}"}
     async with aiohttp.ClientSession(headers=headers) as client:
 
         async def caller(until: float) -> None:
@@ -63,6 +63,8 @@ async def bursts(url: str, cookie: str, minutes: float) -> tuple[Counter[str], i
             until = time.monotonic() + BURST_SECONDS
             await asyncio.gather(*(caller(until) for _ in range(CONCURRENCY)))
             rounds += 1
+            if rounds == 1 and not statuses["200"]:
+                raise SystemExit(f"the first burst got no answer through the session: {statuses}")
             await asyncio.sleep(random.uniform(5.0, 20.0))
     return statuses, rounds
 
