@@ -12,12 +12,13 @@ makes, the webserver's sessions) still run on its own clock.
 from __future__ import annotations
 
 import logging
-import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # (the webserver reads SYNC_SECONDS and does without SQLAlchemy)
     from sqlalchemy.ext.asyncio import AsyncEngine
+
+from portico.server_clock import ServerClock
 
 log = logging.getLogger(__name__)
 
@@ -28,15 +29,12 @@ _NOW = {
 }
 
 
-class DatabaseClock:
+class DatabaseClock(ServerClock):
     """Callable like time.time, but on the database's clock (to within a round trip)."""
 
     def __init__(self, max_skew: float) -> None:
+        super().__init__()
         self.max_skew = max_skew
-        self.offset = 0.0
-
-    def __call__(self) -> float:
-        return time.time() + self.offset
 
     def now(self) -> datetime:
         return datetime.fromtimestamp(self(), UTC)
@@ -46,16 +44,17 @@ class DatabaseClock:
         return abs(self.offset) > self.max_skew
 
     async def sync(self, engine: AsyncEngine) -> float:
-        """Measure the offset again (the database's time at the middle of the round trip)."""
+        """Measure the offset again; say so when it passes max_skew, or comes back within it."""
         from sqlalchemy import text
 
         query = text(_NOW.get(engine.dialect.name, _NOW["postgresql"]))
-        async with engine.connect() as conn:
-            before = time.time()
-            theirs = float((await conn.execute(query)).scalar_one())
-            after = time.time()
-        offset = theirs - (before + after) / 2
-        was_skewed, self.offset = self.skewed, offset
+
+        async def database_time() -> float:
+            async with engine.connect() as conn:
+                return float((await conn.execute(query)).scalar_one())
+
+        was_skewed = self.skewed
+        offset = await self.measure(database_time)
         if self.skewed and not was_skewed:
             log.error(
                 "this machine's clock is %+.1f s off the database's (more than [manager] "

@@ -26,6 +26,7 @@ from typing import Any
 from portico.change_channel import ChangeChannel
 from portico.expiring_cache import ExpiringCache
 from portico.sealing import BoundBox, SealBroken, token_hash
+from portico.server_clock import ServerClock
 
 CHANNEL = "portico:web-sessions-ended"
 
@@ -88,9 +89,9 @@ class SessionStore(ABC):
         self.max_age = max_age
         self.idle_timeout = idle_timeout
         self._clock = clock
-        # The store's clock minus this process's: expiry is judged on the store's time, so
-        # webservers whose clocks disagree still agree on which sessions are over.
-        self._offset = 0.0
+        # Expiry is judged on the store's time, so webservers whose clocks disagree still
+        # agree on which sessions are over.
+        self._store_clock = ServerClock(clock)
         # Writing last_seen on every request would make each relayed call a write.
         self._touch_interval = max(1.0, min(60.0, idle_timeout / 10))
         self._cache: ExpiringCache[WebSession] = ExpiringCache(cache_seconds)
@@ -98,15 +99,11 @@ class SessionStore(ABC):
         self._single_process = single_process
 
     def now(self) -> float:
-        return self._clock() + self._offset
+        return self._store_clock()
 
     async def sync_clock(self) -> float:
-        """Measure the store's clock against this process's (at the middle of a round trip)."""
-        before = self._clock()
-        theirs = await self._server_time()
-        after = self._clock()
-        self._offset = theirs - (before + after) / 2
-        return self._offset
+        """Measure the store's clock against this process's again."""
+        return await self._store_clock.measure(self._server_time)
 
     def start(
         self,

@@ -18,11 +18,11 @@ password checks than the limits allow. A missing account is checked like an exis
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Literal
 
+from portico.background import TaskSet
 from portico.db.models import User
 from portico.manager.errors import (
     DomainError,
@@ -61,7 +61,7 @@ class PasswordCheck:
         self.lockout = lockout
         self.throttle = throttle
         self.scope = scope
-        self._returning: set[asyncio.Task[None]] = set()
+        self._returning = TaskSet()
 
     def _counter(self, user: User | None, normalized_id: str, client_address: str) -> str:
         key = lockout_key(user, normalized_id)
@@ -137,14 +137,11 @@ class PasswordCheck:
             except Exception:
                 log.warning("the slot of an unfinished log-in could not be given back")
 
-        task = asyncio.get_running_loop().create_task(give_back())
-        self._returning.add(task)
-        task.add_done_callback(self._returning.discard)
+        self._returning.spawn(give_back())
 
     async def settle(self) -> None:
         """Wait for slots being given back (tests, shutdown)."""
-        while self._returning:
-            await asyncio.gather(*self._returning, return_exceptions=True)
+        await self._returning.settle()
 
     async def _second_factor(
         self,

@@ -6,16 +6,15 @@ the answer's timing tells nothing.
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 import time
 import uuid
-from collections.abc import Coroutine
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from portico.background import TaskSet
 from portico.db.models import Keypair, LoginHistory, LoginSession, User, UserStatus, utcnow
 from portico.manager.errors import (
     AccountInactive,
@@ -64,7 +63,7 @@ class LogInService:
         self._box = box
         self.two_factor = two_factor
         self.passkeys = passkeys
-        self._background: set[asyncio.Task[None]] = set()
+        self._background = TaskSet()
 
     async def authorize(
         self,
@@ -96,7 +95,7 @@ class LogInService:
             )
         except OtpRequired:
             LOGINS.labels(OtpRequired.code).inc()
-            self._in_background(self._failed(user, who, OtpRequired.code))
+            self._background.spawn(self._failed(user, who, OtpRequired.code))
             raise
         except InvalidCredentials as failed:
             LOGINS.labels(failed.code).inc()
@@ -104,11 +103,11 @@ class LogInService:
                 LOCKOUTS.inc()
             # In the background, for a missing id too: it must not answer faster than an
             # existing account, whose history is written.
-            self._in_background(self._failed(user, who, failed.code, failed.blocked))
+            self._background.spawn(self._failed(user, who, failed.code, failed.blocked))
             raise
         except TooManyFailedLogins:
             LOGINS.labels(TooManyFailedLogins.code).inc()
-            self._in_background(self._failed(user, who, TooManyFailedLogins.code))
+            self._background.spawn(self._failed(user, who, TooManyFailedLogins.code))
             raise
         assert user is not None  # a missing account never passes the check
         return await self._admit(
@@ -130,7 +129,7 @@ class LogInService:
             user = await self.accounts.user_row(await self.passkeys.authenticate(credential))
         except InvalidCredentials:
             LOGINS.labels("passkey-invalid").inc()
-            self._in_background(self._failed(None, who, "passkey-invalid"))
+            self._background.spawn(self._failed(None, who, "passkey-invalid"))
             raise
         who = Actor(None, user.email, client_address, user_agent)
         return await self._admit(
@@ -174,7 +173,7 @@ class LogInService:
             )
         except DomainError as refused:
             LOGINS.labels(refused.code).inc()
-            self._in_background(self._failed(user, who, refused.code))
+            self._background.spawn(self._failed(user, who, refused.code))
             raise
         LOGINS.labels("success").inc()
         return granted
@@ -226,15 +225,9 @@ class LogInService:
             )
         return await self._open_login_session(user, who, proof[0] if proof else None)
 
-    def _in_background(self, work: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.create_task(work)
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
-
     async def settle(self) -> None:
         """Wait for background bookkeeping (tests, shutdown)."""
-        while self._background:
-            await asyncio.gather(*self._background, return_exceptions=True)
+        await self._background.settle()
 
     async def _open_login_session(
         self, user: User, who: Actor, proof: CodeProof | None
