@@ -17,7 +17,7 @@ from sqlalchemy import select
 from portico.db.models import WebSessionRow
 from portico.manager.container import ManagerServices
 from portico.sealing import BoundBox
-from portico.sessions import SessionStore, id_hash, new_session_id
+from portico.sessions import SessionStore, WebSession, id_hash, new_session_id
 from portico.sessions.redis import RedisSessionStore
 from portico.sessions.sql import SqlSessionStore
 from tests.support.services import require_redis
@@ -51,6 +51,20 @@ async def store(
         made = SqlSessionStore(services.settings.database_url, box, **timing)
     yield made
     await made.close()
+
+
+def a_session(store: SessionStore, owner: str, **fields: str) -> WebSession:
+    """A session of `owner` as a log-in starts one; `fields` change what a test looks at."""
+    values = {
+        "user_id": owner,
+        "email": "s@example.com",
+        "role": "user",
+        "status": "active",
+        "access_key": "A" * 20,
+        "secret_key": "k",
+        "manager_token": "t",
+    }
+    return store.start(**{**values, **fields})
 
 
 async def user_id(services: ManagerServices) -> str:
@@ -133,17 +147,7 @@ async def test_a_record_copied_under_another_id_or_edited_is_refused_and_logged(
     """Whoever can write to the store copies a live record under an id of his own (or edits
     one): the copy is no session, the refusal is logged, and the owner's session is unharmed."""
     owner = await user_id(services)
-    victim = await store.create(
-        store.start(
-            user_id=owner,
-            email="s@example.com",
-            role="admin",
-            status="active",
-            access_key="A" * 20,
-            secret_key="k",
-            manager_token="t",
-        )
-    )
+    victim = await store.create(a_session(store, owner, role="admin"))
     record = await _raw(store, kind, services, id_hash(victim))
 
     mine = new_session_id()
@@ -183,15 +187,7 @@ async def test_idle_timeout_and_absolute_lifetime(
     uid = await user_id(services)
 
     def make():
-        return store.start(
-            user_id=uid,
-            email="s@example.com",
-            role="user",
-            status="active",
-            access_key="AKIA" + "A" * 16,
-            secret_key="k",
-            manager_token="t",
-        )
+        return a_session(store, uid, access_key="AKIA" + "A" * 16)
 
     idle = await store.create(make())
     clock.now += 99
@@ -211,17 +207,7 @@ async def test_idle_timeout_and_absolute_lifetime(
 
 
 async def test_delete(store: SessionStore, services: ManagerServices) -> None:
-    sid = await store.create(
-        store.start(
-            user_id=await user_id(services),
-            email="s@example.com",
-            role="user",
-            status="active",
-            access_key="A" * 20,
-            secret_key="k",
-            manager_token="t",
-        )
-    )
+    sid = await store.create(a_session(store, await user_id(services)))
     assert (await store.delete(sid)) is not None
     assert await store.load(sid) is None
     assert await store.delete(sid) is None
@@ -232,20 +218,7 @@ async def test_a_replaced_keypair_is_kept_sealed_and_counted_sessions_stay(
     store: SessionStore, services: ManagerServices
 ) -> None:
     owner = await user_id(services)
-    sids = [
-        await store.create(
-            store.start(
-                user_id=owner,
-                email="s@example.com",
-                role="user",
-                status="active",
-                access_key="A" * 20,
-                secret_key="old-secret",
-                manager_token="t",
-            )
-        )
-        for _ in range(2)
-    ]
+    sids = [await store.create(a_session(store, owner, secret_key="old-secret")) for _ in range(2)]
     assert await store.count() == 2
     await store.replace_keypair(sids[0], "B" * 20, "new-secret")
     renewed = await store.load(sids[0])
@@ -305,17 +278,7 @@ async def test_stores_whose_clocks_disagree_judge_expiry_on_the_store_s_clock(
         await other.sync_clock()
         assert abs(store.now() - other.now()) < 1.0
         assert abs(store.now() - time.time()) < 1.0  # (the store runs on this machine)
-        sid = await store.create(
-            store.start(
-                user_id=await user_id(services),
-                email="s@example.com",
-                role="user",
-                status="active",
-                access_key="A" * 20,
-                secret_key="k",
-                manager_token="t",
-            )
-        )
+        sid = await store.create(a_session(store, await user_id(services)))
         assert await other.load(sid) is not None  # an hour ahead, it is not over for it
     finally:
         await other.close()
