@@ -171,8 +171,8 @@ async def test_the_webserver_purges_expired_browser_sessions(
 ) -> None:
     settings = web_services.settings
     past = time.time() - settings.session.max_age - 60
-    old_store = build_session_store(settings)
-    old_store._clock = lambda: past  # a session made long ago, past its absolute end
+    # A session made long ago, past its absolute end.
+    old_store = build_session_store(settings, clock=lambda: past)
     user = (await web_services.manager.call("POST", "/auth/authorize", json={**LOGIN})).body
     grant = user["data"]
     session = old_store.start(

@@ -88,10 +88,10 @@ class SessionStore(ABC):
         self._open_sealed = functools.lru_cache(maxsize=8192)(self._open_sealed_uncached)
         self.max_age = max_age
         self.idle_timeout = idle_timeout
-        self._clock = clock
         # Expiry is judged on the store's time, so webservers whose clocks disagree still
         # agree on which sessions are over.
         self._store_clock = ServerClock(clock)
+        self._clock = clock  # this process's own clock, which the offset corrects
         # Writing last_seen on every request would make each relayed call a write.
         self._touch_interval = max(1.0, min(60.0, idle_timeout / 10))
         self._cache: ExpiringCache[WebSession] = ExpiringCache(cache_seconds)

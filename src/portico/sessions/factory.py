@@ -3,6 +3,9 @@ ends them (password change, reset, revocation)."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 from portico.change_channel import ChangeChannel
 from portico.config import ConfigError, Settings
 from portico.db.deadlines import Deadlines
@@ -11,8 +14,14 @@ from portico.sealing import BoundBox, load_or_create_server_secret
 from portico.sessions import CHANNEL, SessionStore
 
 
-def build_session_store(settings: Settings, *, single_process: bool = False) -> SessionStore:
-    """`single_process`: this store is the only one that changes sessions (`portico serve`)."""
+def build_session_store(
+    settings: Settings,
+    *,
+    single_process: bool = False,
+    clock: Callable[[], float] = time.time,
+) -> SessionStore:
+    """`single_process`: this store is the only one that changes sessions (`portico serve`).
+    `clock`: this process's clock, which the store's time is measured against."""
     secret = load_or_create_server_secret(settings.security.secret_key, settings.general.data_dir)
     box = BoundBox(secret, "web-session-record")
     timeouts = RedisTimeouts.of(settings.redis)
@@ -24,6 +33,7 @@ def build_session_store(settings: Settings, *, single_process: bool = False) -> 
         if settings.redis.url
         else None,
         "single_process": single_process,
+        "clock": clock,
     }
     if settings.session.store == "redis":
         if not settings.redis.url:
