@@ -10,6 +10,7 @@ limit. Counted: answers per status, client errors, and the webserver's log lines
 
     .venv/bin/python bench/keepalive.py               # 10 minutes
     .venv/bin/python bench/keepalive.py --minutes 2
+    .venv/bin/python bench/keepalive.py --wrk         # the bursts from wrk (Debian's)
 
 Needs Python 3.13 for Backend.AI's webserver (installed on first use, as bench/compare.py
 does) and Redis on 127.0.0.1:6379 (its sessions, in db 13). Writes bench/results/keepalive.json.
@@ -21,6 +22,9 @@ import argparse
 import asyncio
 import json
 import random
+import re
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -69,10 +73,51 @@ async def bursts(url: str, cookie: str, minutes: float) -> tuple[Counter[str], i
     return statuses, rounds
 
 
+def _wrk_figures(output: str) -> Counter[str]:
+    """wrk's summary as answers: the 2xx ones, the others, and its socket errors."""
+    total = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
+    found = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    other = int(found.group(1)) if found else 0
+    figures: Counter[str] = Counter({"2xx": total - other})
+    if other:
+        figures["not 2xx"] = other
+    errors = re.search(r"Socket errors: (.*)", output)
+    if errors:
+        for kind, count in re.findall(r"(\w+) (\d+)", errors.group(1)):
+            if int(count):
+                figures[f"socket {kind}"] += int(count)
+    return figures
+
+
+async def wrk_bursts(url: str, cookie: str, minutes: float) -> tuple[Counter[str], int]:
+    """The same bursts and pauses, each burst a run of wrk with CONCURRENCY connections."""
+    statuses: Counter[str] = Counter()
+    rounds = 0
+    ends = time.monotonic() + minutes * 60
+    while time.monotonic() < ends:
+        burst = await asyncio.create_subprocess_exec(
+            *("wrk", "-t2", f"-c{CONCURRENCY}", f"-d{BURST_SECONDS:g}s"),
+            *("-H", f"Cookie: AIOHTTP_SESSION={cookie}", url + "/func/auth/role"),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        output, _ = await burst.communicate()
+        statuses += _wrk_figures(output.decode())
+        rounds += 1
+        if rounds == 1 and not statuses["2xx"]:
+            raise SystemExit(f"the first burst got no answer through the session: {statuses}")
+        await asyncio.sleep(random.uniform(5.0, 20.0))
+    return statuses, rounds
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--minutes", type=float, default=10.0)
+    parser.add_argument("--wrk", action="store_true", help="load from wrk, not from aiohttp")
     args = parser.parse_args()
+    if args.wrk and shutil.which("wrk") is None:
+        print("--wrk needs wrk (apt-get install wrk)", file=sys.stderr)
+        return 2
     command = backendai_webserver()
     if command is None:
         print("needs Python 3.13 for Backend.AI's webserver", file=sys.stderr)
@@ -92,20 +137,23 @@ def main() -> int:
         stack.enter_context(running(["manager"], env, manager + "/", tmp / "manager.log"))
         stack.enter_context(backendai_running(command, tmp, bai_port, manager))
         cookie = log_in(web)
-        statuses, rounds = asyncio.run(bursts(web, cookie, args.minutes))
+        load = wrk_bursts if args.wrk else bursts
+        statuses, rounds = asyncio.run(load(web, cookie, args.minutes))
     log = (tmp / "backendai-webserver.log").read_text(errors="replace").lower()
     result = {
         "minutes": args.minutes,
+        "load": "wrk" if args.wrk else "aiohttp",
         "bursts": rounds,
         "answers": dict(statuses),
         "closing_transport_lines": log.count("closing transport"),
         "unhealthy_lines": log.count("unhealthy"),
     }
     print(json.dumps(result, indent=2))
-    out = ROOT / "bench" / "results" / "keepalive.json"
+    out = ROOT / "bench" / "results" / ("keepalive-wrk.json" if args.wrk else "keepalive.json")
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n")
-    return 0 if set(statuses) == {"200"} and not result["closing_transport_lines"] else 1
+    all_good = set(statuses) == ({"2xx"} if args.wrk else {"200"})
+    return 0 if all_good and not result["closing_transport_lines"] else 1
 
 
 if __name__ == "__main__":

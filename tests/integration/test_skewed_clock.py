@@ -1,83 +1,82 @@
-"""A manager whose clock runs an hour ahead (Debian's faketime) shares a PostgreSQL of the
-test's own with a manager whose clock is right: a block made on one holds on the other, and
-the skewed one is not ready and says why."""
+"""The 2 x 2 deployment with its first manager's clock an hour ahead (Debian's faketime): a
+block made through the cluster holds on that manager too, a right password there neither
+gets in nor lifts the block, calls signed on a right clock pass there, and the manager is
+not ready and says why, so HAProxy sends nothing to it."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
-import subprocess
-import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 
+from portico.wire.signing import signed_headers
+from portico.wire.versions import API_VERSION
 from tests.conftest import GOOD_PASSWORD
-from tests.support.private_postgres import private_postgres
-from tests.support.processes import create_account, portico_env, running, wait_until_answering
-from tests.support.services import free_port, unavailable
+from tests.support.cluster import two_by_two
+from tests.support.processes import create_account
+from tests.support.services import unavailable
 
-RIGHT = {"type": "keypair", "username": "alice", "password": GOOD_PASSWORD}
-WRONG = {**RIGHT, "password": "Wr0ng-pass!"}
+ALICE = {"type": "keypair", "username": "alice", "password": GOOD_PASSWORD}
+BOB = {"username": "bob", "password": GOOD_PASSWORD}
 
 
-def test_a_block_holds_on_a_replica_an_hour_ahead_which_is_not_ready(tmp_path: Path) -> None:
+def test_an_hour_ahead_a_manager_keeps_blocks_takes_right_signatures_and_is_not_ready(
+    tmp_path: Path,
+) -> None:
     if shutil.which("faketime") is None:
         unavailable("faketime is not installed (apt-get install faketime)")
-    with private_postgres() as pg:
-        base = {
-            "PORTICO_GENERAL__DATA_DIR": str(tmp_path / "data"),
-            "PORTICO_DB__URL": pg.url,
-            "PORTICO_SECURITY__SECRET_KEY": "one-secret-for-both-managers-" + "x" * 20,
-            "PORTICO_SESSION__LOGIN_ALLOWED_FAIL_COUNT": "3",
-            "PORTICO_AUTH__BCRYPT_ROUNDS": "4",
-            "PORTICO_AGENT__LOCAL": "false",
-        }
-        create_account(base)
-        right_port, ahead_port = free_port(), free_port()
-        right = f"http://127.0.0.1:{right_port}"
-        ahead = f"http://127.0.0.1:{ahead_port}"
-        ahead_env = portico_env({**base, "PORTICO_MANAGER__PORT": str(ahead_port)})
-        ahead_env["FAKETIME_DONT_FAKE_MONOTONIC"] = "1"  # (the event loop's timers stay real)
-        ahead_log = tmp_path / "ahead.log"
-        with (
-            running(
-                ["manager"],
-                {**base, "PORTICO_MANAGER__PORT": str(right_port)},
-                right + "/",
-                tmp_path / "right.log",
-            ),
-            ahead_log.open("wb") as out,
-        ):
-            # A session of its own: faketime runs the manager as its child, and stopping the
-            # test stops both.
-            skewed = subprocess.Popen(
-                ["faketime", "-f", "+3600s", sys.executable, "-m", "portico.cli", "manager"],
-                env=ahead_env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-            try:
-                wait_until_answering(skewed, ahead + "/health/livez", ahead_log)
-                for _ in range(3):
-                    assert httpx.post(right + "/auth/authorize", json=WRONG).status_code == 401
-                assert httpx.post(right + "/auth/authorize", json=RIGHT).status_code == 429
-                # An hour ahead, the block must not look over, nor be lifted by a success.
-                r = httpx.post(ahead + "/auth/authorize", json=RIGHT)
-                assert r.status_code == 429, r.text
-                assert httpx.post(right + "/auth/authorize", json=RIGHT).status_code == 429
+    with two_by_two(
+        tmp_path,
+        first_manager_under=("faketime", "-f", "+3600s"),
+        PORTICO_SESSION__LOGIN_ALLOWED_FAIL_COUNT="3",
+        FAKETIME_DONT_FAKE_MONOTONIC="1",  # (event-loop timers stay real)
+    ) as cluster:
+        ahead, right = cluster.managers_direct
+        create_account(cluster.env, email="bob@example.com", username="bob")
 
-                ready = httpx.get(ahead + "/health/readyz")
-                assert ready.status_code == 503, ready.text
-                assert ready.json()["checks"]["clock"] == "unavailable"
-                assert "off the database's" in ahead_log.read_text()
-                assert httpx.get(right + "/health/readyz").status_code == 200
-            finally:
-                os.killpg(skewed.pid, signal.SIGTERM)
-                try:
-                    skewed.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    os.killpg(skewed.pid, signal.SIGKILL)
-                    skewed.wait()
+        ready = httpx.get(ahead + "/health/readyz")
+        assert ready.status_code == 503, ready.text
+        assert ready.json()["checks"]["clock"] == "unavailable"
+        assert "off the database's" in (cluster.logs / "manager0.log").read_text()
+        assert httpx.get(right + "/health/readyz").status_code == 200
+
+        # Three wrong passwords through the cluster block alice everywhere.
+        for i in range(3):
+            wrong = {"username": "alice", "password": f"Wr0ng-pass-{i}!"}
+            assert httpx.post(cluster.web_lb + "/server/login", json=wrong).status_code == 401
+        right_password = {"username": "alice", "password": GOOD_PASSWORD}
+        assert httpx.post(cluster.web_lb + "/server/login", json=right_password).status_code == 429
+        # An hour ahead the block must neither look over nor be lifted by a success there.
+        on_ahead = httpx.post(ahead + "/auth/authorize", json=ALICE)
+        assert on_ahead.status_code == 429, on_ahead.text
+        for manager in (right, cluster.manager_lb):
+            assert httpx.post(manager + "/auth/authorize", json=ALICE).status_code == 429
+
+        # Every call relayed through the cluster passes (HAProxy keeps them off the skewed one).
+        login = httpx.post(cluster.web_lb + "/server/login", json=BOB)
+        assert login.status_code == 200, login.text
+        cookies = {"AIOHTTP_SESSION": login.cookies["AIOHTTP_SESSION"]}
+        statuses = [
+            httpx.get(cluster.web_lb + "/func/auth/role", cookies=cookies).status_code
+            for _ in range(40)
+        ]
+        assert statuses == [200] * 40
+
+        # A call signed on a right clock and sent straight to the skewed manager passes too:
+        # it judges the Date on the database's clock, not its own.
+        grant = httpx.post(right + "/auth/authorize", json={**BOB, "type": "keypair"})
+        keys = grant.json()["data"]
+        for _ in range(10):
+            headers = signed_headers(
+                method="GET",
+                path="/auth/role",
+                host=urlsplit(ahead).netloc,
+                content_type="application/json",
+                api_version=API_VERSION,
+                access_key=keys["access_key"],
+                secret_key=keys["secret_key"],
+            )
+            r = httpx.get(ahead + "/auth/role", headers=headers)
+            assert r.status_code == 200, r.text

@@ -13,99 +13,24 @@ import signal
 import time
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import ExitStack
-from dataclasses import dataclass
 from pathlib import Path
-from subprocess import Popen
 
 import httpx
 import pytest
-import redis
 
 from tests.conftest import GOOD_PASSWORD
 from tests.integration.test_crash_consistency import ORPHANS, _count
-from tests.support.database import fresh_database_url
-from tests.support.haproxy import load_balancer
-from tests.support.processes import create_account, invite, running
-from tests.support.services import free_port, require_redis
+from tests.support.cluster import Cluster, two_by_two
+from tests.support.processes import invite
 
 NEW_PASSWORD = "Brand-n3w-secret!"
 CONSENT = {"terms_version": "1", "privacy_version": "1"}
 
 
-@dataclass
-class Cluster:
-    manager_lb: str
-    web_lb: str
-    webs: list[str]
-    managers: list[Popen]
-    env: dict[str, str]
-    db_url: str
-    mail_dir: Path
-
-
 @pytest.fixture
 def cluster(tmp_path: Path) -> Iterator[Cluster]:
-    db_url = asyncio.run(fresh_database_url("postgres", tmp_path))
-    redis_url = require_redis()
-    redis.Redis.from_url(redis_url).flushdb()
-    manager_ports, web_ports = [free_port(), free_port()], [free_port(), free_port()]
-    manager_lb, web_lb = free_port(), free_port()
-    mail_dir = tmp_path / "mail"
-    env = {
-        "PORTICO_GENERAL__DATA_DIR": str(tmp_path / "data"),
-        "PORTICO_DB__URL": db_url,
-        "PORTICO_REDIS__URL": redis_url,
-        "PORTICO_SESSION__STORE": "redis",
-        "PORTICO_AUTH__BCRYPT_ROUNDS": "4",
-        "PORTICO_SECURITY__SECRET_KEY": "shared-by-every-replica-of-this-cluster",
-        "PORTICO_API__ENDPOINT": f"http://127.0.0.1:{manager_lb}",
-        "PORTICO_SERVICE__PUBLIC_URL": f"http://127.0.0.1:{web_lb}",
-        "PORTICO_SIGNUP__MODE": "invite",
-        "PORTICO_RECOVERY__ENABLED": "true",
-        "PORTICO_EMAIL__BACKEND": "file",
-        "PORTICO_EMAIL__FILE_DIR": str(mail_dir),
-        "PORTICO_EMAIL__RATE_PER_CLIENT": "100000/minute",
-        "PORTICO_SESSION__LOGIN_ADDRESS_FAIL_LIMIT": "100000",
-        "PORTICO_AGENT__LOCAL": "false",
-    }
-    create_account(env)
-    with ExitStack() as stack:
-        managers = [
-            stack.enter_context(
-                running(
-                    ["manager"],
-                    {**env, "PORTICO_MANAGER__PORT": str(port)},
-                    f"http://127.0.0.1:{port}/health/livez",
-                    tmp_path / f"manager{i}.log",
-                )
-            )
-            for i, port in enumerate(manager_ports)
-        ]
-        (tmp_path / "lb-m").mkdir()
-        stack.enter_context(
-            load_balancer({manager_lb: ("managers", manager_ports)}, tmp_path / "lb-m")
-        )
-        for i, port in enumerate(web_ports):
-            stack.enter_context(
-                running(
-                    ["webserver"],
-                    {**env, "PORTICO_SERVICE__PORT": str(port)},
-                    f"http://127.0.0.1:{port}/health/livez",
-                    tmp_path / f"web{i}.log",
-                )
-            )
-        (tmp_path / "lb-w").mkdir()
-        stack.enter_context(load_balancer({web_lb: ("webservers", web_ports)}, tmp_path / "lb-w"))
-        yield Cluster(
-            f"http://127.0.0.1:{manager_lb}",
-            f"http://127.0.0.1:{web_lb}",
-            [f"http://127.0.0.1:{p}" for p in web_ports],
-            managers,
-            env,
-            db_url,
-            mail_dir,
-        )
+    with two_by_two(tmp_path) as running_cluster:
+        yield running_cluster
 
 
 def test_100_wrong_passwords_over_both_managers_get_at_most_10_checks(cluster: Cluster) -> None:

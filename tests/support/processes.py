@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -89,26 +90,41 @@ def wait_until_answering(
 
 @contextmanager
 def running(
-    args: list[str], env: Mapping[str, str], ready_url: str, log_path: Path
+    args: list[str],
+    env: Mapping[str, str],
+    ready_url: str,
+    log_path: Path,
+    *,
+    under: tuple[str, ...] = (),
 ) -> Iterator[subprocess.Popen]:
-    """Start `portico ARGS`, wait until `ready_url` answers, stop it afterwards."""
+    """Start `portico ARGS`, wait until `ready_url` answers, stop it afterwards. `under`: a
+    command that runs portico as its child (e.g. `faketime -f +3600s`); the two get a process
+    group of their own, and stopping signals the whole group."""
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "portico.cli", *args],
+            [*under, sys.executable, "-m", "portico.cli", *args],
             env=portico_env(env),
             stdout=log,
             stderr=subprocess.STDOUT,
+            start_new_session=bool(under),
         )
+
+        def signal_it(signum: int) -> None:
+            if under:
+                os.killpg(proc.pid, signum)
+            else:
+                proc.send_signal(signum)
+
         try:
             wait_until_answering(proc, ready_url, log_path)
             yield proc
         finally:
             failing = sys.exc_info()[0] is not None
-            proc.terminate()
+            signal_it(signal.SIGTERM)
             try:
                 proc.wait(timeout=STOP_SECONDS)
             except subprocess.TimeoutExpired:
-                proc.kill()
+                signal_it(signal.SIGKILL)
                 proc.wait()
                 # An operator's `systemctl stop` would hang the same way (unless the test
                 # failed already: its own failure is the one to report).
