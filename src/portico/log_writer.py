@@ -37,15 +37,16 @@ SENTINEL_WAIT_SECONDS = 5.0
 class _Writer(QueueListener):
     def __init__(self, lines: queue.Queue[logging.LogRecord], *handlers: logging.Handler) -> None:
         super().__init__(lines, *handlers, respect_handler_level=True)
+        self._lines = lines  # (typeshed types the listener's own as put-only)
         self._restarting = threading.Lock()
 
     def dequeue(self, block: bool) -> logging.LogRecord:
         try:
-            return self.queue.get_nowait()
+            return self._lines.get_nowait()
         except queue.Empty:
             if not block:
                 raise
-        record = self.queue.get()  # nothing queued: sleep until a line comes
+        record = self._lines.get()  # nothing queued: sleep until a line comes
         with contextlib.suppress(Exception):  # (a clock that jumps must not end the writer)
             time.sleep(WAKE_SECONDS)  # and let the lines that follow it gather behind it
         return record
@@ -60,7 +61,9 @@ class _Writer(QueueListener):
     def enqueue_sentinel(self) -> None:
         # The queue may be full: wait a little for room rather than fail to stop.
         with contextlib.suppress(queue.Full):
-            self.queue.put(self._sentinel, timeout=SENTINEL_WAIT_SECONDS)
+            # The listener's own end-of-queue mark, which typeshed does not declare.
+            sentinel = self._sentinel  # type: ignore[attr-defined]
+            self._lines.put(sentinel, timeout=SENTINEL_WAIT_SECONDS)
 
     def ensure_running(self) -> None:
         """Start the writer again if its thread died (whatever killed it)."""

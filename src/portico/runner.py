@@ -59,7 +59,8 @@ def http_server(
             server_header=False,
             # Longer than clients pool idle connections (aiohttp's client 15 s, portico's relay
             # 30 s): closing them sooner makes a pooled client write to a closing transport.
-            timeout_keep_alive=bounds.keep_alive,
+            # (uvicorn hands it to the event loop's timer, which takes a float; its hint says int)
+            timeout_keep_alive=bounds.keep_alive,  # type: ignore[arg-type]
             # X-Forwarded-For is judged by portico itself (the webserver's proof, [manager]
             # trusted_proxies):
             # uvicorn's own proxy-headers layer would only cost time on every request.
@@ -103,7 +104,7 @@ async def serve_all(servers: list[uvicorn.Server], log_format: str = "text") -> 
             loop.add_signal_handler(sig, stop)
     for server in servers:
         # The handlers above stop all servers together; uvicorn's own would stop only one.
-        server.capture_signals = contextlib.nullcontext  # type: ignore[method-assign]
+        server.capture_signals = contextlib.nullcontext  # type: ignore[method-assign,assignment]
     with written_by_thread():
         await asyncio.gather(*(server.serve() for server in servers))
 

@@ -134,7 +134,7 @@ async def test_the_reset_page_lists_the_passkeys_and_removes_them_by_default(
     assert changed.status_code == 200
     assert changed.json()["passkeys_removed"] == 2
     assert (
-        await services.passkeys.list((await services.accounts.user_by_email(alice.email)).uuid)
+        await services.passkeys.owned_by((await services.accounts.user_by_email(alice.email)).uuid)
         == []
     )  # type: ignore[union-attr]
     mail = (await smtp.mailbox.wait_for(alice.email))[-1]
@@ -161,6 +161,6 @@ async def test_the_owner_may_keep_the_passkeys(
     )
     assert changed.json()["passkeys_removed"] == 0
     user = await services.accounts.user_by_email(alice.email)
-    assert user is not None and len(await services.passkeys.list(user.uuid)) == 1
+    assert user is not None and len(await services.passkeys.owned_by(user.uuid)) == 1
     mail = (await smtp.mailbox.wait_for(alice.email))[-1]
     assert "passkeys were removed" not in text_of(mail)

@@ -122,7 +122,7 @@ async def test_remote_agents_need_their_credential(
         "/agents/heartbeat", json=body, headers={"Authorization": f"Bearer {token}"}
     )
     assert r.json() == {"status": "ok", "agent_id": "node7"}
-    [node] = await services.agents.list()
+    [node] = await services.agents.all_in()
     assert node.capacity == {"cpu": 16, "mem": 64 * GiB}
     assert node.alive
     r = await manager.post(

@@ -39,7 +39,7 @@ async def test_expired_reused_revoked_and_wrong_purpose(services: ManagerService
         await tokens.use(TokenPurpose.INVITATION, once)  # reused
 
     revoked = await tokens.issue(TokenPurpose.INVITATION, ttl=60, uses=5)
-    [info] = [t for t in await tokens.list(TokenPurpose.INVITATION) if t.max_uses == 5]
+    [info] = [t for t in await tokens.all_for(TokenPurpose.INVITATION) if t.max_uses == 5]
     assert await tokens.revoke(info.id, TokenPurpose.INVITATION)
     with pytest.raises(InvalidToken):
         await tokens.use(TokenPurpose.INVITATION, revoked)

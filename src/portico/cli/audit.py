@@ -6,13 +6,13 @@ import argparse
 import time
 from typing import TYPE_CHECKING
 
-from portico.cli.common import Table, duration, needs_services
+from portico.cli.common import Subcommands, Table, duration, needs_services
 
 if TYPE_CHECKING:  # loaded by the command that runs, not by `portico webserver`
     from portico.manager.container import ManagerServices
 
 
-def register(sub: argparse._SubParsersAction) -> Table:
+def register(sub: Subcommands) -> Table:
     audit = sub.add_parser("audit", help="read the audit trail, newest first")
     audit.add_argument("--email", help="events of this account (as subject or actor)")
     audit.add_argument("--kind", help='a kind ("login.failed") or a family ("login")')

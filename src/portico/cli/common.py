@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from portico.config import Settings
 
 if TYPE_CHECKING:  # the webserver must not import the manager's stack just to start
     from portico.manager.container import ManagerServices
 
-Command = Callable[[Settings, argparse.Namespace], Awaitable[int]]
+Command = Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, int]]
+# What a command module's `register` is handed to add its commands to.
+# (a string: the class is generic only to type checkers)
+Subcommands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 Table = dict[tuple[str, ...], Command]
 
 

@@ -7,14 +7,14 @@ import sys
 import time
 from typing import TYPE_CHECKING
 
-from portico.cli.common import Table, duration, needs_services
+from portico.cli.common import Subcommands, Table, duration, needs_services
 from portico.languages import LANGUAGES
 
 if TYPE_CHECKING:  # loaded by the command that runs, not by `portico webserver`
     from portico.manager.container import ManagerServices
 
 
-def register(sub: argparse._SubParsersAction) -> Table:
+def register(sub: Subcommands) -> Table:
     invite = sub.add_parser("invite", help="invitation tokens").add_subparsers(
         dest="invite_command", required=True
     )
@@ -69,7 +69,7 @@ async def _list(svc: ManagerServices, args: argparse.Namespace) -> int:
     from portico.db.models import TokenPurpose
 
     print(f"{'ID':>4} {'EMAIL':28} {'GROUP':12} {'USES':>7} {'STATE':8} EXPIRES (UTC)")
-    for t in await svc.tokens.list(TokenPurpose.INVITATION):
+    for t in await svc.tokens.all_for(TokenPurpose.INVITATION):
         state = (
             "revoked"
             if t.revoked

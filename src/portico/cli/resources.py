@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from portico.cli.common import Table, needs_services
+from portico.cli.common import Subcommands, Table, needs_services
 
 if TYPE_CHECKING:  # loaded by the command that runs, not by `portico webserver`
     from portico.manager.container import ManagerServices
 
 
-def register(sub: argparse._SubParsersAction) -> Table:
+def register(sub: Subcommands) -> Table:
     policy = sub.add_parser("policy", help="keypair resource policies").add_subparsers(
         dest="policy_command", required=True
     )
@@ -94,7 +94,7 @@ async def _project_create(svc: ManagerServices, args: argparse.Namespace) -> int
 
 @needs_services
 async def _project_list(svc: ManagerServices, args: argparse.Namespace) -> int:
-    for name, description in await svc.projects.list():
+    for name, description in await svc.projects.names_and_descriptions():
         print(f"{name:24} {description}")
     return 0
 
@@ -108,7 +108,7 @@ async def _group_create(svc: ManagerServices, args: argparse.Namespace) -> int:
 
 @needs_services
 async def _group_list(svc: ManagerServices, args: argparse.Namespace) -> int:
-    agents = await svc.agents.list()
+    agents = await svc.agents.all_in()
     for g in await svc.resources.list_groups():
         nodes = [a for a in agents if a.resource_group == g.name]
         alive = sum(a.alive for a in nodes)

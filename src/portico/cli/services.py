@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from portico.cli.common import Table
+from portico.cli.common import Subcommands, Table
 from portico.config import Settings
 from portico.startup_checks import run_checks
 
@@ -14,7 +14,7 @@ from portico.startup_checks import run_checks
 SERVICES = ("manager", "webserver", "serve")
 
 
-def register(sub: argparse._SubParsersAction) -> Table:
+def register(sub: Subcommands) -> Table:
     sub.add_parser("manager", help="run the manager (account & API service)")
     sub.add_parser("webserver", help="run the webserver (console server)")
     sub.add_parser("serve", help="run manager and webserver together (the embedded default)")

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from portico.cli.common import Table, needs_services, password_from_stdin
+from portico.cli.common import Subcommands, Table, needs_services, password_from_stdin
 
 ROLES = ["superadmin", "admin", "user", "monitor"]
 
@@ -14,7 +14,7 @@ if TYPE_CHECKING:  # loaded by the command that runs, not by `portico webserver`
     from portico.manager.container import ManagerServices
 
 
-def register(sub: argparse._SubParsersAction) -> Table:
+def register(sub: Subcommands) -> Table:
     user = sub.add_parser("user", help="accounts").add_subparsers(
         dest="user_command", required=True
     )

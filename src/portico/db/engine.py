@@ -7,7 +7,12 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Dialect, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
 from portico.db.deadlines import DEFAULT_DEADLINES, Deadlines, postgres_deadlines
@@ -59,5 +64,5 @@ def _skip_idle_rollbacks(dialect: Dialect) -> None:
     dialect.do_rollback = do_rollback  # type: ignore[method-assign]
 
 
-def database_factory(engine: AsyncEngine) -> async_sessionmaker:
+def database_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)

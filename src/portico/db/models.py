@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -22,6 +22,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
+    Table,
     Text,
     UniqueConstraint,
     Uuid,
@@ -36,7 +37,9 @@ def utcnow() -> datetime:
 
 
 class Base(DeclarativeBase):
-    pass
+    # Every model maps to one table (no joined or unmapped ones), which the services that
+    # write with Core statements use as such.
+    __table__: ClassVar[Table]
 
 
 class UserStatus(enum.StrEnum):

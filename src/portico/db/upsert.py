@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
 
 
-def insert_ignoring_conflicts(table: Table, dialect_name: str, **values: object) -> Insert:
-    module = postgresql if dialect_name == "postgresql" else sqlite
-    return module.insert(table).values(**values).on_conflict_do_nothing()
+def insert_ignoring_conflicts(session: AsyncSession, table: Table, **values: object) -> Insert:
+    """The statement for the database `session` talks to."""
+    module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement: Insert = module.insert(table).values(**values).on_conflict_do_nothing()
+    return statement

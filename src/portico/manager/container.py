@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass
 
 from limits.aio.storage import Storage
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from portico.asgi.client_address import Network, parse_networks
 from portico.config import Settings
@@ -57,7 +57,7 @@ class ManagerServices:
     settings: Settings
     engine: AsyncEngine
     clock: DatabaseClock
-    database: async_sessionmaker
+    database: async_sessionmaker[AsyncSession]
     pool: HashingPool
     lockout: LoginLockout
     accounts: AccountService

@@ -8,7 +8,7 @@ from fastapi import Depends, Request
 
 from portico.asgi.client_address import client_address
 from portico.manager.container import ManagerServices
-from portico.manager.services.audit import Actor
+from portico.manager.services.audit import AccountActor, Actor
 from portico.manager.services.request_auth import Caller
 from portico.manager.services.step_up import holder_of
 from portico.wire.forwarding import PROOF_HEADER, Vouched
@@ -19,7 +19,8 @@ from portico.wire.headers import BODY_DIGEST_HEADER, SESSION_HASH_HEADER
 
 
 async def services(request: Request) -> ManagerServices:
-    return request.app.state.services
+    built: ManagerServices = request.app.state.services
+    return built
 
 
 Services = Annotated[ManagerServices, Depends(services)]
@@ -91,9 +92,11 @@ async def signed_caller(request: Request) -> Caller:
 SignedCaller = Annotated[Caller, Depends(signed_caller)]
 
 
-async def acting_caller(request: Request, caller: SignedCaller, address: ClientAddress) -> Actor:
+async def acting_caller(
+    request: Request, caller: SignedCaller, address: ClientAddress
+) -> AccountActor:
     """The signed caller as the audit trail names it: who, from where, with what."""
-    return Actor(
+    return AccountActor(
         caller.user_id, caller.email, address, request.headers.get("user-agent", ""), caller.role
     )
 
@@ -117,5 +120,5 @@ SteppedUp = Annotated[Caller, Depends(stepped_up_caller)]
 
 
 # The signed caller, for routes that record what it does.
-Acting = Annotated[Actor, Depends(acting_caller)]
+Acting = Annotated[AccountActor, Depends(acting_caller)]
 Anonymous = Annotated[Actor, Depends(anonymous_actor)]

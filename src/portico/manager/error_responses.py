@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -30,16 +32,20 @@ def too_many_failed_logins(exc: errors.TooManyFailedLogins) -> JSONResponse:
     )
 
 
-def _auth_failed(details: str, code: str, **extra: object) -> JSONResponse:
+def _auth_failed(details: str, code: str, attempts_left: int | None = None) -> JSONResponse:
     """Backend.AI words these apart only in `details`; `code` says the same for programs."""
     return problem_response(
-        401, problems.AUTH_FAILED, CREDENTIAL_MISMATCH, details=details, code=code, **extra
+        401,
+        problems.AUTH_FAILED,
+        CREDENTIAL_MISMATCH,
+        details=details,
+        code=code,
+        attempts_left=attempts_left,  # (left out when None)
     )
 
 
 def invalid_credentials(exc: errors.InvalidCredentials) -> JSONResponse:
-    near = {} if exc.attempts_left is None else {"attempts_left": exc.attempts_left}
-    return _auth_failed(exc.details, exc.code, **near)
+    return _auth_failed(exc.details, exc.code, exc.attempts_left)
 
 
 def _respond(exc: errors.DomainError) -> JSONResponse:
@@ -171,7 +177,7 @@ async def _handler(_request: Request, exc: Exception) -> JSONResponse:
     return _respond(exc)
 
 
-def _describe(error: dict) -> str:
+def _describe(error: Mapping[str, Any]) -> str:
     where = ".".join(str(p) for p in error.get("loc", ()) if p != "body")
     return f"{where}: {error.get('msg', 'invalid')}" if where else str(error.get("msg"))
 

@@ -47,19 +47,19 @@ class RedisSessionStore(SessionStore):
         await self._redis.delete(_PREFIX + key)
 
     async def _delete_user(self, user_id: str, keep_key: str | None) -> None:
-        members = {m.decode() for m in await self._redis.smembers(_USER_PREFIX + user_id)}
+        members = {_text(m) for m in await self._redis.smembers(_USER_PREFIX + user_id)}
         doomed = [_PREFIX + key for key in members if key != keep_key]
         async with self._redis.pipeline(transaction=True) as pipe:
             if doomed:
                 pipe.delete(*doomed)
             if members:
                 pipe.srem(_USER_PREFIX + user_id, *members)
-            if keep_key in members:
+            if keep_key is not None and keep_key in members:
                 pipe.sadd(_USER_PREFIX + user_id, keep_key)
             await pipe.execute()
 
     async def _user_records(self, user_id: str) -> list[tuple[str, dict[str, Any]]]:
-        keys = sorted(m.decode() for m in await self._redis.smembers(_USER_PREFIX + user_id))
+        keys = sorted(_text(m) for m in await self._redis.smembers(_USER_PREFIX + user_id))
         if not keys:
             return []
         values = await self._redis.mget([_PREFIX + key for key in keys])
@@ -79,3 +79,8 @@ class RedisSessionStore(SessionStore):
     async def close(self) -> None:
         await self._redis.aclose()
         await super().close()
+
+
+def _text(member: bytes | str) -> str:
+    """A set member as text (this client answers bytes; the stubs allow either)."""
+    return member.decode() if isinstance(member, bytes) else member

@@ -123,7 +123,7 @@ def page_language(request: Request) -> str:
 
 def language_links(request: Request, current: str) -> list[dict[str, str | bool]]:
     """One link per language to this page in it, keeping the rest of the query (an invitation)."""
-    links = []
+    links: list[dict[str, str | bool]] = []
     for code in LANGUAGES:
         query = {**request.query_params, "lang": code}
         links.append({"code": code, "href": "?" + urlencode(query), "current": code == current})
@@ -138,7 +138,8 @@ def strings(root: Path, lang: str) -> dict[str, str]:
 
 @lru_cache(maxsize=8)
 def _strings(catalog: Path, mtime_ns: int) -> dict[str, str]:
-    return json.loads(read(catalog).body)
+    loaded: dict[str, str] = json.loads(read(catalog).body)
+    return loaded
 
 
 async def console_config(request: Request) -> dict[str, Any]:

@@ -16,7 +16,8 @@ SESSION_HEADER = "X-BackendAI-SessionID"
 
 
 def web_services(request: Request) -> WebServices:
-    return request.app.state.web
+    web: WebServices = request.app.state.web
+    return web
 
 
 def presented_session_id(request: Request) -> tuple[str | None, bool]:
@@ -42,7 +43,8 @@ def peer_address(request: Request) -> str:
 def scheme(request: Request) -> str:
     """http or https, as the client used it (set by ProxyHeaders behind a trusted proxy). Read
     from the scope: `request.url` would build the whole URL on every relayed call."""
-    return request.scope.get("scheme", "http")
+    used: str = request.scope.get("scheme", "http")
+    return used
 
 
 def forwarding_headers(request: Request, session_id: str | None = None) -> dict[str, str]:

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -123,7 +124,7 @@ class BrowserGuards:
             return
         await self.app(scope, receive, send_with_headers)
 
-    def _refusal(self, scope: Scope, headers: Headers) -> tuple[int, dict] | None:
+    def _refusal(self, scope: Scope, headers: Headers) -> tuple[int, dict[str, Any]] | None:
         if scope["method"] not in _UNSAFE:
             return None
         media = headers.get("content-type", "").split(";")[0].strip().lower()
@@ -160,7 +161,7 @@ def _from_own_page(scope: Scope, headers: Headers) -> bool:
     return headers.get("sec-fetch-site") == "same-origin"
 
 
-def _forbidden(details: str) -> tuple[int, dict]:
+def _forbidden(details: str) -> tuple[int, dict[str, Any]]:
     return 403, problems.problem(
         problems.GENERIC_FORBIDDEN, "Cross-origin request refused", 403, details=details
     )

@@ -28,7 +28,7 @@ def is_encoded(headers: Mapping[str, str]) -> bool:
     return headers.get(HEADER, "").lower() == "true"
 
 
-def _cipher(endpoint: str, iv: bytes) -> Cipher:
+def _cipher(endpoint: str, iv: bytes) -> Cipher[modes.CBC]:
     key = (base64.b64encode(endpoint.encode("ascii")) + iv + iv)[:32]
     return Cipher(algorithms.AES(key), modes.CBC(iv))
 

@@ -45,7 +45,10 @@ class Composed:
 
 @cache
 def _catalog(lang: str) -> dict[str, Any]:
-    return json.loads((_HERE / "messages" / f"{lang}.json").read_text(encoding="utf-8"))
+    catalog: dict[str, Any] = json.loads(
+        (_HERE / "messages" / f"{lang}.json").read_text(encoding="utf-8")
+    )
+    return catalog
 
 
 def compose(

@@ -39,13 +39,13 @@ NEVER = 1e18
 
 
 def backoff(attempts: int) -> float:
-    return min(3600.0, 15.0 * 2 ** (attempts - 1))
+    return min(3600.0, 15.0 * 2.0 ** (attempts - 1))
 
 
 class Outbox:
     def __init__(
         self,
-        database: async_sessionmaker,
+        database: async_sessionmaker[AsyncSession],
         transport: Transport,
         from_address: str,
         box: SecretBox,

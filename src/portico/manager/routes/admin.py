@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 import uuid
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import Field
@@ -22,6 +22,7 @@ from portico.manager.routes.bodies import Body
 from portico.manager.services.administration import Administration
 from portico.manager.services.audit import Actor, AuditKind
 from portico.manager.services.resources import parse_memory
+from portico.manager.services.tokens import TokenInfo
 
 router = APIRouter(prefix="/admin")
 
@@ -194,9 +195,9 @@ async def unlock_user(body: EmailBody, admin: AdminCaller, svc: Services) -> ans
 @router.get("/invitations")
 async def invitations(admin: AdminCaller, svc: Services) -> answers.InvitationList:
     now = time.time()
-    listed = await svc.tokens.list(TokenPurpose.INVITATION)
+    listed = await svc.tokens.all_for(TokenPurpose.INVITATION)
 
-    def state(t: Any) -> str:
+    def state(t: TokenInfo) -> answers.InvitationState:
         if t.revoked:
             return "revoked"
         if t.uses_left <= 0:

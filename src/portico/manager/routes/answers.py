@@ -235,6 +235,9 @@ class PendingList(Answer):
     users: list[PendingRow]
 
 
+InvitationState = Literal["open", "used", "expired", "revoked"]
+
+
 class InvitationRow(Answer):
     id: int
     email: str | None
@@ -243,7 +246,7 @@ class InvitationRow(Answer):
     uses_left: int
     expires_at: float
     created_at: str
-    state: Literal["open", "used", "expired", "revoked"]
+    state: InvitationState
 
 
 class InvitationList(Answer):

@@ -46,7 +46,9 @@ def _row(info: PasskeyInfo) -> answers.PasskeyRow:
 
 @router.get("")
 async def listed(caller: SignedCaller, svc: Services) -> answers.PasskeyList:
-    return answers.PasskeyList(passkeys=[_row(p) for p in await svc.passkeys.list(caller.user_id)])
+    return answers.PasskeyList(
+        passkeys=[_row(p) for p in await svc.passkeys.owned_by(caller.user_id)]
+    )
 
 
 @router.post("/register-options")
@@ -61,13 +63,13 @@ async def register_options(caller: SteppedUp, svc: Services) -> Response:
 async def register(
     body: RegisterBody, _fresh: SteppedUp, actor: Acting, svc: Services
 ) -> answers.PasskeyRow:
-    user = await svc.accounts.user_row(actor.user_id)  # type: ignore[arg-type]
+    user = await svc.accounts.user_row(actor.user_id)
     return _row(await svc.passkeys.register(user, body.name, body.credential, actor))
 
 
 @router.delete("/{passkey_id}")
 async def remove(passkey_id: int, _fresh: SteppedUp, actor: Acting, svc: Services) -> answers.Ok:
-    user = await svc.accounts.user_row(actor.user_id)  # type: ignore[arg-type]
+    user = await svc.accounts.user_row(actor.user_id)
     await svc.passkeys.remove(user, passkey_id, actor)
     return answers.Ok()
 

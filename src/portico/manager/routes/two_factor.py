@@ -68,7 +68,7 @@ async def begin(caller: SteppedUp, svc: Services) -> answers.TotpEnrolment:
 async def confirm(
     body: CodeBody, _fresh: SteppedUp, actor: Acting, svc: Services
 ) -> answers.RecoveryCodes:
-    user = await svc.accounts.user_row(actor.user_id)  # type: ignore[arg-type]
+    user = await svc.accounts.user_row(actor.user_id)
     codes = await svc.two_factor.confirm(user, body.code, actor)
     return answers.RecoveryCodes(recovery_codes=codes)
 
@@ -101,7 +101,7 @@ async def disable(
     body: PasswordCodeBody, actor: Acting, svc: Services, address: ClientAddress
 ) -> object:
     svc.two_factor.owner_may_disable()  # before the check: a refusal costs no attempt
-    user = await svc.accounts.user_row(actor.user_id)  # type: ignore[arg-type]
+    user = await svc.accounts.user_row(actor.user_id)
     try:
         await _password_and_code(svc, user, body, address)
     except OtpRequired:
@@ -115,8 +115,8 @@ async def renew_recovery_codes(
     body: PasswordCodeBody, actor: Acting, svc: Services, address: ClientAddress
 ) -> object:
     """Ten new recovery codes; the old ones stop working."""
-    await svc.two_factor.may_renew_recovery_codes(actor.user_id)  # type: ignore[arg-type]
-    user = await svc.accounts.user_row(actor.user_id)  # type: ignore[arg-type]
+    await svc.two_factor.may_renew_recovery_codes(actor.user_id)
+    user = await svc.accounts.user_row(actor.user_id)
     try:
         proof = await _password_and_code(svc, user, body, address)
     except OtpRequired:

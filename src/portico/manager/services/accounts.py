@@ -107,7 +107,7 @@ class Roles:
 class AccountService:
     def __init__(
         self,
-        database: async_sessionmaker,
+        database: async_sessionmaker[AsyncSession],
         *,
         pool: HashingPool,
         policy: PasswordPolicy,

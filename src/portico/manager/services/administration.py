@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from portico.db.models import (
     Keypair,
@@ -101,7 +101,7 @@ class Page:
 class Administration:
     def __init__(
         self,
-        database: async_sessionmaker,
+        database: async_sessionmaker[AsyncSession],
         *,
         accounts: AccountService,
         signup: SignupService,
@@ -223,7 +223,7 @@ class Administration:
         return {
             **AccountView.of(user).as_dict(),
             "two_factor": factors.enabled,
-            "passkeys": len(await self.passkeys.list(user_id)),
+            "passkeys": len(await self.passkeys.owned_by(user_id)),
             "log_ins": [
                 {
                     "at": h.created_at,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from portico.agent.node_stats import NodeReport
 from portico.db.models import Agent, ResourceGroup
@@ -35,7 +35,7 @@ class AgentInfo:
 class AgentService:
     def __init__(
         self,
-        database: async_sessionmaker,
+        database: async_sessionmaker[AsyncSession],
         *,
         lost_after: float,
         clock: Callable[[], float] = time.time,
@@ -63,10 +63,9 @@ class AgentService:
             "last_heartbeat": now,
         }
         async with self._database.begin() as db:
-            dialect = db.bind.dialect.name
             await db.execute(
                 insert_ignoring_conflicts(
-                    _T, dialect, id=agent_id, resource_group=resource_group, **values
+                    db, _T, id=agent_id, resource_group=resource_group, **values
                 )
             )
             await db.execute(update(_T).where(_T.c.id == agent_id).values(**values))
@@ -76,11 +75,10 @@ class AgentService:
         await self._require_group(resource_group)
         token = "pag_" + secrets.token_urlsafe(32)
         async with self._database.begin() as db:
-            dialect = db.bind.dialect.name
             await db.execute(
                 insert_ignoring_conflicts(
+                    db,
                     _T,
-                    dialect,
                     id=agent_id,
                     resource_group=resource_group,
                     hostname="",
@@ -109,7 +107,7 @@ class AgentService:
             raise SignatureMismatch("unknown agent credential")
         return agent_id
 
-    async def list(self, resource_group: str | None = None) -> list[AgentInfo]:
+    async def all_in(self, resource_group: str | None = None) -> list[AgentInfo]:
         now = self._clock()
         async with self._database() as db:
             query = select(Agent).order_by(Agent.id)

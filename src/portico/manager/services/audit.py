@@ -18,9 +18,10 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from portico.db.models import AuditEntry
+from portico.db.results import rows_changed
 
 
 class AuditKind(enum.StrEnum):
@@ -74,6 +75,13 @@ class Actor:
     role: str = ""  # the acting account's role, for the rank rules of administration
 
 
+@dataclass(frozen=True)
+class AccountActor(Actor):
+    """Someone acting on their own account (a signed caller): the id is always known."""
+
+    user_id: uuid.UUID
+
+
 SYSTEM = Actor()
 OPERATOR = Actor(email="operator (command line)")
 
@@ -112,7 +120,9 @@ def _clean(details: Mapping[str, Any]) -> dict[str, Any]:
 
 
 class AuditLog:
-    def __init__(self, database: async_sessionmaker, *, clock: Any = time.time) -> None:
+    def __init__(
+        self, database: async_sessionmaker[AsyncSession], *, clock: Any = time.time
+    ) -> None:
         self._database = database
         self._clock = clock
 
@@ -211,4 +221,4 @@ class AuditLog:
         cutoff = self._clock() - retention_days * 86400
         async with self._database.begin() as db:
             result = await db.execute(delete(AuditEntry).where(AuditEntry.created_at < cutoff))
-        return result.rowcount or 0
+        return rows_changed(result)

@@ -27,7 +27,7 @@ class Document:
 
 
 class ConsentService:
-    def __init__(self, database: async_sessionmaker, config: ConsentConfig) -> None:
+    def __init__(self, database: async_sessionmaker[AsyncSession], config: ConsentConfig) -> None:
         self._database = database
         self.config = config
 

@@ -22,7 +22,7 @@ class EmailFlow:
     def __init__(
         self,
         settings: Settings,
-        database: async_sessionmaker,
+        database: async_sessionmaker[AsyncSession],
         *,
         accounts: AccountService,
         tokens: TokenService,

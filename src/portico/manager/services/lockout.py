@@ -12,9 +12,10 @@ import time
 from collections.abc import Callable
 
 from sqlalchemy import and_, case, delete, func, or_, select, update
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from portico.db.models import LoginAttempt
+from portico.db.results import rows_changed
 from portico.db.upsert import insert_ignoring_conflicts
 from portico.manager.errors import TooManyFailedLogins
 
@@ -24,7 +25,7 @@ _T = LoginAttempt.__table__
 class LoginLockout:
     def __init__(
         self,
-        database: async_sessionmaker,
+        database: async_sessionmaker[AsyncSession],
         *,
         allowed_failures: int,
         block_seconds: int,
@@ -43,10 +44,9 @@ class LoginLockout:
         block_over = and_(_T.c.blocked_until.is_not(None), _T.c.blocked_until <= now)
         fresh_start = or_(block_over, _T.c.last_attempt_at <= stale)
         async with self._database.begin() as db:
-            dialect = db.bind.dialect.name
             await db.execute(
                 insert_ignoring_conflicts(
-                    _T, dialect, key=key, fail_count=0, last_attempt_at=now, blocked_until=None
+                    db, _T, key=key, fail_count=0, last_attempt_at=now, blocked_until=None
                 )
             )
             reserved = await db.execute(
@@ -119,7 +119,7 @@ class LoginLockout:
                 )
                 .values(blocked_until=now + self.block_seconds)
             )
-        return bool(started.rowcount)
+        return bool(rows_changed(started))
 
     async def give_back(self, key: str) -> None:
         """A reserved check never finished (it timed out, or its request was cancelled): it
@@ -160,4 +160,4 @@ class LoginLockout:
                     or_(_T.c.blocked_until.is_(None), _T.c.blocked_until <= now),
                 )
             )
-        return result.rowcount or 0
+        return rows_changed(result)

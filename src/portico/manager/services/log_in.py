@@ -12,7 +12,7 @@ import uuid
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from portico.background import TaskSet
 from portico.db.models import Keypair, LoginHistory, LoginSession, User, UserStatus, utcnow
@@ -47,7 +47,7 @@ from portico.sealing import SecretBox, token_hash
 class LogInService:
     def __init__(
         self,
-        database: async_sessionmaker,
+        database: async_sessionmaker[AsyncSession],
         *,
         accounts: AccountService,
         consent: ConsentService,

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import webauthn
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from webauthn.helpers import bytes_to_base64url, parse_client_data_json
 from webauthn.helpers.exceptions import WebAuthnException
 from webauthn.helpers.structs import (
@@ -29,6 +29,7 @@ from webauthn.helpers.structs import (
 )
 
 from portico.db.models import Passkey, TokenPurpose, User, utcnow
+from portico.db.results import rows_changed
 from portico.manager.errors import (
     Conflict,
     FeatureDisabled,
@@ -68,7 +69,7 @@ def relying_party(public_base: str) -> tuple[str, str] | None:
 class PasskeyService:
     def __init__(
         self,
-        database: async_sessionmaker,
+        database: async_sessionmaker[AsyncSession],
         *,
         enabled: bool,
         public_base: str,
@@ -146,7 +147,7 @@ class PasskeyService:
         await self._notices.record(AuditKind.PASSKEY_ADDED, who, user, name=row.name)
         return PasskeyInfo(row.id, row.name, row.created_at, None)
 
-    async def list(self, user_id: uuid.UUID) -> list[PasskeyInfo]:
+    async def owned_by(self, user_id: uuid.UUID) -> list[PasskeyInfo]:
         async with self._database() as db:
             rows = (
                 await db.scalars(
@@ -171,7 +172,7 @@ class PasskeyService:
         """An administrator's clear of the account's factors (the caller mails and audits)."""
         async with self._database.begin() as db:
             removed = await db.execute(delete(Passkey).where(Passkey.user_id == user_id))
-        return removed.rowcount or 0
+        return rows_changed(removed)
 
     # -- log-in (anonymous: a discoverable credential names its account)
 

@@ -145,7 +145,7 @@ class PasswordChanges:
                 )
                 keypair, row = default_keypair_for(user, self._box)
                 db.add(row)
-            notes = ("keypair_replaced" if replace_keypair else "keypair_kept",)
+            notes: tuple[str, ...] = ("keypair_replaced" if replace_keypair else "keypair_kept",)
             if removed:
                 notes += ("passkeys_removed",)
             message = compose(

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from portico.db.models import Group
 from portico.manager.errors import NameTaken
 
 
 class ProjectService:
-    def __init__(self, database: async_sessionmaker) -> None:
+    def __init__(self, database: async_sessionmaker[AsyncSession]) -> None:
         self._database = database
 
     async def create(self, name: str, description: str = "", domain_name: str = "default") -> None:
@@ -21,7 +21,7 @@ class ProjectService:
         except IntegrityError as exc:
             raise NameTaken(f"project {name!r} exists") from exc
 
-    async def list(self) -> list[tuple[str, str]]:
+    async def names_and_descriptions(self) -> list[tuple[str, str]]:
         async with self._database() as db:
             rows = (
                 await db.execute(select(Group.name, Group.description).order_by(Group.name))

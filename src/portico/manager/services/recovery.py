@@ -96,7 +96,7 @@ class RecoveryService(EmailFlow):
         user_id = await self.tokens.check(TokenPurpose.RESET, token)
         if user_id is None:
             raise InvalidToken()
-        return [p.name for p in await self.passkeys.list(user_id)]
+        return [p.name for p in await self.passkeys.owned_by(user_id)]
 
     async def change_password(
         self,

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from portico.db.models import Keypair, User, UserStatus
 from portico.manager.errors import (
@@ -43,7 +43,7 @@ class Caller:
 class RequestAuthenticator:
     def __init__(
         self,
-        database: async_sessionmaker,
+        database: async_sessionmaker[AsyncSession],
         box: SecretBox,
         cache: CredentialCache,
         used: UsedSignatures,

@@ -8,9 +8,10 @@ from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from portico.db.models import ComputeSession, Keypair, KeypairResourcePolicy, ResourceGroup, utcnow
+from portico.db.results import rows_changed
 from portico.manager.errors import InvalidRequest, NameTaken, NotFound
 
 RESOURCE_TYPES = ("cpu", "mem", "cuda.device")
@@ -36,7 +37,7 @@ class PolicyInfo:
 
 
 class ResourceService:
-    def __init__(self, database: async_sessionmaker) -> None:
+    def __init__(self, database: async_sessionmaker[AsyncSession]) -> None:
         self._database = database
 
     @staticmethod
@@ -75,7 +76,7 @@ class ResourceService:
                 .where(KeypairResourcePolicy.name == name)
                 .values(total_resource_slots=slots, max_concurrent_sessions=max_concurrent_sessions)
             )
-        if not result.rowcount:
+        if not rows_changed(result):
             raise NotFound(f"no policy {name!r}")
 
     async def set_user_policy(self, user_id: uuid.UUID, policy: str) -> None:
@@ -86,7 +87,7 @@ class ResourceService:
             result = await db.execute(
                 update(Keypair).where(Keypair.user_id == user_id).values(resource_policy=policy)
             )
-        if not result.rowcount:
+        if not rows_changed(result):
             raise NotFound("no keypair of that account")
 
     async def list_policies(self) -> list[PolicyInfo]:
@@ -108,7 +109,7 @@ class ResourceService:
                 .where(Keypair.access_key == access_key)
                 .values(resource_policy=policy)
             )
-        if not result.rowcount:
+        if not rows_changed(result):
             raise NotFound("no such keypair")
 
     async def create_group(self, name: str, description: str = "") -> None:

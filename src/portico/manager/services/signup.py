@@ -16,6 +16,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portico.db.models import TokenPurpose, User, UserStatus
+from portico.db.results import rows_changed
 from portico.languages import pick_language
 from portico.manager.errors import AccountExists, FeatureDisabled, NotFound, UsernameTaken
 from portico.manager.services.accounts import PENDING_APPROVAL, UserInfo, normalize_login_id
@@ -300,6 +301,6 @@ class SignupService(EmailFlow):
                 )
                 .values(status=UserStatus.ACTIVE.value, status_info="approved")
             )
-        if not result.rowcount:
+        if not rows_changed(result):
             raise NotFound("no account awaits approval under that address")
         await self.audit.record(AuditKind.APPROVED, actor=actor, subject=normalize_login_id(email))

@@ -18,6 +18,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from portico.db.models import StepUp, User
+from portico.db.results import rows_changed
 from portico.db.upsert import insert_ignoring_conflicts
 from portico.manager.errors import InvalidRequest, StepUpRequired
 from portico.manager.services.audit import Actor
@@ -40,7 +41,7 @@ async def end_step_ups(db: AsyncSession, user_id: uuid.UUID) -> None:
 class StepUpService:
     def __init__(
         self,
-        database: async_sessionmaker,
+        database: async_sessionmaker[AsyncSession],
         *,
         password_check: PasswordCheck,
         two_factor: TwoFactorService,
@@ -96,11 +97,8 @@ class StepUpService:
             self._two_factor.spent()
         now = self._clock()
         async with self._database.begin() as db:
-            dialect = db.bind.dialect.name
             await db.execute(
-                insert_ignoring_conflicts(
-                    _T, dialect, holder=holder, user_id=user.uuid, verified_at=now
-                )
+                insert_ignoring_conflicts(db, _T, holder=holder, user_id=user.uuid, verified_at=now)
             )
             await db.execute(
                 update(_T).where(_T.c.holder == holder).values(user_id=user.uuid, verified_at=now)
@@ -113,4 +111,4 @@ class StepUpService:
             result = await db.execute(
                 delete(_T).where(_T.c.verified_at < self._clock() - self.seconds)
             )
-        return result.rowcount or 0
+        return rows_changed(result)

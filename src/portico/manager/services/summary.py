@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from portico.db.models import (
     ComputeSession,
@@ -58,7 +58,10 @@ def _login(row: LoginHistory | None) -> dict[str, Any] | None:
 
 class SummaryService:
     def __init__(
-        self, database: async_sessionmaker, agents: AgentService, browser_sessions: SessionStore
+        self,
+        database: async_sessionmaker[AsyncSession],
+        agents: AgentService,
+        browser_sessions: SessionStore,
     ) -> None:
         self._database = database
         self.agents = agents
@@ -103,7 +106,7 @@ class SummaryService:
                 .select_from(ComputeSession)
                 .where(ComputeSession.status == RUNNING)
             )
-        agents = await self.agents.list()
+        agents = await self.agents.all_in()
         alive = [a for a in agents if a.alive]
         limits = {
             kind: (policy.total_resource_slots.get(kind) if policy else None)

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.sql.dml import Update
 
 from portico.db.models import AuthToken, TokenPurpose, utcnow
+from portico.db.results import rows_changed
 from portico.manager.errors import InvalidToken
 from portico.sealing import token_hash
 
@@ -58,7 +59,7 @@ def revoke_live(purpose: TokenPurpose, user_id: uuid.UUID | None) -> Update:
 
 class TokenService:
     def __init__(
-        self, database: async_sessionmaker, clock: Callable[[], float] = time.time
+        self, database: async_sessionmaker[AsyncSession], clock: Callable[[], float] = time.time
     ) -> None:
         self._database = database
         self._clock = clock
@@ -135,7 +136,8 @@ class TokenService:
             row = (await db.execute(select(_T.c.id, _T.c.user_id).where(*conditions))).first()
         if row is None:
             raise InvalidToken()
-        return row.user_id
+        user_id: uuid.UUID | None = row.user_id
+        return user_id
 
     async def use(
         self,
@@ -168,7 +170,7 @@ class TokenService:
             if purpose is not None:
                 query = query.where(_T.c.purpose == purpose.value)
             result = await db.execute(query.values(revoked_at=utcnow()))
-        return bool(result.rowcount)
+        return bool(rows_changed(result))
 
     async def revoke_all(self, purpose: TokenPurpose, user_id: uuid.UUID) -> None:
         async with self._database.begin() as db:
@@ -183,9 +185,9 @@ class TokenService:
                     _T.c.purpose.in_([p.value for p in purposes]), _T.c.expires_at <= self._clock()
                 )
             )
-        return result.rowcount or 0
+        return rows_changed(result)
 
-    async def list(self, purpose: TokenPurpose) -> list[TokenInfo]:
+    async def all_for(self, purpose: TokenPurpose) -> list[TokenInfo]:
         async with self._database() as db:
             rows = (
                 await db.scalars(

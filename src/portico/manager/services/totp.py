@@ -69,7 +69,7 @@ def matching_step(secret: str, code: str, now: float | None = None) -> int | Non
 
 
 def new_recovery_codes() -> list[str]:
-    codes = set()
+    codes: set[str] = set()
     while len(codes) < RECOVERY_CODES:
         raw = "".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(_RECOVERY_LENGTH))
         codes.add(f"{raw[:5]}-{raw[5:]}")

@@ -19,6 +19,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from portico.db.models import RecoveryCode, TokenPurpose, TotpFactor, User, utcnow
+from portico.db.results import rows_changed
 from portico.manager.errors import (
     Conflict,
     FeatureDisabled,
@@ -65,7 +66,7 @@ class Enrolment:
 class TwoFactorService:
     def __init__(
         self,
-        database: async_sessionmaker,
+        database: async_sessionmaker[AsyncSession],
         *,
         mode: Mode,
         box: SecretBox,
@@ -141,7 +142,7 @@ class TwoFactorService:
                 .where(*_unused_recovery_code(user.uuid, proof.recovery_hash or ""))
                 .values(used_at=utcnow())
             )
-        if not taken.rowcount:
+        if not rows_changed(taken):
             raise InvalidOtp()
         if proof.recovery_hash is not None:
             await self._notices.mail(db, user, "recovery_code_used")
@@ -227,7 +228,7 @@ class TwoFactorService:
         async with self._database.begin() as db:
             removed = await db.execute(delete(TotpFactor).where(TotpFactor.user_id == user.uuid))
             await db.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.uuid))
-            if not removed.rowcount and not passkeys:
+            if not rows_changed(removed) and not passkeys:
                 return False
             kind = "two_factor_cleared" if outcome == "by-admin" else "two_factor_disabled"
             await self._notices.mail(db, user, kind)

@@ -17,10 +17,11 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 
 from sqlalchemy import delete
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from portico.config import RedisConfig
 from portico.db.models import UsedSignature
+from portico.db.results import rows_changed
 from portico.db.upsert import insert_ignoring_conflicts
 from portico.redis_client import RedisTimeouts, open_redis
 from portico.sealing import token_hash
@@ -51,7 +52,7 @@ class UsedSignatures(ABC):
 
 class SqlUsedSignatures(UsedSignatures):
     def __init__(
-        self, database: async_sessionmaker, clock: Callable[[], float] = time.time
+        self, database: async_sessionmaker[AsyncSession], clock: Callable[[], float] = time.time
     ) -> None:
         self._database = database
         self._clock = clock
@@ -59,16 +60,14 @@ class SqlUsedSignatures(UsedSignatures):
     async def first_use(self, fingerprint: str, until: float) -> bool:
         async with self._database.begin() as db:
             result = await db.execute(
-                insert_ignoring_conflicts(
-                    _T, db.bind.dialect.name, fingerprint=fingerprint, expires_at=until
-                )
+                insert_ignoring_conflicts(db, _T, fingerprint=fingerprint, expires_at=until)
             )
-        return bool(result.rowcount)
+        return bool(rows_changed(result))
 
     async def purge(self) -> int:
         async with self._database.begin() as db:
             result = await db.execute(delete(_T).where(_T.c.expires_at < self._clock()))
-        return result.rowcount or 0
+        return rows_changed(result)
 
 
 class RedisUsedSignatures(UsedSignatures):
@@ -87,7 +86,9 @@ class RedisUsedSignatures(UsedSignatures):
 
 
 def used_signatures(
-    config: RedisConfig, database: async_sessionmaker, clock: Callable[[], float] = time.time
+    config: RedisConfig,
+    database: async_sessionmaker[AsyncSession],
+    clock: Callable[[], float] = time.time,
 ) -> UsedSignatures:
     if config.url:
         return RedisUsedSignatures(config.url, RedisTimeouts.of(config), clock)

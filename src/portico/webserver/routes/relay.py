@@ -128,7 +128,7 @@ async def _relay(request: Request, path: str, *, signed: bool) -> Response:
                 request.method,
                 path,
                 headers=headers,
-                body=body,  # type: ignore[arg-type]
+                body=body,
                 keypair=keypair,
                 api_version=request.headers.get("x-backendai-version"),
             )

@@ -8,6 +8,7 @@ Create Date: 2026-11-27 20:32:35.431094
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -140,8 +141,8 @@ def _seed() -> None:
     """The rows every installation starts with: Backend.AI's 'default' domain, project and policy."""
     now = datetime.now(UTC)
 
-    def column(name: str) -> sa.ColumnClause:
-        types = {
+    def column(name: str) -> sa.ColumnClause[Any]:
+        types: dict[str, sa.types.TypeEngine[Any]] = {
             "id": sa.Uuid(),
             "is_active": sa.Boolean(),
             "total_resource_slots": sa.JSON(),
