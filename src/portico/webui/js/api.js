@@ -1,18 +1,35 @@
+// @ts-check
 // Talking to a webserver in session mode: /server/* and /func/*, cookies included.
 let endpoint = '';
 
 export class NetworkError extends Error {}
 
+/** @param {string} url */
 export function setEndpoint(url) {
   endpoint = url.replace(/\/+$/, '');
 }
 
 export const getEndpoint = () => endpoint;
 
+/**
+ * `cancelled`: the person closed a dialog the call needed (a step-up) instead.
+ * @typedef {{ status: number, data: any, headers: Headers, cancelled?: boolean }} Answer
+ */
+
+/**
+ * One request to the webserver; its JSON answer (or null) with the status.
+ * @param {string} method
+ * @param {string} path
+ * @param {unknown} [body] sent as JSON
+ * @returns {Promise<Answer>}
+ */
 export async function call(method, path, body) {
-  const init = { method, credentials: 'include', headers: {} };
+  /** @type {Record<string, string>} */
+  const headers = {};
+  /** @type {RequestInit} */
+  const init = { method, credentials: 'include', headers };
   if (body !== undefined) {
-    init.headers['Content-Type'] = 'application/json';
+    headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
   }
   let response;

@@ -1,3 +1,4 @@
+// @ts-check
 // One place that turns the server's refusals into words: by the problem document's type (and
 // the HTTP status), never by its English title or details.
 import { t } from './i18n.js';

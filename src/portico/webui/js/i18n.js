@@ -1,8 +1,10 @@
+// @ts-check
 // Strings in en, ja and ko. The page arrives in the chosen language (a cookie) or the
 // browser's, with that language's strings in it; switching fetches the other catalog.
 export const LANGUAGES = ['en', 'ja', 'ko'];
 const KEY = 'portico.lang';
 const COOKIE = 'portico_lang';
+/** @type {Record<string, string>} */
 let strings = {};
 let current = 'en';
 
@@ -16,7 +18,7 @@ export function usePageStrings() {
 // and say whether the page must be shown again in that language.
 export function pageLanguageIsStale() {
   const stored = localStorage.getItem(KEY);
-  if (!LANGUAGES.includes(stored) || stored === current) return false;
+  if (stored === null || !LANGUAGES.includes(stored) || stored === current) return false;
   rememberLanguage(stored);
   return document.cookie.split('; ').includes(`${COOKIE}=${stored}`);
 }
@@ -33,11 +35,16 @@ export function adoptLinkedLanguage() {
   return true;
 }
 
+/** @param {string} code */
 function rememberLanguage(code) {
   localStorage.setItem(KEY, code);
   document.cookie = `${COOKIE}=${code}; path=/; max-age=31536000; samesite=lax`;
 }
 
+/**
+ * @param {string} code
+ * @param {boolean} [remember] kept for the next visit (this browser and the server)
+ */
 export async function loadLanguage(code, remember = false) {
   const response = await fetch(`/i18n/${code}.json`);
   strings = await response.json();
@@ -48,6 +55,12 @@ export async function loadLanguage(code, remember = false) {
 
 export const language = () => current;
 
+/**
+ * The string for `key` in the current language, `{name}` filled from `vars`.
+ * @param {string} key
+ * @param {Record<string, unknown>} [vars]
+ * @returns {string}
+ */
 export function t(key, vars = {}) {
   const text = strings[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (_, name) => (name in vars ? String(vars[name]) : `{${name}}`));

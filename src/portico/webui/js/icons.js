@@ -1,5 +1,7 @@
+// @ts-check
 // Inline SVG icons (no icon font, no download).
 const NS = 'http://www.w3.org/2000/svg';
+/** @type {Record<string, string>} */
 const PATHS = {
   mark: 'M4 20V8l8-5 8 5v12h-5v-7H9v7z',
   summary: 'M4 13h6V4H4zm0 7h6v-5H4zm8 0h8v-9h-8zm0-16v5h8V4z',
@@ -14,11 +16,15 @@ const PATHS = {
   audit: 'M6 2h9l5 5v15H6zm8 1.5V8h4.5zM9 12h8v1.5H9zm0 3.5h8V17H9zm0-7h4V10H9z',
 };
 
+/**
+ * @param {string} name one of PATHS
+ * @param {number} [size] in CSS pixels
+ */
 export function icon(name, size = 20) {
   const svg = document.createElementNS(NS, 'svg');
   svg.setAttribute('viewBox', '0 0 24 24');
-  svg.setAttribute('width', size);
-  svg.setAttribute('height', size);
+  svg.setAttribute('width', String(size));
+  svg.setAttribute('height', String(size));
   svg.setAttribute('aria-hidden', 'true');
   const path = document.createElementNS(NS, 'path');
   path.setAttribute('d', PATHS[name]);

@@ -1,15 +1,17 @@
+// @ts-check
 // Boot: the page brought the UI config, the strings and (for a log-in) the form itself; take
 // over the form, or show the console.
 import { adoptLinkedLanguage, language, loadLanguage, pageLanguageIsStale, t, usePageStrings } from './i18n.js';
 import { call, setEndpoint } from './api.js';
 import { loginView } from './views/login.js';
+import { byId } from './dom.js';
 
 const LAST_ENDPOINT = 'portico.endpoint';
 
 async function boot() {
   usePageStrings();
   if (!adoptLinkedLanguage() && pageLanguageIsStale()) return location.reload();
-  const config = JSON.parse(document.getElementById('portico-config').textContent);
+  const config = JSON.parse(byId('portico-config').textContent || '{}');
   const path = location.pathname;
   // A mailed link's page sends its token (and a new password) to the server that mailed it,
   // this page's own origin, never to an endpoint remembered from an earlier log-in.

@@ -1,3 +1,4 @@
+// @ts-check
 // A menu button, as the WAI-ARIA Authoring Practices describe it: Enter, Space or ArrowDown
 // opens the menu on its first item, ArrowUp on its last; the arrows, Home and End move between
 // items; Escape closes it and gives focus back to the button; Tab or a click elsewhere closes it.

@@ -1,3 +1,4 @@
+// @ts-check
 // Light, dark or the system's: chosen from the user menu and kept in a cookie, so that the
 // server sends the next page in it (no flash of the other theme).
 const COOKIE = 'portico_theme';

@@ -1,3 +1,4 @@
+// @ts-check
 // The administration pages (admins only; the manager refuses everyone else anyway): accounts,
 // invitations, the audit trail. Each page renders into the shell's main area and returns its
 // unmount.
@@ -80,6 +81,7 @@ export function usersPage(main, me, { onUnauthorized }) {
     const out = h('div');
     let close;
     const done = (text) => { close(); notify('ok', text); load(); };
+    /** @param {string} name @param {{ confirm?: string }} [ask] the question asked first */
     const action = (name, { confirm } = {}) => h('button', {
       type: 'button', text: t(`admin.do.${name}`),
       onclick: async () => {
@@ -266,6 +268,11 @@ export function auditPage(main, me, { onUnauthorized }) {
 
 const GiB = 1024 ** 3;
 
+/**
+ * @param {(kind: string, text: string) => void} notify
+ * @param {() => void} onUnauthorized
+ * @param {{ policy?: any, onDone: (name: string) => void }} what the policy to change (none: a new one)
+ */
 function policyForm(notify, onUnauthorized, { policy = null, onDone }) {
   const slots = policy?.total_resource_slots || {};
   const [nameLabel, name] = field(t('res.policyName'), { type: 'text', maxlength: 64, value: policy?.name || '', disabled: Boolean(policy) });

@@ -1,3 +1,4 @@
+// @ts-check
 // Pieces shared by the views: the brand, a password field with its eye, live rule checks.
 import { h, uid } from '../dom.js';
 import { icon } from '../icons.js';

@@ -1,3 +1,4 @@
+// @ts-check
 import { h } from '../dom.js';
 import { icon } from '../icons.js';
 import { t } from '../i18n.js';

@@ -1,5 +1,6 @@
+// @ts-check
 // The log-in dialog: ID, password, endpoint, and the ways out (sign up, forgot password).
-import { h, message } from '../dom.js';
+import { byId, h, inputById, message } from '../dom.js';
 import { t } from '../i18n.js';
 import { call, probe, setEndpoint, NetworkError } from '../api.js';
 import { eyeToggle } from './eye_toggle.js';
@@ -18,19 +19,19 @@ function rememberEndpoint(url) {
 // The form arrives in the page (usable before this script runs); this adds the rest to it.
 export function loginView(config, { onLoggedIn, openSignup }) {
   const pinned = config.endpointPinned;
-  const form = document.getElementById('login-form');
-  const id = document.getElementById('login-id');
-  const pw = { input: document.getElementById('login-password') };
-  const endpoint = document.getElementById('login-endpoint');
-  const status = document.getElementById('login-status');
-  const submit = form.querySelector('button[type=submit]');
-  document.getElementById('login-brand').prepend(icon('mark', 28));
-  document.getElementById('login-password-row').append(eyeToggle(pw.input));
+  const form = byId('login-form');
+  const id = inputById('login-id');
+  const pw = { input: inputById('login-password') };
+  const endpoint = inputById('login-endpoint');
+  const status = byId('login-status');
+  const submit = /** @type {HTMLButtonElement} */ (form.querySelector('button[type=submit]'));
+  byId('login-brand').prepend(icon('mark', 28));
+  byId('login-password-row').append(eyeToggle(pw.input));
   const history = JSON.parse(localStorage.getItem(HISTORY) || '[]');
-  document.getElementById('endpoint-history').replaceChildren(...history.map((u) => h('option', { value: u })));
+  byId('endpoint-history').replaceChildren(...history.map((u) => h('option', { value: u })));
   // A remembered endpoint, unless the person already typed another.
   if (!pinned && endpoint.value === config.apiEndpoint) endpoint.value = localStorage.getItem(LAST) || config.apiEndpoint;
-  document.getElementById('login-links').replaceChildren(
+  byId('login-links').replaceChildren(
     config.signup?.enabled ? h('button', { type: 'button', class: 'link', text: t('login.signup'), onclick: () => openSignup() })
       : h('p', { class: 'hint', text: t('login.askAdmin') }),
     config.recovery?.enabled ? h('button', { type: 'button', class: 'link', text: t('login.forgot'), onclick: () => step('forgotPanel') }) : '',
@@ -40,7 +41,7 @@ export function loginView(config, { onLoggedIn, openSignup }) {
   }
 
   // The page asks for a code itself when scripts were off at the last try.
-  const serverCode = document.getElementById('login-otp');
+  const serverCode = /** @type {HTMLInputElement | null} */ (document.getElementById('login-otp'));
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     attempt(serverCode?.value.trim() ? { otp: serverCode.value.trim() } : {});

@@ -1,3 +1,4 @@
+// @ts-check
 // The log-in page's further steps and side paths, loaded when one is needed: a code, a second
 // factor to set up, new terms, an expired password, an unverified address, a forgotten
 // password, passkeys. `ctx` is the log-in form's state (views/login.js).
@@ -155,7 +156,8 @@ export function offerPasskeys(ctx, { conditionalAvailable, getPasskey }) {
       }
       return say('error', code === 401 ? t('pk.failed') : problemText(code, data?.data || data));
     } catch (error) {
-      if (error?.name === 'AbortError' || error?.name === 'NotAllowedError') return null; // given up
+      const name = error instanceof Error ? error.name : '';
+      if (name === 'AbortError' || name === 'NotAllowedError') return null; // given up
       if (error instanceof NetworkError) return say('error', t('login.unreachable'));
       return say('error', t('pk.failed'));
     } finally {

@@ -1,3 +1,4 @@
+// @ts-check
 // Pages opened from e-mailed links. Opening a link changes nothing; the button here does.
 import { h, field, message, mount } from '../dom.js';
 import { t } from '../i18n.js';

@@ -1,3 +1,4 @@
+// @ts-check
 // The profile page (from the user menu): one's name, password, API keypair, language, theme.
 import { h, field, message } from '../dom.js';
 import { t, language, loadLanguage, LANGUAGES } from '../i18n.js';

@@ -1,3 +1,4 @@
+// @ts-check
 // After log-in: the top bar, the sidebar (the "[" key narrows it), and the page in between.
 import { h, message, mount } from '../dom.js';
 import { menuButton, menuChoices, menuItem } from '../menu_button.js';

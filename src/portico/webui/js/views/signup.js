@@ -1,3 +1,4 @@
+// @ts-check
 // The sign-up dialog: live password checks, invitation token, the two documents to accept.
 import { h, field, message } from '../dom.js';
 import { t, language } from '../i18n.js';
@@ -51,8 +52,7 @@ export function openSignup(config, prefillToken = '') {
     // The invitation is spent: it leaves the address bar (and the browser's history entry).
     if (new URLSearchParams(location.search).has('token')) history.replaceState(null, '', location.pathname);
     const text = status === 'verify-email' ? t('signup.sent', { email: address }) : status === 'await-approval' ? t('signup.approval') : t('signup.active');
-    let closeDone;
-    closeDone = openDialog([
+    const closeDone = openDialog([
       h('h2', { text: status === 'verify-email' ? t('signup.sentTitle') : t('signup.title') }),
       message('ok', text),
       h('button', { type: 'button', class: 'primary', text: t('common.close'), onclick: () => closeDone() }),

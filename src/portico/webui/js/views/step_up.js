@@ -1,3 +1,4 @@
+// @ts-check
 // Step-up ("sudo mode"): the actions that add or remove an authenticator, or replace the API
 // keypair, need the password given again a moment ago. When the server says so, a small
 // dialog asks for it (or for a code of the authenticator app), then the action goes on.
@@ -9,11 +10,19 @@ import { passwordField } from './common.js';
 import { codeInput } from './two_factor.js';
 
 // What a call answers when the person closed the dialog instead: nothing to report.
-export const CANCELLED = Object.freeze({ status: 0, data: null, cancelled: true });
+/** @type {import('../api.js').Answer} */
+export const CANCELLED = Object.freeze({ status: 0, data: null, headers: new Headers(), cancelled: true });
 
+/** @param {import('../api.js').Answer} answer */
 const stepUpAsked = ({ status, data }) => status === 401 && typeof data?.type === 'string' && data.type.endsWith('/step-up-required');
 
 // `call`, but a step-up the server asks for is given first (then the call is sent again).
+/**
+ * @param {string} method
+ * @param {string} path
+ * @param {unknown} [body]
+ * @returns {Promise<import('../api.js').Answer>}
+ */
 export async function callWithStepUp(method, path, body) {
   const answer = await call(method, path, body);
   if (!stepUpAsked(answer)) return answer;

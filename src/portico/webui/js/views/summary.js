@@ -1,3 +1,4 @@
+// @ts-check
 // The Summary page: resource use against quotas, the cluster, and the account's security.
 // Refreshed every 15 seconds without reloading the page.
 import { h, message } from '../dom.js';
@@ -29,7 +30,7 @@ function gauge(label, text, used, total) {
   const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
   svg.setAttribute('viewBox', '0 0 36 36');
   svg.setAttribute('aria-hidden', 'true');
-  for (const [cls, dash] of [['track', 100], ['fill', pct ?? 0]]) {
+  for (const [cls, dash] of /** @type {[string, number][]} */ ([['track', 100], ['fill', pct ?? 0]])) {
     const ring = document.createElementNS('http://www.w3.org/2000/svg', 'circle');
     Object.entries({ class: cls, cx: 18, cy: 18, r: 15.9155, 'stroke-dasharray': `${(dash * RING) / 100} ${RING}` })
       .forEach(([k, v]) => ring.setAttribute(k, String(v)));
@@ -78,6 +79,7 @@ function systemPanel(sys) {
   const facts = h('dl', { class: 'facts' },
     h('dt', { text: t('sys.nodes') }), h('dd', { text: String(sys.connected_nodes) }),
     h('dt', { text: t('sys.active') }), h('dd', { text: String(sys.active_sessions) }));
+  /** @type {HTMLElement[]} */
   const parts = [facts];
   if (sys.nodes.length) {
     parts.push(h('div', { class: 'gauges' },
@@ -167,7 +169,7 @@ export function summaryPage(main, me, { onUnauthorized }) {
       h('section', { class: 'panel', 'aria-labelledby': 'acct' }, h('h2', { id: 'acct', text: t('summary.account') }),
         h('dl', { class: 'facts' }, [['summary.name', me.full_name || '—'], ['summary.username', me.username], ['summary.email', me.email], ['summary.role', me.role]]
           .map(([k, v]) => [h('dt', { text: t(k) }), h('dd', { text: v })])))];
-    grid.replaceChildren(...panels.filter(Boolean));
+    grid.replaceChildren(...panels.filter((panel) => panel !== null));
     status.replaceChildren(t('summary.updated', { time: new Date().toLocaleTimeString(language()) }));
   }
   const timer = setInterval(load, REFRESH_MS);

@@ -1,3 +1,4 @@
+// @ts-check
 // Setting up an authenticator app: the QR code and the key as text, one code to confirm, then
 // the recovery codes, shown this once. Used from the profile, and from the log-in dialog when the
 // service requires a second factor.
@@ -12,6 +13,10 @@ function qrImage(svg) {
   return h('img', { class: 'qr', src, alt: t('tf.qrAlt'), width: 180, height: 180 });
 }
 
+/**
+ * @param {string} labelText
+ * @param {Record<string, any>} [attrs]
+ */
 export function codeInput(labelText, attrs = {}) {
   return field(labelText, {
     type: 'text', inputmode: 'numeric', autocomplete: 'one-time-code', maxlength: 32,
@@ -19,7 +24,19 @@ export function codeInput(labelText, attrs = {}) {
   });
 }
 
-// `begin()` and `confirm(code)` call the server and resolve to { status, data }.
+/** @typedef {import('../api.js').Answer} Answer */
+
+/**
+ * Enrol an authenticator app: its QR code, then a code from it. `begin()` and `confirm(code)`
+ * call the server.
+ * @param {{
+ *   begin: () => Promise<Answer>,
+ *   confirm: (code: string) => Promise<Answer>,
+ *   onDone: () => void,
+ *   onCancel?: () => void,
+ * }} steps
+ * @returns {Promise<{ status: number, data?: any, cancelled?: boolean }>}
+ */
 export async function enrolmentDialog({ begin, confirm, onDone, onCancel }) {
   const { status, data } = await begin();
   if (status !== 200) return { status, data };
