@@ -10,8 +10,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-from portico.background import repeat
 from portico.redis_client import DEFAULT_TIMEOUTS, RedisTimeouts, open_redis
+from portico.serving.background import repeat
 
 RECONNECT_SECONDS = 1.0
 

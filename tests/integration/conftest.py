@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from portico.background import stop
 from portico.manager.container import ManagerServices
+from portico.serving.background import stop
 from tests.support.smtp import SmtpServer
 
 

@@ -15,9 +15,9 @@ import pytest
 import redis
 from sqlalchemy import event
 
-from portico.background import stop
 from portico.manager.app import create_app
 from portico.manager.container import ManagerServices, build_services
+from portico.serving.background import stop
 from tests.conftest import MANAGER_HOST, Account, make_settings, signed
 from tests.support.database import fresh_database_url
 from tests.support.services import require_redis

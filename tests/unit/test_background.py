@@ -7,7 +7,7 @@ import contextlib
 
 import pytest
 
-from portico.background import repeat, stop, wait_or_timeout
+from portico.serving.background import repeat, stop, wait_or_timeout
 
 
 async def test_a_failing_step_is_logged_and_tried_again(caplog: pytest.LogCaptureFixture) -> None:

@@ -9,9 +9,9 @@ import time
 
 import pytest
 
-from portico import log_writer
-from portico.log_writer import written_by_thread
 from portico.metrics import LOG_LINES_DROPPED
+from portico.serving import log_writer
+from portico.serving.log_writer import written_by_thread
 
 NAME = "portico.test-log-writer"
 

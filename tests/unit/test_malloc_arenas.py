@@ -6,7 +6,7 @@ import platform
 
 import pytest
 
-from portico.malloc_arenas import limit_malloc_arenas
+from portico.serving.malloc_arenas import limit_malloc_arenas
 
 
 def test_an_operators_setting_wins(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,7 +1,7 @@
 from pathlib import Path
 
 from portico.config import Settings
-from portico.startup_checks import findings
+from portico.serving.startup_checks import findings
 
 
 def settings(tmp_path: Path, **sections: dict) -> Settings:

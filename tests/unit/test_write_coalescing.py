@@ -11,8 +11,8 @@ import httpx
 import pytest
 import uvicorn
 
-from portico.runner import http_server
-from portico.write_coalescing import FLUSH_BYTES, CoalescingTransport
+from portico.serving.runner import http_server
+from portico.serving.write_coalescing import FLUSH_BYTES, CoalescingTransport
 from tests.support.services import free_port
 
 

@@ -18,9 +18,9 @@ from portico import __version__
 from portico.cli import audit, invites, resources, services, users
 from portico.cli.common import Command, NoDatabase, Table
 from portico.config import ConfigError, find_config, load_settings
-from portico.log_format import use_log_format
-from portico.malloc_arenas import limit_malloc_arenas
 from portico.manager.errors import DomainError
+from portico.serving.log_format import use_log_format
+from portico.serving.malloc_arenas import limit_malloc_arenas
 
 
 def _parser() -> tuple[argparse.ArgumentParser, Table]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from portico.cli.common import Subcommands, Table
 from portico.config import Settings
-from portico.startup_checks import run_checks
+from portico.serving.startup_checks import run_checks
 
 # The commands that run a service (and may create the database: these and `db upgrade`).
 SERVICES = ("manager", "webserver", "serve")
@@ -40,7 +40,7 @@ async def _run_manager(settings: Settings, _args: argparse.Namespace) -> int:
     if not run_checks(settings, "manager"):
         return 2
     from portico.manager.app import create_app
-    from portico.runner import ConnectionBounds, http_server, serve_all
+    from portico.serving.runner import ConnectionBounds, http_server, serve_all
 
     await serve_all(
         [
@@ -59,7 +59,7 @@ async def _run_manager(settings: Settings, _args: argparse.Namespace) -> int:
 async def _run_webserver(settings: Settings, _args: argparse.Namespace) -> int:
     if not run_checks(settings, "webserver"):
         return 2
-    from portico.runner import ConnectionBounds, http_server, serve_all
+    from portico.serving.runner import ConnectionBounds, http_server, serve_all
     from portico.webserver.app import create_app
 
     await serve_all(
@@ -79,7 +79,7 @@ async def _run_webserver(settings: Settings, _args: argparse.Namespace) -> int:
 async def _serve(settings: Settings, _args: argparse.Namespace) -> int:
     if not run_checks(settings, "serve"):
         return 2
-    from portico.runner import serve_embedded
+    from portico.serving.runner import serve_embedded
 
     await serve_embedded(settings)
     return 0

@@ -13,7 +13,6 @@ from portico.asgi.admission import Admission
 from portico.asgi.body_limit import BodyLimitMiddleware
 from portico.asgi.fault_barrier import FaultBarrier
 from portico.asgi.nul_guard import NulGuard
-from portico.background import repeat, stop
 from portico.config import Settings
 from portico.db.clock import SYNC_SECONDS
 from portico.db.models import TokenPurpose
@@ -37,6 +36,7 @@ from portico.manager.routes import (
     unlock,
 )
 from portico.metrics import metrics_endpoint, parse_allowed
+from portico.serving.background import repeat, stop
 from portico.storage_space import storage_of
 
 # Tokens of short ceremonies: anyone may have made them, so they leave once expired.

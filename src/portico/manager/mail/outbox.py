@@ -22,12 +22,12 @@ from email.utils import format_datetime, make_msgid
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from portico.background import repeat, wait_or_timeout
 from portico.db.models import OutboxMessage, utcnow
 from portico.manager.mail.compose import Composed
 from portico.manager.mail.transports import Transport
 from portico.metrics import OUTBOX_BACKLOG
 from portico.sealing import SecretBox
+from portico.serving.background import repeat, wait_or_timeout
 
 log = logging.getLogger(__name__)
 _T = OutboxMessage.__table__

@@ -22,7 +22,6 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Literal
 
-from portico.background import TaskSet
 from portico.db.models import User
 from portico.manager.errors import (
     DomainError,
@@ -34,6 +33,7 @@ from portico.manager.errors import (
 from portico.manager.services.address_throttle import AddressThrottle
 from portico.manager.services.hashing_pool import HashingPool
 from portico.manager.services.lockout import LoginLockout
+from portico.serving.background import TaskSet
 
 log = logging.getLogger(__name__)
 LockoutScope = Literal["account", "account_and_address"]

@@ -14,7 +14,6 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from portico.background import TaskSet
 from portico.db.models import Keypair, LoginHistory, LoginSession, User, UserStatus, utcnow
 from portico.manager.errors import (
     AccountInactive,
@@ -42,6 +41,7 @@ from portico.manager.services.passkeys import PasskeyService
 from portico.manager.services.two_factor import CodeProof, TwoFactorService
 from portico.metrics import LOCKOUTS, LOGINS
 from portico.sealing import SecretBox, token_hash
+from portico.serving.background import TaskSet
 
 
 class LogInService:

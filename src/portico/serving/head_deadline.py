@@ -15,7 +15,7 @@ import asyncio
 import logging
 from collections import OrderedDict
 
-from portico.write_coalescing import CoalescingHttpToolsProtocol
+from portico.serving.write_coalescing import CoalescingHttpToolsProtocol
 
 log = logging.getLogger(__name__)
 

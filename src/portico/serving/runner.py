@@ -13,9 +13,9 @@ import uvicorn
 from starlette.types import ASGIApp
 
 from portico.config import ServiceConfig, Settings
-from portico.head_deadline import HeadDeadlineProtocol
-from portico.log_format import use_log_format
-from portico.log_writer import written_by_thread
+from portico.serving.head_deadline import HeadDeadlineProtocol
+from portico.serving.log_format import use_log_format
+from portico.serving.log_writer import written_by_thread
 
 log = logging.getLogger(__name__)
 
