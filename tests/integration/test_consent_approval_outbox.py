@@ -8,12 +8,12 @@ import httpx
 import pytest
 from sqlalchemy import delete, select
 
+from portico.common.sealing import SecretBox
 from portico.db.models import Consent, OutboxMessage
 from portico.manager.container import ManagerServices
 from portico.manager.mail.compose import compose
 from portico.manager.mail.outbox import Outbox
 from portico.manager.mail.transports import SmtpTransport
-from portico.sealing import SecretBox
 from tests.conftest import GOOD_PASSWORD, Account, signed
 from tests.support.services import free_port
 from tests.support.smtp import SmtpServer

@@ -124,7 +124,7 @@ async def test_data_files_are_private(
 
 
 def test_an_existing_world_readable_data_directory_is_tightened(tmp_path: Path) -> None:
-    from portico.private_files import private_dir
+    from portico.common.private_files import private_dir
 
     loose = tmp_path / "loose"
     loose.mkdir(mode=0o755)

@@ -10,10 +10,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import pytest
 from sqlalchemy import delete
 
-from portico.change_channel import ChangeChannel
+from portico.common.change_channel import ChangeChannel
+from portico.common.sealing import BoundBox
 from portico.db.models import WebSessionRow
 from portico.manager.container import ManagerServices
-from portico.sealing import BoundBox
 from portico.sessions import CHANNEL, SessionStore
 from portico.sessions.sql import SqlSessionStore
 from tests.support.services import require_redis

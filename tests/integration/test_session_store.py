@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from portico.common.sealing import BoundBox
 from portico.db.models import WebSessionRow
 from portico.manager.container import ManagerServices
-from portico.sealing import BoundBox
 from portico.sessions import SessionStore, WebSession, id_hash, new_session_id
 from portico.sessions.redis import RedisSessionStore
 from portico.sessions.sql import SqlSessionStore

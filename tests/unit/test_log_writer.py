@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from portico.metrics import LOG_LINES_DROPPED
+from portico.common.metrics import LOG_LINES_DROPPED
 from portico.serving import log_writer
 from portico.serving.log_writer import written_by_thread
 

@@ -16,7 +16,7 @@ import logging
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from portico.asgi.fault_barrier import send_problem
-from portico.metrics import REQUESTS_SHED
+from portico.common.metrics import REQUESTS_SHED
 
 log = logging.getLogger(__name__)
 EXEMPT_PREFIXES = ("/health/", "/metrics")

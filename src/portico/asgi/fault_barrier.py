@@ -17,8 +17,8 @@ from pathlib import Path
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from portico.sqlite_busy import sqlite_unavailable
-from portico.storage_space import full_paths, is_storage_full
+from portico.common.storage_space import full_paths, is_storage_full
+from portico.db.sqlite_busy import sqlite_unavailable
 from portico.wire import problems
 
 log = logging.getLogger(__name__)

@@ -8,7 +8,7 @@ import time
 from typing import TYPE_CHECKING
 
 from portico.cli.common import Subcommands, Table, duration, needs_services
-from portico.languages import LANGUAGES
+from portico.common.languages import LANGUAGES
 
 if TYPE_CHECKING:  # loaded by the command that runs, not by `portico webserver`
     from portico.manager.container import ManagerServices

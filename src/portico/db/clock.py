@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # (the webserver reads SYNC_SECONDS and does without SQLAlchemy)
     from sqlalchemy.ext.asyncio import AsyncEngine
 
-from portico.server_clock import ServerClock
+from portico.common.server_clock import ServerClock
 
 log = logging.getLogger(__name__)
 

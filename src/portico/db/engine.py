@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
+from portico.common.private_files import private_file
 from portico.db.deadlines import DEFAULT_DEADLINES, Deadlines, postgres_deadlines
-from portico.private_files import private_file
 
 
 def create_engine(url: str, deadlines: Deadlines = DEFAULT_DEADLINES) -> AsyncEngine:

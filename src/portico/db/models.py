@@ -139,7 +139,7 @@ class Keypair(Base):
     __tablename__ = "keypairs"
 
     access_key: Mapped[str] = mapped_column(String(20), primary_key=True)
-    # Sealed with the server key (see portico.sealing); never stored in plain text.
+    # Sealed with the server key (see portico.common.sealing); never stored in plain text.
     secret_key_sealed: Mapped[str] = mapped_column(Text)
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.uuid", ondelete="CASCADE"))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)

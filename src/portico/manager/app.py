@@ -13,6 +13,8 @@ from portico.asgi.admission import Admission
 from portico.asgi.body_limit import BodyLimitMiddleware
 from portico.asgi.fault_barrier import FaultBarrier
 from portico.asgi.nul_guard import NulGuard
+from portico.common.metrics import metrics_endpoint, parse_allowed
+from portico.common.storage_space import storage_of
 from portico.config import Settings
 from portico.db.clock import SYNC_SECONDS
 from portico.db.models import TokenPurpose
@@ -35,9 +37,7 @@ from portico.manager.routes import (
     ui_settings,
     unlock,
 )
-from portico.metrics import metrics_endpoint, parse_allowed
 from portico.serving.background import repeat, stop
-from portico.storage_space import storage_of
 
 # Tokens of short ceremonies: anyone may have made them, so they leave once expired.
 CEREMONY_PURPOSES = (

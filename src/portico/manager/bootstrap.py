@@ -7,9 +7,9 @@ import secrets
 import sys
 from pathlib import Path
 
+from portico.common.private_files import write_private
 from portico.db.models import UserRole
 from portico.manager.services.accounts import AccountService
-from portico.private_files import write_private
 
 FIRST_ADMIN_EMAIL = "admin@portico.local"
 

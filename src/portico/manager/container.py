@@ -9,6 +9,8 @@ from limits.aio.storage import Storage
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from portico.asgi.client_address import Network, parse_networks
+from portico.common.redis_client import RedisTimeouts
+from portico.common.sealing import Pseudonyms, SecretBox, derived_key, load_or_create_server_secret
 from portico.config import Settings
 from portico.db.clock import DatabaseClock
 from portico.db.deadlines import Deadlines
@@ -45,8 +47,6 @@ from portico.manager.services.tokens import TokenService
 from portico.manager.services.two_factor import TwoFactorService
 from portico.manager.services.unlock import UnlockLinks
 from portico.manager.services.used_signatures import UsedSignatures, used_signatures
-from portico.redis_client import RedisTimeouts
-from portico.sealing import Pseudonyms, SecretBox, derived_key, load_or_create_server_secret
 from portico.sessions import SessionStore
 from portico.sessions.factory import build_session_store
 from portico.wire.forwarding import ForwardingKey

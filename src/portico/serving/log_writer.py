@@ -25,7 +25,7 @@ import time
 from collections.abc import Iterator
 from logging.handlers import QueueHandler, QueueListener
 
-from portico.metrics import LOG_LINES_DROPPED
+from portico.common.metrics import LOG_LINES_DROPPED
 
 # uvicorn's two loggers (its access log does not propagate) and the root, which has portico's.
 LOGGERS = ("uvicorn.access", "uvicorn", "")

@@ -23,10 +23,10 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from portico.change_channel import ChangeChannel
-from portico.expiring_cache import ExpiringCache
-from portico.sealing import BoundBox, SealBroken, token_hash
-from portico.server_clock import ServerClock
+from portico.common.change_channel import ChangeChannel
+from portico.common.expiring_cache import ExpiringCache
+from portico.common.sealing import BoundBox, SealBroken, token_hash
+from portico.common.server_clock import ServerClock
 
 CHANNEL = "portico:web-sessions-ended"
 

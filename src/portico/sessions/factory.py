@@ -6,11 +6,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from portico.change_channel import ChangeChannel
+from portico.common.change_channel import ChangeChannel
+from portico.common.redis_client import RedisTimeouts
+from portico.common.sealing import BoundBox, load_or_create_server_secret
 from portico.config import ConfigError, Settings
 from portico.db.deadlines import Deadlines
-from portico.redis_client import RedisTimeouts
-from portico.sealing import BoundBox, load_or_create_server_secret
 from portico.sessions import CHANNEL, SessionStore
 
 

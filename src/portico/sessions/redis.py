@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from portico.redis_client import DEFAULT_TIMEOUTS, RedisTimeouts, open_redis
+from portico.common.redis_client import DEFAULT_TIMEOUTS, RedisTimeouts, open_redis
 from portico.sessions import SessionStore
 
 _PREFIX = "portico:websession:"

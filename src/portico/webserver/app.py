@@ -18,11 +18,11 @@ from portico.asgi.fault_barrier import FaultBarrier
 from portico.asgi.nul_guard import NulGuard
 from portico.asgi.problem_responses import HANDLERS
 from portico.asgi.proxy_headers import ProxyHeaders
+from portico.common.metrics import ACTIVE_SESSIONS, metrics_endpoint, parse_allowed
+from portico.common.storage_space import storage_of
 from portico.config import Settings
 from portico.db.clock import SYNC_SECONDS
-from portico.metrics import ACTIVE_SESSIONS, metrics_endpoint, parse_allowed
 from portico.serving.background import repeat, stop
-from portico.storage_space import storage_of
 from portico.webserver.container import WebServices, build_web_services
 from portico.webserver.guards import BrowserGuards, connect_sources, hsts_max_age
 from portico.webserver.routes import health, keypair, login, relay, ui

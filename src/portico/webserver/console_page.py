@@ -22,7 +22,7 @@ from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup
 from starlette.requests import Request
 
-from portico.languages import LANGUAGES, pick_language
+from portico.common.languages import LANGUAGES, pick_language
 from portico.webserver.deps import current_session, web_services
 from portico.webserver.guards import connect_sources, content_security_policy, own_origin
 from portico.webserver.manager_client import ManagerUnreachable

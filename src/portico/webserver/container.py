@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from portico.common.sealing import load_or_create_server_secret
 from portico.config import Settings
-from portico.sealing import load_or_create_server_secret
 from portico.sessions import SessionStore
 from portico.sessions.factory import build_session_store
 from portico.webserver.manager_client import ManagerClient

@@ -11,7 +11,7 @@ import hmac
 import time
 from dataclasses import dataclass
 
-from portico.sealing import derived_key
+from portico.common.sealing import derived_key
 
 PROOF_HEADER = "X-Portico-Forwarded"
 # A proof is good this long either side of the manager's clock (replicas' clocks differ a bit).

@@ -11,7 +11,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from portico.languages import LANGUAGES
+from portico.common.languages import LANGUAGES
 
 _HERE = Path(__file__).parent
 _ENV = Environment(

@@ -22,11 +22,11 @@ from email.utils import format_datetime, make_msgid
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from portico.common.metrics import OUTBOX_BACKLOG
+from portico.common.sealing import SecretBox
 from portico.db.models import OutboxMessage, utcnow
 from portico.manager.mail.compose import Composed
 from portico.manager.mail.transports import Transport
-from portico.metrics import OUTBOX_BACKLOG
-from portico.sealing import SecretBox
 from portico.serving.background import repeat, wait_or_timeout
 
 log = logging.getLogger(__name__)

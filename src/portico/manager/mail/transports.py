@@ -11,8 +11,8 @@ from typing import Protocol
 
 import aiosmtplib
 
+from portico.common.private_files import write_private
 from portico.config import EmailConfig
-from portico.private_files import write_private
 
 
 class Transport(Protocol):

@@ -9,8 +9,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from portico.asgi import health
+from portico.common.storage_space import full_paths, storage_of
 from portico.manager.deps import Services
-from portico.storage_space import full_paths, storage_of
 
 log = logging.getLogger(__name__)
 

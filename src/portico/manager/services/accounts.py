@@ -13,6 +13,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from portico.common.sealing import SecretBox
 from portico.db.models import (
     Group,
     GroupMember,
@@ -33,7 +34,6 @@ from portico.manager.services.authentication import PasswordCheck
 from portico.manager.services.hashing_pool import HashingPool
 from portico.manager.services.keypairs import default_keypair_for
 from portico.manager.services.password_policy import PasswordPolicy
-from portico.sealing import SecretBox
 
 # The status_info of an account that signed up and awaits an administrator's approval.
 PENDING_APPROVAL = "pending-approval"

@@ -13,8 +13,8 @@ import time
 
 from limits.aio.storage import Storage
 
+from portico.common.sealing import Pseudonyms
 from portico.manager.errors import TooManyFailedLogins
-from portico.sealing import Pseudonyms
 
 
 class AddressThrottle:

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from portico.common.languages import pick_language
 from portico.db.models import (
     Keypair,
     LoginHistory,
@@ -29,7 +30,6 @@ from portico.db.models import (
     UserStatus,
     utcnow,
 )
-from portico.languages import pick_language
 from portico.manager.errors import Conflict, Forbidden, InvalidRequest, NotFound
 from portico.manager.services.accounts import PENDING_APPROVAL, AccountService
 from portico.manager.services.audit import Actor, AuditKind

@@ -12,10 +12,10 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from portico.agent.node_stats import NodeReport
+from portico.common.sealing import token_hash
 from portico.db.models import Agent, ResourceGroup
 from portico.db.upsert import insert_ignoring_conflicts
 from portico.manager.errors import InvalidRequest, SignatureMismatch
-from portico.sealing import token_hash
 
 _T = Agent.__table__
 

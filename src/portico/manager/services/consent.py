@@ -9,9 +9,9 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from portico.common.languages import LANGUAGES
 from portico.config import ConsentConfig
 from portico.db.models import Consent, User
-from portico.languages import LANGUAGES
 from portico.manager.errors import InvalidRequest, NotFound
 
 SHIPPED = Path(__file__).resolve().parents[1] / "documents"

@@ -15,9 +15,9 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from portico.change_channel import ChangeChannel
-from portico.expiring_cache import ExpiringCache
-from portico.redis_client import DEFAULT_TIMEOUTS, RedisTimeouts
+from portico.common.change_channel import ChangeChannel
+from portico.common.expiring_cache import ExpiringCache
+from portico.common.redis_client import DEFAULT_TIMEOUTS, RedisTimeouts
 
 CHANNEL = "portico:credentials-changed"
 

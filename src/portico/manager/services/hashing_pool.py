@@ -14,9 +14,9 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
+from portico.common.metrics import HASH_SECONDS
 from portico.manager.services.hashers import PasswordHashers
 from portico.manager.services.password_policy import normalize_password
-from portico.metrics import HASH_SECONDS
 
 T = TypeVar("T")
 

@@ -6,8 +6,8 @@ import base64
 import secrets
 from dataclasses import dataclass
 
+from portico.common.sealing import SecretBox
 from portico.db.models import Keypair, User, UserRole
-from portico.sealing import SecretBox
 
 
 @dataclass(frozen=True)

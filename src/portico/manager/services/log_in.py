@@ -14,6 +14,8 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from portico.common.metrics import LOCKOUTS, LOGINS
+from portico.common.sealing import SecretBox, token_hash
 from portico.db.models import Keypair, LoginHistory, LoginSession, User, UserStatus, utcnow
 from portico.manager.errors import (
     AccountInactive,
@@ -39,8 +41,6 @@ from portico.manager.services.audit import Actor, AuditKind, AuditLog
 from portico.manager.services.consent import ConsentService
 from portico.manager.services.passkeys import PasskeyService
 from portico.manager.services.two_factor import CodeProof, TwoFactorService
-from portico.metrics import LOCKOUTS, LOGINS
-from portico.sealing import SecretBox, token_hash
 from portico.serving.background import TaskSet
 
 

@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from portico.common.languages import pick_language
 from portico.db.models import User
-from portico.languages import pick_language
 from portico.manager.mail.compose import compose
 from portico.manager.mail.outbox import Outbox
 from portico.manager.services.audit import Actor, AuditKind, AuditLog

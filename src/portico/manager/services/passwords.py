@@ -20,6 +20,8 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from portico.common.languages import pick_language
+from portico.common.sealing import SecretBox
 from portico.db.models import (
     Keypair,
     LoginSession,
@@ -30,7 +32,6 @@ from portico.db.models import (
     UserStatus,
     utcnow,
 )
-from portico.languages import pick_language
 from portico.manager.errors import (
     AccountInactive,
     NotFound,
@@ -46,7 +47,6 @@ from portico.manager.services.credential_cache import CredentialCache
 from portico.manager.services.keypairs import NewKeypair, default_keypair_for
 from portico.manager.services.step_up import end_step_ups
 from portico.manager.services.tokens import revoke_live
-from portico.sealing import SecretBox
 from portico.sessions import SessionStore
 
 

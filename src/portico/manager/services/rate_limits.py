@@ -10,10 +10,10 @@ from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 
+from portico.common.redis_client import RedisTimeouts, redis_options
+from portico.common.sealing import Pseudonyms
 from portico.config import RedisConfig
 from portico.manager.errors import RateLimited
-from portico.redis_client import RedisTimeouts, redis_options
-from portico.sealing import Pseudonyms
 
 
 def limits_storage(config: RedisConfig) -> Storage:

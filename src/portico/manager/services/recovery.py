@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+from portico.common.languages import pick_language
 from portico.db.models import TokenPurpose, UserStatus
-from portico.languages import pick_language
 from portico.manager.errors import FeatureDisabled, InvalidToken, NotFound, SamePassword
 from portico.manager.services.accounts import normalize_login_id
 from portico.manager.services.audit import OPERATOR, Actor, AuditKind

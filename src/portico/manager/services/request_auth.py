@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from portico.common.sealing import SecretBox
 from portico.db.models import Keypair, User, UserStatus
 from portico.manager.errors import (
     BadAuthParameters,
@@ -25,7 +26,6 @@ from portico.manager.services.used_signatures import (
     UsedSignatures,
     fingerprint,
 )
-from portico.sealing import SecretBox
 from portico.wire import signing
 from portico.wire.headers import BODY_DIGEST_HEADER
 from portico.wire.versions import VALID_VERSIONS

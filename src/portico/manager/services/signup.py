@@ -15,9 +15,9 @@ from urllib.parse import urlencode
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from portico.common.languages import pick_language
 from portico.db.models import TokenPurpose, User, UserStatus
 from portico.db.results import rows_changed
-from portico.languages import pick_language
 from portico.manager.errors import AccountExists, FeatureDisabled, NotFound, UsernameTaken
 from portico.manager.services.accounts import PENDING_APPROVAL, UserInfo, normalize_login_id
 from portico.manager.services.audit import OPERATOR, Actor, AuditKind

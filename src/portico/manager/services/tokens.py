@@ -20,10 +20,10 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.sql.dml import Update
 
+from portico.common.sealing import token_hash
 from portico.db.models import AuthToken, TokenPurpose, utcnow
 from portico.db.results import rows_changed
 from portico.manager.errors import InvalidToken
-from portico.sealing import token_hash
 
 _T = AuthToken.__table__
 

@@ -18,6 +18,7 @@ from typing import Any, Literal
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from portico.common.sealing import SecretBox
 from portico.db.models import RecoveryCode, TokenPurpose, TotpFactor, User, utcnow
 from portico.db.results import rows_changed
 from portico.manager.errors import (
@@ -32,7 +33,6 @@ from portico.manager.services import totp
 from portico.manager.services.audit import Actor, AuditKind
 from portico.manager.services.owner_notices import OwnerNotices
 from portico.manager.services.tokens import TokenService, revoke_live
-from portico.sealing import SecretBox
 
 Mode = Literal["off", "optional", "required"]
 SETUP_TOKEN_SECONDS = 600

@@ -12,8 +12,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from portico.common.languages import pick_language
 from portico.db.models import TokenPurpose, User, UserStatus
-from portico.languages import pick_language
 from portico.manager.errors import FeatureDisabled, InvalidRequest, InvalidToken
 from portico.manager.services.accounts import normalize_login_id
 from portico.manager.services.audit import Actor, AuditKind

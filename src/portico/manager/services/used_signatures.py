@@ -19,12 +19,12 @@ from collections.abc import Callable
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from portico.common.redis_client import RedisTimeouts, open_redis
+from portico.common.sealing import token_hash
 from portico.config import RedisConfig
 from portico.db.models import UsedSignature
 from portico.db.results import rows_changed
 from portico.db.upsert import insert_ignoring_conflicts
-from portico.redis_client import RedisTimeouts, open_redis
-from portico.sealing import token_hash
 
 _T = UsedSignature.__table__
 _REDIS_PREFIX = "portico:used-signature:"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-from portico.redis_client import DEFAULT_TIMEOUTS, RedisTimeouts, open_redis
+from portico.common.redis_client import DEFAULT_TIMEOUTS, RedisTimeouts, open_redis
 from portico.serving.background import repeat
 
 RECONNECT_SECONDS = 1.0

@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from portico.private_files import private_dir
+from portico.common.private_files import private_dir
 
 
 def token_hash(token: str) -> str:
