@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from portico.db.models import LoginAttempt, User
 from portico.manager.app import create_app
 from portico.manager.container import ManagerServices
-from portico.manager.services.hashers import PasswordHashers
+from portico.manager.credentials.hashers import PasswordHashers
 from tests.conftest import GOOD_PASSWORD, MANAGER_HOST
 
 LOG_IN = {"type": "keypair", "username": "alice", "password": GOOD_PASSWORD}

@@ -7,8 +7,8 @@ import asyncio
 import pytest
 
 from portico.manager.container import ManagerServices
+from portico.manager.credentials.lockout import LoginLockout
 from portico.manager.errors import TooManyFailedLogins
-from portico.manager.services.lockout import LoginLockout
 
 
 class Clock:

@@ -10,8 +10,8 @@ import pytest
 
 from portico.db.models import TokenPurpose
 from portico.manager.container import ManagerServices
+from portico.manager.credentials.tokens import TokenService
 from portico.manager.errors import InvalidToken
-from portico.manager.services.tokens import TokenService
 from tests.conftest import GOOD_PASSWORD
 
 

@@ -6,7 +6,7 @@ import secrets
 import bcrypt
 import pytest
 
-from portico.manager.services.hashers import PasswordHashers
+from portico.manager.credentials.hashers import PasswordHashers
 
 
 @pytest.fixture(scope="module")

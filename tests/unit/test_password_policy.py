@@ -1,7 +1,7 @@
 import pytest
 
+from portico.manager.credentials.password_policy import PasswordPolicy, normalize_password
 from portico.manager.errors import WeakPassword
-from portico.manager.services.password_policy import PasswordPolicy, normalize_password
 
 
 def codes(policy: PasswordPolicy, password: str, **kw: str) -> set[str]:

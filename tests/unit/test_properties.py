@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from portico.manager.services.password_policy import MAX_LENGTH, PasswordPolicy
+from portico.manager.credentials.password_policy import MAX_LENGTH, PasswordPolicy
 from portico.wire import encoded_body, signing
 
 policies = st.sampled_from([PasswordPolicy("backendai"), PasswordPolicy("nist")])

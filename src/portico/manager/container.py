@@ -16,6 +16,14 @@ from portico.db.clock import DatabaseClock
 from portico.db.deadlines import Deadlines
 from portico.db.engine import create_engine, database_factory
 from portico.db.migrate import upgrade_database
+from portico.manager.credentials.authentication import PasswordCheck
+from portico.manager.credentials.hashers import PasswordHashers
+from portico.manager.credentials.hashing_pool import HashingPool
+from portico.manager.credentials.lockout import LoginLockout
+from portico.manager.credentials.password_policy import PasswordPolicy
+from portico.manager.credentials.passwords import PasswordChanges
+from portico.manager.credentials.step_up import StepUpService
+from portico.manager.credentials.tokens import TokenService
 from portico.manager.mail.outbox import Outbox
 from portico.manager.mail.transports import transport_for
 from portico.manager.services.accounts import AccountService
@@ -23,27 +31,19 @@ from portico.manager.services.address_throttle import AddressThrottle
 from portico.manager.services.administration import Administration
 from portico.manager.services.agents import AgentService
 from portico.manager.services.audit import AuditLog
-from portico.manager.services.authentication import PasswordCheck
 from portico.manager.services.consent import ConsentService
 from portico.manager.services.credential_cache import CredentialCache
-from portico.manager.services.hashers import PasswordHashers
-from portico.manager.services.hashing_pool import HashingPool
 from portico.manager.services.links import public_base, site_name
-from portico.manager.services.lockout import LoginLockout
 from portico.manager.services.log_in import LogInService
 from portico.manager.services.owner_notices import OwnerNotices
 from portico.manager.services.passkeys import PasskeyService
-from portico.manager.services.password_policy import PasswordPolicy
-from portico.manager.services.passwords import PasswordChanges
 from portico.manager.services.projects import ProjectService
 from portico.manager.services.rate_limits import RateLimit, limits_storage
 from portico.manager.services.recovery import RecoveryService
 from portico.manager.services.request_auth import RequestAuthenticator
 from portico.manager.services.resources import ResourceService
 from portico.manager.services.signup import SignupService
-from portico.manager.services.step_up import StepUpService
 from portico.manager.services.summary import SummaryService
-from portico.manager.services.tokens import TokenService
 from portico.manager.services.two_factor import TwoFactorService
 from portico.manager.services.unlock import UnlockLinks
 from portico.manager.services.used_signatures import UsedSignatures, used_signatures

@@ -8,9 +8,9 @@ from fastapi import Depends, Request
 
 from portico.asgi.client_address import client_address
 from portico.manager.container import ManagerServices
+from portico.manager.credentials.step_up import holder_of
 from portico.manager.services.audit import AccountActor, Actor
 from portico.manager.services.request_auth import Caller
-from portico.manager.services.step_up import holder_of
 from portico.wire.forwarding import PROOF_HEADER, Vouched
 from portico.wire.headers import BODY_DIGEST_HEADER, SESSION_HASH_HEADER
 

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import Field
 
 from portico.db.models import TokenPurpose
+from portico.manager.credentials.tokens import TokenInfo
 from portico.manager.deps import Acting, Services, SignedCaller
 from portico.manager.errors import NotFound
 from portico.manager.routes import answers
@@ -22,7 +23,6 @@ from portico.manager.routes.bodies import Body
 from portico.manager.services.administration import Administration
 from portico.manager.services.audit import Actor, AuditKind
 from portico.manager.services.resources import parse_memory
-from portico.manager.services.tokens import TokenInfo
 
 router = APIRouter(prefix="/admin")
 

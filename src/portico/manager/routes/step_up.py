@@ -6,10 +6,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import Field
 
+from portico.manager.credentials.step_up import holder_of
 from portico.manager.deps import Acting, BrowserSession, Services, SignedCaller
 from portico.manager.routes import answers
 from portico.manager.routes.bodies import Body
-from portico.manager.services.step_up import holder_of
 from portico.manager.services.two_factor import MAX_CODE_LENGTH
 
 router = APIRouter()

@@ -23,6 +23,9 @@ from portico.db.models import (
     UserStatus,
     utcnow,
 )
+from portico.manager.credentials.authentication import PasswordCheck
+from portico.manager.credentials.hashing_pool import HashingPool
+from portico.manager.credentials.password_policy import PasswordPolicy
 from portico.manager.errors import (
     AccountExists,
     Forbidden,
@@ -30,10 +33,7 @@ from portico.manager.errors import (
     NotFound,
 )
 from portico.manager.services.audit import OPERATOR, Actor, AuditKind, AuditLog
-from portico.manager.services.authentication import PasswordCheck
-from portico.manager.services.hashing_pool import HashingPool
 from portico.manager.services.keypairs import default_keypair_for
-from portico.manager.services.password_policy import PasswordPolicy
 
 # The status_info of an account that signed up and awaits an administrator's approval.
 PENDING_APPROVAL = "pending-approval"

@@ -10,12 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from portico.config import Settings
 from portico.db.models import TokenPurpose
+from portico.manager.credentials.tokens import TokenService
 from portico.manager.mail.compose import compose
 from portico.manager.mail.outbox import Outbox
 from portico.manager.services.accounts import AccountService
 from portico.manager.services.links import public_base, site_name
 from portico.manager.services.rate_limits import RateLimit
-from portico.manager.services.tokens import TokenService
 
 
 class EmailFlow:

@@ -30,6 +30,7 @@ from webauthn.helpers.structs import (
 
 from portico.db.models import Passkey, TokenPurpose, User, utcnow
 from portico.db.results import rows_changed
+from portico.manager.credentials.tokens import TokenService
 from portico.manager.errors import (
     Conflict,
     FeatureDisabled,
@@ -40,7 +41,6 @@ from portico.manager.errors import (
 )
 from portico.manager.services.audit import Actor, AuditKind
 from portico.manager.services.owner_notices import OwnerNotices
-from portico.manager.services.tokens import TokenService
 
 CHALLENGE_SECONDS = 300
 MAX_PASSKEYS = 20

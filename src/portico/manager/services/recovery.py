@@ -9,13 +9,13 @@ from urllib.parse import urlencode
 
 from portico.common.languages import pick_language
 from portico.db.models import TokenPurpose, UserStatus
+from portico.manager.credentials.passwords import PasswordChanged, PasswordChanges
 from portico.manager.errors import FeatureDisabled, InvalidToken, NotFound, SamePassword
 from portico.manager.services.accounts import normalize_login_id
 from portico.manager.services.audit import OPERATOR, Actor, AuditKind
 from portico.manager.services.email_flow import EmailFlow
 from portico.manager.services.links import public_base
 from portico.manager.services.passkeys import PasskeyService
-from portico.manager.services.passwords import PasswordChanged, PasswordChanges
 
 
 class RecoveryService(EmailFlow):

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from portico.common.sealing import SecretBox
 from portico.db.models import RecoveryCode, TokenPurpose, TotpFactor, User, utcnow
 from portico.db.results import rows_changed
+from portico.manager.credentials.tokens import TokenService, revoke_live
 from portico.manager.errors import (
     Conflict,
     FeatureDisabled,
@@ -32,7 +33,6 @@ from portico.manager.errors import (
 from portico.manager.services import totp
 from portico.manager.services.audit import Actor, AuditKind
 from portico.manager.services.owner_notices import OwnerNotices
-from portico.manager.services.tokens import TokenService, revoke_live
 
 Mode = Literal["off", "optional", "required"]
 SETUP_TOKEN_SECONDS = 600

@@ -14,12 +14,12 @@ from typing import Any
 
 from portico.common.languages import pick_language
 from portico.db.models import TokenPurpose, User, UserStatus
+from portico.manager.credentials.authentication import lockout_key
+from portico.manager.credentials.lockout import LoginLockout
 from portico.manager.errors import FeatureDisabled, InvalidRequest, InvalidToken
 from portico.manager.services.accounts import normalize_login_id
 from portico.manager.services.audit import Actor, AuditKind
-from portico.manager.services.authentication import lockout_key
 from portico.manager.services.email_flow import EmailFlow
-from portico.manager.services.lockout import LoginLockout
 
 MAX_ID_LENGTH = 256
 

@@ -15,8 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 from portico.common.metrics import HASH_SECONDS
-from portico.manager.services.hashers import PasswordHashers
-from portico.manager.services.password_policy import normalize_password
+from portico.manager.credentials.hashers import PasswordHashers
+from portico.manager.credentials.password_policy import normalize_password
 
 T = TypeVar("T")
 

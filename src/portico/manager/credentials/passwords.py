@@ -32,6 +32,8 @@ from portico.db.models import (
     UserStatus,
     utcnow,
 )
+from portico.manager.credentials.step_up import end_step_ups
+from portico.manager.credentials.tokens import revoke_live
 from portico.manager.errors import (
     AccountInactive,
     NotFound,
@@ -45,8 +47,6 @@ from portico.manager.services.accounts import AccountService, normalize_login_id
 from portico.manager.services.audit import OPERATOR, SYSTEM, Actor, AuditKind
 from portico.manager.services.credential_cache import CredentialCache
 from portico.manager.services.keypairs import NewKeypair, default_keypair_for
-from portico.manager.services.step_up import end_step_ups
-from portico.manager.services.tokens import revoke_live
 from portico.sessions import SessionStore
 
 

@@ -20,9 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from portico.db.models import StepUp, User
 from portico.db.results import rows_changed
 from portico.db.upsert import insert_ignoring_conflicts
+from portico.manager.credentials.authentication import PasswordCheck
 from portico.manager.errors import InvalidRequest, StepUpRequired
 from portico.manager.services.audit import Actor
-from portico.manager.services.authentication import PasswordCheck
 from portico.manager.services.two_factor import CodeProof, TwoFactorService
 
 _T = StepUp.__table__

@@ -23,6 +23,8 @@ from collections.abc import Awaitable, Callable
 from typing import Literal
 
 from portico.db.models import User
+from portico.manager.credentials.hashing_pool import HashingPool
+from portico.manager.credentials.lockout import LoginLockout
 from portico.manager.errors import (
     DomainError,
     InvalidCredentials,
@@ -31,8 +33,6 @@ from portico.manager.errors import (
     TooManyFailedLogins,
 )
 from portico.manager.services.address_throttle import AddressThrottle
-from portico.manager.services.hashing_pool import HashingPool
-from portico.manager.services.lockout import LoginLockout
 from portico.serving.background import TaskSet
 
 log = logging.getLogger(__name__)
