@@ -14,8 +14,8 @@ from portico.common.change_channel import ChangeChannel
 from portico.common.sealing import BoundBox
 from portico.db.models import WebSessionRow
 from portico.manager.container import ManagerServices
-from portico.sessions import CHANNEL, SessionStore
 from portico.sessions.sql import SqlSessionStore
+from portico.sessions.store import CHANNEL, SessionStore
 from tests.support.services import require_redis
 
 Opener = Callable[..., SqlSessionStore]

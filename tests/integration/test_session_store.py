@@ -17,9 +17,9 @@ from sqlalchemy import select
 from portico.common.sealing import BoundBox
 from portico.db.models import WebSessionRow
 from portico.manager.container import ManagerServices
-from portico.sessions import SessionStore, WebSession, id_hash, new_session_id
 from portico.sessions.redis import RedisSessionStore
 from portico.sessions.sql import SqlSessionStore
+from portico.sessions.store import SessionStore, WebSession, id_hash, new_session_id
 from tests.support.services import require_redis
 
 

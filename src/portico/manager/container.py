@@ -47,8 +47,8 @@ from portico.manager.services.summary import SummaryService
 from portico.manager.services.two_factor import TwoFactorService
 from portico.manager.services.unlock import UnlockLinks
 from portico.manager.services.used_signatures import UsedSignatures, used_signatures
-from portico.sessions import SessionStore
 from portico.sessions.factory import build_session_store
+from portico.sessions.store import SessionStore
 from portico.wire.forwarding import ForwardingKey
 
 

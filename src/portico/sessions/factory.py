@@ -11,7 +11,7 @@ from portico.common.redis_client import RedisTimeouts
 from portico.common.sealing import BoundBox, load_or_create_server_secret
 from portico.config import ConfigError, Settings
 from portico.db.deadlines import Deadlines
-from portico.sessions import CHANNEL, SessionStore
+from portico.sessions.store import CHANNEL, SessionStore
 
 
 def build_session_store(

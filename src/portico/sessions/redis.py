@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from portico.common.redis_client import DEFAULT_TIMEOUTS, RedisTimeouts, open_redis
-from portico.sessions import SessionStore
+from portico.sessions.store import SessionStore
 
 _PREFIX = "portico:websession:"
 _USER_PREFIX = "portico:websessions-of:"

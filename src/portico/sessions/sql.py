@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from portico.db.deadlines import DEFAULT_DEADLINES, Deadlines, postgres_deadlines
 from portico.db.sqlite_busy import sqlite_busy
-from portico.sessions import SessionStore
+from portico.sessions.store import SessionStore
 
 INSERT = (
     "INSERT INTO web_sessions (id_hash, user_id, data, expires_at, last_seen) "

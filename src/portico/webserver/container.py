@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from portico.common.sealing import load_or_create_server_secret
 from portico.config import Settings
-from portico.sessions import SessionStore
 from portico.sessions.factory import build_session_store
+from portico.sessions.store import SessionStore
 from portico.webserver.manager_client import ManagerClient
 from portico.wire.forwarding import ForwardingKey
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.requests import Request
 
-from portico.sessions import WebSession, id_hash
+from portico.sessions.store import WebSession, id_hash
 from portico.webserver.container import WebServices
 from portico.webserver.guards import own_origin
 from portico.wire import encoded_body

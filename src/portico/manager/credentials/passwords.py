@@ -47,7 +47,7 @@ from portico.manager.services.accounts import AccountService, normalize_login_id
 from portico.manager.services.audit import OPERATOR, SYSTEM, Actor, AuditKind
 from portico.manager.services.credential_cache import CredentialCache
 from portico.manager.services.keypairs import NewKeypair, default_keypair_for
-from portico.sessions import SessionStore
+from portico.sessions.store import SessionStore
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ from portico.manager.services.links import public_base
 from portico.manager.services.passkeys import PasskeyService
 from portico.manager.services.signup import SignupService
 from portico.manager.services.two_factor import TwoFactorService
-from portico.sessions import SessionStore
+from portico.sessions.store import SessionStore
 
 ADMIN_ROLES = (UserRole.SUPERADMIN, UserRole.ADMIN)
 _RANKS = {UserRole.SUPERADMIN.value: 2, UserRole.ADMIN.value: 1}

@@ -26,7 +26,7 @@ from portico.manager.services.agents import AgentService
 from portico.manager.services.request_auth import Caller
 from portico.manager.services.resources import RESOURCE_TYPES
 from portico.manager.services.user_agents import describe
-from portico.sessions import SessionStore
+from portico.sessions.store import SessionStore
 
 RUNNING = "running"
 
