@@ -23,7 +23,7 @@ from markupsafe import Markup
 from starlette.requests import Request
 
 from portico.common.languages import LANGUAGES, pick_language
-from portico.webserver.deps import current_session, web_services
+from portico.webserver.browser_request import current_session, web_services
 from portico.webserver.guards import connect_sources, content_security_policy, own_origin
 from portico.webserver.manager_client import ManagerUnreachable
 from portico.webserver.webui_files import hashed_name, read

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from portico.asgi.fault_barrier import OUTAGE_RETRY_AFTER
-from portico.webserver.deps import (
+from portico.webserver.browser_request import (
     COOKIE_NAME,
     SESSION_HEADER,
     cookie_secure,

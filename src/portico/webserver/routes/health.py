@@ -7,7 +7,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from portico.asgi import health
-from portico.webserver.deps import web_services
+from portico.webserver.browser_request import web_services
 
 
 async def livez(_request: Request) -> Response:

@@ -14,7 +14,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from portico.asgi.problem_responses import problem_response
-from portico.webserver.deps import current_session, manager_headers, web_services
+from portico.webserver.browser_request import current_session, manager_headers, web_services
 from portico.webserver.manager_client import ManagerUnreachable
 from portico.wire import problems
 

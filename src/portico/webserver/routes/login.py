@@ -11,7 +11,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from portico.asgi.problem_responses import problem_response
-from portico.webserver.deps import (
+from portico.webserver.browser_request import (
     COOKIE_NAME,
     cookie_secure,
     current_session,

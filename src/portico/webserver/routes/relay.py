@@ -16,7 +16,12 @@ from portico import __version__
 from portico.asgi.body_limit import BodyTooLarge
 from portico.asgi.problem_responses import problem_response
 from portico.common.metrics import RELAY_SECONDS
-from portico.webserver.deps import current_session, decoded_body, manager_headers, web_services
+from portico.webserver.browser_request import (
+    current_session,
+    decoded_body,
+    manager_headers,
+    web_services,
+)
 from portico.webserver.guards import has_body
 from portico.webserver.manager_client import ManagerUnreachable
 from portico.wire import encoded_body, problems

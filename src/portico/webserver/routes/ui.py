@@ -12,6 +12,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from portico.asgi.problem_responses import problem_response
+from portico.webserver.browser_request import current_session, web_services
 from portico.webserver.console_page import (
     LANGUAGE_COOKIE,
     LoginForm,
@@ -21,7 +22,6 @@ from portico.webserver.console_page import (
     render_page,
     strings,
 )
-from portico.webserver.deps import current_session, web_services
 from portico.webserver.sign_in import FurtherStep, Opened, Refused, Unreachable, hand_over, sign_in
 from portico.webserver.webui_files import (
     PACKAGED_WEBUI,

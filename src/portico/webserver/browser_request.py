@@ -1,4 +1,5 @@
-"""Per-request helpers: the services, the browser session, the forwarding headers."""
+"""What the webserver reads from a browser's request (its session, address, scheme, encoded
+body) and the headers it passes on to the manager for it."""
 
 from __future__ import annotations
 
