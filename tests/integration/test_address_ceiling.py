@@ -34,14 +34,14 @@ async def test_300_parallel_guesses_from_one_address_get_at_most_the_ceiling(
     manager: httpx.AsyncClient, services: ManagerServices
 ) -> None:
     checks = 0
-    original = services.accounts.pool.verify
+    original = services.pool.verify
 
     async def counting(password: str, encoded: str | None) -> bool:
         nonlocal checks
         checks += 1
         return await original(password, encoded)
 
-    services.accounts.pool.verify = counting  # type: ignore[method-assign]
+    services.pool.verify = counting  # type: ignore[method-assign]
     answers = await asyncio.gather(
         *(
             manager.post(
@@ -97,7 +97,7 @@ async def test_per_address_lockout_keeps_the_owner_in(
 async def test_an_admin_unlock_clears_every_per_address_block(
     services: ManagerServices, make_account: Any
 ) -> None:
-    services.accounts.password_check.scope = "account_and_address"
+    services.password_check.scope = "account_and_address"
     await make_account()
     for address in ("198.51.100.1", "198.51.100.2"):
         for _ in range(services.settings.session.login_allowed_fail_count):

@@ -62,7 +62,7 @@ async def test_log_ins_past_the_deadline_are_503_in_time_and_are_no_guesses(
         r = await hurried.post("/auth/authorize", json=LOG_IN)
         assert_shed(r, "Request took too long")
         assert time.monotonic() - started < 2.0  # the deadline (0.2 s), not the hash
-    await services.accounts.password_check.settle()
+    await services.password_check.settle()
     async with services.database() as db:
         counted = await db.scalars(select(LoginAttempt.fail_count))
         assert set(counted) <= {0}, "a timed-out log-in was counted as a guess"

@@ -113,14 +113,14 @@ async def test_sign_ups_per_client_are_limited_before_any_hash(
     manager: httpx.AsyncClient, services: ManagerServices
 ) -> None:
     hashes = 0
-    original = services.accounts.pool.make
+    original = services.pool.make
 
     async def counting(password: str) -> str:
         nonlocal hashes
         hashes += 1
         return await original(password)
 
-    services.accounts.pool.make = counting  # type: ignore[method-assign]
+    services.pool.make = counting  # type: ignore[method-assign]
     statuses = [
         (await manager.post("/auth/signup", json=body(f"n{i}@example.com"))).status_code
         for i in range(8)

@@ -202,7 +202,7 @@ async def test_under_the_per_address_scope_it_lifts_the_block_at_every_address(
 ) -> None:
     """With lockout_scope = "account_and_address" a block is per address: the owner blocked
     at its own address is blocked nowhere else, and the link lifts every such block."""
-    services.accounts.password_check.scope = "account_and_address"
+    services.password_check.scope = "account_and_address"
     await make_account()
     await block(console, "alice")
     await ask(console, "alice")

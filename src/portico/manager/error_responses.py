@@ -162,6 +162,14 @@ def _respond(exc: errors.DomainError) -> JSONResponse:
                 retry_after=exc.retry_after,
                 headers={"Retry-After": str(exc.retry_after)},
             )
+        case errors.CodeRequired():
+            return problem_response(
+                400,
+                problems.INVALID_API_PARAMS,
+                "A code is required.",
+                details="Send the code too.",
+                code=exc.code,
+            )
         case errors.NotFound():
             return problem_response(404, problems.OBJECT_NOT_FOUND, str(exc) or "Not found")
         case errors.Forbidden():

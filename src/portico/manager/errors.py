@@ -159,6 +159,12 @@ class InvalidRequest(DomainError):
     pass
 
 
+class CodeRequired(InvalidRequest):
+    """An action that takes the password and a code of the second factor got no code."""
+
+    code = "code-required"
+
+
 class BadAuthParameters(DomainError):
     """Signature headers missing, malformed, stale, or naming an unknown API version."""
 

@@ -34,16 +34,19 @@ def common_passwords() -> frozenset[str]:
 class PasswordPolicy:
     mode: Literal["backendai", "nist"] = "backendai"
 
-    def describe(self) -> dict[str, object]:
+    def rules(self) -> list[str]:
         """The rules, in the order a checklist shows them. A client lists them from here and
         asks the server which are met (POST /portico/password-check); it copies none."""
         composition = ["no_letter", "no_digit", "no_special"] if self.mode == "backendai" else []
+        return ["too_short", *composition, "common", "contains_identity"]
+
+    def describe(self) -> dict[str, object]:
         return {
             "mode": self.mode,
             "min_length": MIN_LENGTH,
             "max_length": MAX_LENGTH,
             "require_letter_digit_special": self.mode == "backendai",
-            "rules": ["too_short", *composition, "common", "contains_identity"],
+            "rules": self.rules(),
         }
 
     def violations(

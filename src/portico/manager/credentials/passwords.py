@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from portico.common.languages import pick_language
 from portico.common.sealing import SecretBox
@@ -32,6 +32,9 @@ from portico.db.models import (
     UserStatus,
     utcnow,
 )
+from portico.manager.credentials.authentication import PasswordCheck
+from portico.manager.credentials.hashing_pool import HashingPool
+from portico.manager.credentials.password_policy import PasswordPolicy
 from portico.manager.credentials.step_up import end_step_ups
 from portico.manager.credentials.tokens import revoke_live
 from portico.manager.errors import (
@@ -44,7 +47,7 @@ from portico.manager.errors import (
 from portico.manager.mail.compose import compose
 from portico.manager.mail.outbox import Outbox
 from portico.manager.services.accounts import AccountService, normalize_login_id
-from portico.manager.services.audit import OPERATOR, SYSTEM, Actor, AuditKind
+from portico.manager.services.audit import OPERATOR, SYSTEM, Actor, AuditKind, AuditLog
 from portico.manager.services.credential_cache import CredentialCache
 from portico.manager.services.keypairs import NewKeypair, default_keypair_for
 from portico.sessions.store import SessionStore
@@ -84,8 +87,13 @@ async def _remove_passkeys(db: AsyncSession, user_id: uuid.UUID) -> list[str]:
 class PasswordChanges:
     def __init__(
         self,
+        database: async_sessionmaker[AsyncSession],
         *,
         accounts: AccountService,
+        pool: HashingPool,
+        policy: PasswordPolicy,
+        password_check: PasswordCheck,
+        audit: AuditLog,
         browser_sessions: SessionStore,
         credentials: CredentialCache,
         outbox: Outbox,
@@ -93,7 +101,12 @@ class PasswordChanges:
         site: str,
         public_base: str,
     ) -> None:
+        self._database = database
         self.accounts = accounts
+        self._pool = pool
+        self._policy = policy
+        self._password_check = password_check
+        self._audit = audit
         self.browser_sessions = browser_sessions
         self.credentials = credentials
         self.outbox = outbox
@@ -102,7 +115,7 @@ class PasswordChanges:
         self._public_base = public_base
 
     def check_policy(self, password: str, *, email: str, username: str) -> None:
-        self.accounts.policy.check(password, email=email, username=username)
+        self._policy.check(password, email=email, username=username)
 
     async def change(
         self,
@@ -119,8 +132,8 @@ class PasswordChanges:
         """`keep_session`: the hash of the browser session that made the change, if any.
         `how` ("own", "expired", "reset", "operator") and `actor` go to the audit trail."""
         self.check_policy(new_password, email=user.email, username=user.username)
-        password_hash = await self.accounts.pool.make(new_password)
-        async with self.accounts.database.begin() as db:
+        password_hash = await self._pool.make(new_password)
+        async with self._database.begin() as db:
             await db.execute(
                 update(User)
                 .where(User.uuid == user.uuid)
@@ -163,8 +176,8 @@ class PasswordChanges:
         await self.credentials.forget(user.uuid)
         await self.browser_sessions.revoke_user(str(user.uuid), keep_hash=keep_session)
         if unlock:
-            await self.accounts.password_check.unlock(user, user.email)
-        await self.accounts.audit.record(
+            await self._password_check.unlock(user, user.email)
+        await self._audit.record(
             AuditKind.RESET_USED if how == "reset" else AuditKind.PASSWORD_CHANGED,
             actor=actor,
             subject_id=user.uuid,
@@ -205,7 +218,7 @@ class PasswordChanges:
         any log-in: the current password is checked as a log-in is (lock-out included)."""
         normalized = normalize_login_id(login_id)
         user = await self.accounts.find(normalized)
-        await self.accounts.password_check.check(user, normalized, current_password, client_address)
+        await self._password_check.check(user, normalized, current_password, client_address)
         assert user is not None  # a missing account never passes the check
         if user.status != UserStatus.ACTIVE:
             raise AccountInactive()
@@ -231,7 +244,7 @@ class PasswordChanges:
         """The owner's new API keypair (its secret, to show once); the old ones stop working
         on every manager at once, and so do the other browser sessions, which signed with them."""
         user = await self.accounts.user_row(user_id)
-        async with self.accounts.database.begin() as db:
+        async with self._database.begin() as db:
             await db.execute(
                 update(Keypair).where(Keypair.user_id == user.uuid).values(is_active=False)
             )
@@ -239,7 +252,7 @@ class PasswordChanges:
             db.add(row)
         await self.credentials.forget(user.uuid)
         await self.browser_sessions.revoke_user(str(user.uuid), keep_hash=keep_session)
-        await self.accounts.audit.record(
+        await self._audit.record(
             AuditKind.KEYPAIR_REPLACED,
             actor=actor,
             subject_id=user.uuid,

@@ -28,10 +28,10 @@ async def password_check(
     body: CandidateBody, svc: Services, address: ClientAddress
 ) -> answers.CandidateCheck:
     await svc.password_checks.take(address or "-")
-    policy = svc.accounts.policy
+    policy = svc.password_policy
     found = policy.violations(body.password, email=body.email, username=body.username)
     return answers.CandidateCheck(
         ok=not found,
-        rules=policy.describe()["rules"],  # type: ignore[arg-type]
+        rules=policy.rules(),
         violations=[v.as_reason() for v in found],
     )

@@ -6,23 +6,17 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import Field
 
-from portico.asgi.problem_responses import problem_response
-from portico.db.models import User
-from portico.manager.container import ManagerServices
 from portico.manager.deps import (
     Acting,
     Anonymous,
-    ClientAddress,
     Services,
     SignedCaller,
     SteppedUp,
 )
-from portico.manager.errors import OtpRequired
 from portico.manager.routes import answers
 from portico.manager.routes.bodies import Body
 from portico.manager.services.audit import Actor
-from portico.manager.services.two_factor import MAX_CODE_LENGTH, CodeProof, Enrolment
-from portico.wire import problems
+from portico.manager.services.two_factor import MAX_CODE_LENGTH, Enrolment
 
 router = APIRouter(prefix="/portico/two-factor")
 
@@ -73,55 +67,22 @@ async def confirm(
     return answers.RecoveryCodes(recovery_codes=codes)
 
 
-async def _password_and_code(
-    svc: ManagerServices, user: User, body: PasswordCodeBody, address: str
-) -> CodeProof | None:
-    """The password and a code (or a recovery code), checked as a log-in is: they count toward
-    the lock-out. None when the account has no factor."""
-    proof: CodeProof | None = None
-
-    async def code() -> None:
-        nonlocal proof
-        proof = await svc.two_factor.verify_at_log_in(user, body.code)
-
-    await svc.accounts.password_check.check(
-        user, user.email, body.password, address, second_factor=code
-    )
-    return proof
-
-
-def _code_missing() -> object:
-    return problem_response(
-        400, problems.INVALID_API_PARAMS, "A code is required.", details="Send the code too."
-    )
-
-
 @router.post("/totp/disable", response_model=answers.Empty)
-async def disable(
-    body: PasswordCodeBody, actor: Acting, svc: Services, address: ClientAddress
-) -> object:
-    svc.two_factor.owner_may_disable()  # before the check: a refusal costs no attempt
+async def disable(body: PasswordCodeBody, actor: Acting, svc: Services) -> answers.Empty:
     user = await svc.accounts.user_row(actor.user_id)
-    try:
-        await _password_and_code(svc, user, body, address)
-    except OtpRequired:
-        return _code_missing()
-    await svc.two_factor.disable(user, actor)
+    await svc.two_factor.disable_by_owner(user, body.password, body.code, actor)
     return answers.Empty()
 
 
 @router.post("/recovery-codes", response_model=answers.RecoveryCodes)
 async def renew_recovery_codes(
-    body: PasswordCodeBody, actor: Acting, svc: Services, address: ClientAddress
-) -> object:
+    body: PasswordCodeBody, actor: Acting, svc: Services
+) -> answers.RecoveryCodes:
     """Ten new recovery codes; the old ones stop working."""
-    await svc.two_factor.may_renew_recovery_codes(actor.user_id)
     user = await svc.accounts.user_row(actor.user_id)
-    try:
-        proof = await _password_and_code(svc, user, body, address)
-    except OtpRequired:
-        return _code_missing()
-    codes = await svc.two_factor.renew_recovery_codes(user, proof, actor)
+    codes = await svc.two_factor.renew_recovery_codes_by_owner(
+        user, body.password, body.code, actor
+    )
     return answers.RecoveryCodes(recovery_codes=codes)
 
 

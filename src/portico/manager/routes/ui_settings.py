@@ -25,7 +25,7 @@ async def ui_settings(svc: Services) -> answers.UiSettings:
             "approval": s.signup.approval,
         },
         recovery={"enabled": s.recovery.enabled, "unlock_link": svc.unlock.enabled},
-        password_policy=svc.accounts.policy.describe(),
+        password_policy=svc.password_policy.describe(),
         consent={
             "terms_version": s.consent.terms_version,
             "privacy_version": s.consent.privacy_version,

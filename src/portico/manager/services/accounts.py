@@ -115,11 +115,11 @@ class AccountService:
         box: SecretBox,
         audit: AuditLog,
     ) -> None:
-        self.audit = audit
-        self.database = database
-        self.pool = pool
-        self.policy = policy
-        self.password_check = password_check
+        self._audit = audit
+        self._database = database
+        self._pool = pool
+        self._policy = policy
+        self._password_check = password_check
         self._box = box
 
     # -- look-ups -----------------------------------------------------------------------------
@@ -138,35 +138,35 @@ class AccountService:
 
     async def find(self, normalized_id: str) -> User | None:
         """The account an id (e-mail address or user name, normalized) names, if any."""
-        async with self.database() as db:
+        async with self._database() as db:
             return await self._find(db, normalized_id)
 
     async def user_row(self, user_id: uuid.UUID) -> User:
-        async with self.database() as db:
+        async with self._database() as db:
             user = await db.get(User, user_id)
         if user is None:
             raise NotFound("no such user")
         return user
 
     async def user_by_email(self, email: str) -> User | None:
-        async with self.database() as db:
+        async with self._database() as db:
             return await db.scalar(select(User).where(User.email == normalize_login_id(email)))
 
     async def get_user(self, user_id: uuid.UUID) -> UserInfo:
-        async with self.database() as db:
+        async with self._database() as db:
             user = await db.get(User, user_id)
         if user is None:
             raise NotFound("no such user")
         return UserInfo.of(user)
 
     async def list_users(self) -> list[UserInfo]:
-        async with self.database() as db:
+        async with self._database() as db:
             users = (await db.scalars(select(User).order_by(User.created_at))).all()
         return [UserInfo.of(u) for u in users]
 
     async def default_keypair(self, email: str) -> tuple[str, str]:
         """(access key, secret key) of the account's default keypair."""
-        async with self.database() as db:
+        async with self._database() as db:
             row = (
                 await db.execute(
                     select(Keypair.access_key, Keypair.secret_key_sealed)
@@ -206,7 +206,7 @@ class AccountService:
         user = await self.new_user(**fields)
         if db is not None:
             return await self.insert_user(db, user, group_name)
-        async with self.database.begin() as own:
+        async with self._database.begin() as own:
             return await self.insert_user(own, user, group_name)
 
     async def new_user(
@@ -230,12 +230,12 @@ class AccountService:
         self.validate_identity(email, username)
         if role not in {r.value for r in UserRole}:
             raise InvalidRequest(f"unknown role {role!r}")
-        self.policy.check(password, email=email, username=username)
+        self._policy.check(password, email=email, username=username)
         return User(
             uuid=uuid.uuid4(),
             email=email,
             username=username,
-            password=await self.pool.make(password),
+            password=await self._pool.make(password),
             role=role,
             status=status,
             domain_name=domain_name,
@@ -283,7 +283,7 @@ class AccountService:
         """Re-entering one's password is a guess like any other: it counts toward the lockout."""
         if not isinstance(user, User):
             user = await self.user_row(user)
-        await self.password_check.check(user, user.email, password, client_address)
+        await self._password_check.check(user, user.email, password, client_address)
 
     async def unlock(self, login_id: str, actor: Actor = OPERATOR) -> None:
         """An administrator lifts the log-in block of an account; NotFound for an unknown id."""
@@ -291,8 +291,8 @@ class AccountService:
         user = await self.find(normalized)
         if user is None:
             raise NotFound(f"no account {login_id!r}")
-        await self.password_check.unlock(user, normalized)
-        await self.audit.record(
+        await self._password_check.unlock(user, normalized)
+        await self._audit.record(
             AuditKind.ACCOUNT_UNLOCKED, actor=actor, subject_id=user.uuid, subject=user.email
         )
 
@@ -300,13 +300,13 @@ class AccountService:
         values: dict[str, object] = {"password": password_hash}
         if changed:
             values.update(password_changed_at=utcnow(), need_password_change=False)
-        async with self.database.begin() as db:
+        async with self._database.begin() as db:
             await db.execute(update(User).where(User.uuid == user_id).values(**values))
 
     async def update_full_name(self, user_id: uuid.UUID, email: str, full_name: str) -> None:
         if len(full_name) > 64:
             raise InvalidRequest("full_name has at most 64 characters")
-        async with self.database.begin() as db:
+        async with self._database.begin() as db:
             user = await db.get(User, user_id)
             if user is None or user.email != normalize_login_id(email):
                 raise Forbidden("Not the account owner")
@@ -316,7 +316,7 @@ class AccountService:
         """The roles of an authenticated caller (`role`: its account's), in a project if given."""
         group_role = None
         if group_id is not None:
-            async with self.database() as db:
+            async with self._database() as db:
                 member = await db.get(GroupMember, (group_id, user_id))
             group_role = "user" if member is not None else None
         return Roles(

@@ -31,8 +31,9 @@ from portico.db.models import (
     utcnow,
 )
 from portico.manager.errors import Conflict, Forbidden, InvalidRequest, NotFound
+from portico.manager.mail.outbox import Outbox
 from portico.manager.services.accounts import PENDING_APPROVAL, AccountService
-from portico.manager.services.audit import Actor, AuditKind
+from portico.manager.services.audit import Actor, AuditKind, AuditLog
 from portico.manager.services.credential_cache import CredentialCache
 from portico.manager.services.links import public_base
 from portico.manager.services.passkeys import PasskeyService
@@ -104,6 +105,8 @@ class Administration:
         database: async_sessionmaker[AsyncSession],
         *,
         accounts: AccountService,
+        audit: AuditLog,
+        outbox: Outbox,
         signup: SignupService,
         browser_sessions: SessionStore,
         credentials: CredentialCache,
@@ -117,7 +120,8 @@ class Administration:
         self.credentials = credentials
         self.two_factor = two_factor
         self.passkeys = passkeys
-        self.audit = accounts.audit
+        self.audit = audit
+        self._outbox = outbox
 
     @staticmethod
     def require_admin(role: str) -> None:
@@ -351,7 +355,7 @@ class Administration:
             await self.signup.send_verification(
                 user.uuid, user.email, pick_language(user.language), db=db
             )
-        self.signup.outbox.wake()
+        self._outbox.wake()
         await self._record(AuditKind.VERIFICATION_RESENT, actor, user, "by-admin")
 
     async def decide(self, user_id: uuid.UUID, approve: bool, actor: Actor) -> None:
@@ -373,5 +377,5 @@ class Administration:
                 public_base(self.signup.settings),
                 db=db,
             )
-        self.signup.outbox.wake()
+        self._outbox.wake()
         await self._record(AuditKind.APPROVED if approve else AuditKind.REJECTED, actor, user)

@@ -14,6 +14,7 @@ from portico.manager.credentials.tokens import TokenService
 from portico.manager.mail.compose import compose
 from portico.manager.mail.outbox import Outbox
 from portico.manager.services.accounts import AccountService
+from portico.manager.services.audit import AuditLog
 from portico.manager.services.links import public_base, site_name
 from portico.manager.services.rate_limits import RateLimit
 
@@ -25,6 +26,7 @@ class EmailFlow:
         database: async_sessionmaker[AsyncSession],
         *,
         accounts: AccountService,
+        audit: AuditLog,
         tokens: TokenService,
         outbox: Outbox,
         per_address: RateLimit,
@@ -33,7 +35,7 @@ class EmailFlow:
         self.settings = settings
         self._database = database
         self.accounts = accounts
-        self.audit = accounts.audit
+        self.audit = audit
         self.tokens = tokens
         self.outbox = outbox
         self.per_address = per_address

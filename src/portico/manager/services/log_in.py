@@ -17,6 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from portico.common.metrics import LOCKOUTS, LOGINS
 from portico.common.sealing import SecretBox, token_hash
 from portico.db.models import Keypair, LoginHistory, LoginSession, User, UserStatus, utcnow
+from portico.manager.credentials.authentication import PasswordCheck
+from portico.manager.credentials.hashing_pool import HashingPool
 from portico.manager.errors import (
     AccountInactive,
     AccountNotVerified,
@@ -50,6 +52,8 @@ class LogInService:
         database: async_sessionmaker[AsyncSession],
         *,
         accounts: AccountService,
+        password_check: PasswordCheck,
+        pool: HashingPool,
         consent: ConsentService,
         audit: AuditLog,
         box: SecretBox,
@@ -58,6 +62,8 @@ class LogInService:
     ) -> None:
         self._database = database
         self.accounts = accounts
+        self._password_check = password_check
+        self._pool = pool
         self.consent = consent
         self.audit = audit
         self._box = box
@@ -90,7 +96,7 @@ class LogInService:
                 proof.append(good)
 
         try:
-            await self.accounts.password_check.check(
+            await self._password_check.check(
                 user, normalized, password, client_address, second_factor=second_factor
             )
         except OtpRequired:
@@ -219,9 +225,9 @@ class LogInService:
         if password is None:  # a passkey: both factors at once
             return await self._open_login_session(user, who, None)
         await self.two_factor.setup_token_if_required(user)
-        if self.accounts.pool.must_update(password, user.password or ""):
+        if self._pool.must_update(password, user.password or ""):
             await self.accounts.store_password(
-                user.uuid, await self.accounts.pool.make(password), changed=False
+                user.uuid, await self._pool.make(password), changed=False
             )
         return await self._open_login_session(user, who, proof[0] if proof else None)
 

@@ -8,6 +8,7 @@ import time
 
 from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.storage.redis.redispy import RedispyBridge
 from limits.aio.strategies import MovingWindowRateLimiter
 
 from portico.common.redis_client import RedisTimeouts, redis_options
@@ -25,6 +26,15 @@ def limits_storage(config: RedisConfig) -> Storage:
             **redis_options(RedisTimeouts.of(config)),
         )
     return MemoryStorage()
+
+
+async def close_storage(storage: Storage) -> None:
+    """Close what a storage holds open (limits has no close of its own): the Redis client's
+    connections, or the memory storage's expiry task."""
+    if isinstance(storage, RedisStorage) and isinstance(storage.bridge, RedispyBridge):
+        await storage.bridge.storage.aclose()
+    elif isinstance(storage, MemoryStorage) and storage.timer is not None:
+        storage.timer.cancel()
 
 
 class RateLimit:

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from portico.common.languages import pick_language
 from portico.db.models import TokenPurpose, UserStatus
+from portico.manager.credentials.hashing_pool import HashingPool
 from portico.manager.credentials.passwords import PasswordChanged, PasswordChanges
 from portico.manager.errors import FeatureDisabled, InvalidToken, NotFound, SamePassword
 from portico.manager.services.accounts import normalize_login_id
@@ -20,11 +21,17 @@ from portico.manager.services.passkeys import PasskeyService
 
 class RecoveryService(EmailFlow):
     def __init__(
-        self, *args: Any, passwords: PasswordChanges, passkeys: PasskeyService, **kwargs: Any
+        self,
+        *args: Any,
+        passwords: PasswordChanges,
+        passkeys: PasskeyService,
+        pool: HashingPool,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.passwords = passwords
         self.passkeys = passkeys
+        self._pool = pool
 
     def require_enabled(self) -> None:
         if not self.settings.recovery.enabled:
@@ -118,7 +125,7 @@ class RecoveryService(EmailFlow):
         )
         # A new password must be new. One hash whether or not the account exists, so the
         # answer's timing says nothing about it.
-        same = await self.accounts.pool.verify(password, user.password if user else None)
+        same = await self._pool.verify(password, user.password if user else None)
         if same and user is not None:
             raise SamePassword()
         used = await self.tokens.use(TokenPurpose.RESET, token, email=email)

@@ -18,6 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from portico.common.languages import pick_language
 from portico.db.models import TokenPurpose, User, UserStatus
 from portico.db.results import rows_changed
+from portico.manager.credentials.hashing_pool import HashingPool
+from portico.manager.credentials.password_policy import PasswordPolicy
 from portico.manager.errors import AccountExists, FeatureDisabled, NotFound, UsernameTaken
 from portico.manager.services.accounts import PENDING_APPROVAL, UserInfo, normalize_login_id
 from portico.manager.services.audit import OPERATOR, Actor, AuditKind
@@ -38,11 +40,19 @@ class SignupOutcome:
 
 class SignupService(EmailFlow):
     def __init__(
-        self, *args: Any, consent: ConsentService, notices: RateLimit, **kwargs: Any
+        self,
+        *args: Any,
+        consent: ConsentService,
+        notices: RateLimit,
+        policy: PasswordPolicy,
+        pool: HashingPool,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.consent = consent
         self.notices = notices
+        self._policy = policy
+        self._pool = pool
 
     def outcome(self) -> SignupOutcome:
         s = self.settings.signup
@@ -69,7 +79,7 @@ class SignupService(EmailFlow):
         username = (username or "").strip() or None
         self.accounts.validate_identity(email, username)
         self.consent.require_current(terms_version, privacy_version)
-        self.accounts.policy.check(password, email=email, username=username or email)
+        self._policy.check(password, email=email, username=username or email)
         # Before anything that costs a hash or reads accounts: the limits, then the invitation.
         await self.count_request(email, client_address)
         if mode == "invite":
@@ -82,7 +92,7 @@ class SignupService(EmailFlow):
             # The owner hears of it (at most once a window); the caller learns nothing.
             if mode == "invite":
                 await self.tokens.use(TokenPurpose.INVITATION, token or "", email=email)
-            await self.accounts.pool.make(password)  # the same cost as a real sign-up
+            await self._pool.make(password)  # the same cost as a real sign-up
             await self._notify_owner(email, lang)
             await self.audit.record(
                 AuditKind.SIGNED_UP,

@@ -21,8 +21,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from portico.common.sealing import SecretBox
 from portico.db.models import RecoveryCode, TokenPurpose, TotpFactor, User, utcnow
 from portico.db.results import rows_changed
+from portico.manager.credentials.authentication import PasswordCheck
 from portico.manager.credentials.tokens import TokenService, revoke_live
 from portico.manager.errors import (
+    CodeRequired,
     Conflict,
     FeatureDisabled,
     InvalidOtp,
@@ -73,10 +75,12 @@ class TwoFactorService:
         recovery_key: bytes,
         tokens: TokenService,
         notices: OwnerNotices,
+        password_check: PasswordCheck,
         site: str,
         clock: Callable[[], float] | None = None,
     ) -> None:
         self._database = database
+        self._password_check = password_check
         self.mode = mode
         self._box = box
         self._recovery_key = recovery_key
@@ -238,6 +242,40 @@ class TwoFactorService:
         )
         await self._notices.record(audit_kind, who, user, outcome)
         return True
+
+    async def _password_and_code(
+        self, user: User, password: str, code: str, client_address: str
+    ) -> CodeProof | None:
+        """The owner's password and a code (or a recovery code), checked as a log-in is: they
+        count toward the lock-out. None when the account has no factor; CodeRequired when the
+        code is missing."""
+        proof: CodeProof | None = None
+
+        async def check_code() -> None:
+            nonlocal proof
+            proof = await self.verify_at_log_in(user, code)
+
+        try:
+            await self._password_check.check(
+                user, user.email, password, client_address, second_factor=check_code
+            )
+        except OtpRequired:
+            raise CodeRequired() from None
+        return proof
+
+    async def disable_by_owner(self, user: User, password: str, code: str, who: Actor) -> bool:
+        """The owner turns the factor off, giving the password and a code of it."""
+        self.owner_may_disable()  # before the check: a refusal costs no attempt
+        await self._password_and_code(user, password, code, who.client_address)
+        return await self.disable(user, who)
+
+    async def renew_recovery_codes_by_owner(
+        self, user: User, password: str, code: str, who: Actor
+    ) -> list[str]:
+        """Ten new recovery codes for the owner, who gives the password and a code."""
+        await self.may_renew_recovery_codes(user.uuid)
+        proof = await self._password_and_code(user, password, code, who.client_address)
+        return await self.renew_recovery_codes(user, proof, who)
 
     async def may_renew_recovery_codes(self, user_id: uuid.UUID) -> None:
         """Conflict when there are no codes to renew (asked before the password check, so a

@@ -14,7 +14,7 @@ from typing import Any
 
 from portico.common.languages import pick_language
 from portico.db.models import TokenPurpose, User, UserStatus
-from portico.manager.credentials.authentication import lockout_key
+from portico.manager.credentials.authentication import PasswordCheck, lockout_key
 from portico.manager.credentials.lockout import LoginLockout
 from portico.manager.errors import FeatureDisabled, InvalidRequest, InvalidToken
 from portico.manager.services.accounts import normalize_login_id
@@ -25,9 +25,12 @@ MAX_ID_LENGTH = 256
 
 
 class UnlockLinks(EmailFlow):
-    def __init__(self, *args: Any, lockout: LoginLockout, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, lockout: LoginLockout, password_check: PasswordCheck, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.lockout = lockout
+        self._password_check = password_check
 
     @property
     def enabled(self) -> bool:
@@ -79,7 +82,7 @@ class UnlockLinks(EmailFlow):
         if used.user_id is None:
             raise InvalidToken()
         user = await self._account(used.user_id)
-        await self.accounts.password_check.unlock(user, user.email)
+        await self._password_check.unlock(user, user.email)
         await self.audit.record(
             AuditKind.ACCOUNT_UNLOCKED,
             actor=Actor(user.uuid, user.email, client_address),
