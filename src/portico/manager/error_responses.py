@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -15,6 +15,9 @@ from portico.manager import errors
 from portico.wire import problems
 
 CREDENTIAL_MISMATCH = "Credential/signature mismatch."
+
+# The answer to one kind of domain error (typed loosely: each takes its own kind).
+Answer = Callable[[Any], JSONResponse]
 
 
 def too_many_failed_logins(exc: errors.TooManyFailedLogins) -> JSONResponse:
@@ -48,141 +51,175 @@ def invalid_credentials(exc: errors.InvalidCredentials) -> JSONResponse:
     return _auth_failed(exc.details, exc.code, exc.attempts_left)
 
 
-def _respond(exc: errors.DomainError) -> JSONResponse:
-    match exc:
-        case errors.TooManyFailedLogins():
-            return too_many_failed_logins(exc)
-        case errors.InvalidCredentials():
-            return invalid_credentials(exc)
-        case errors.AccountNotVerified():
-            return _auth_failed("This account needs email verification.", exc.code)
-        case errors.AccountInactive():
-            return _auth_failed("This account is inactive.", exc.code)
-        case errors.AccountPendingApproval():
-            return _auth_failed("This account awaits approval by an administrator.", exc.code)
-        case errors.PasswordExpired():
-            # Backend.AI's WebUI offers the change when the message starts like this.
-            return problem_response(
-                401,
-                problems.PASSWORD_EXPIRED,
-                "Password expired.",
-                details=f"Password expired on {exc.since}."
-                if exc.since
-                else "The password must be changed before this account can be used.",
-            )
-        case errors.StepUpRequired():
-            return problem_response(
-                401,
-                problems.STEP_UP_REQUIRED,
-                "Confirm it is you.",
-                details=(
-                    f"This action needs your password (or a code of your authenticator app) "
-                    f"given within the last {exc.seconds} seconds: POST /portico/step-up with "
-                    '{"password": ...} or {"code": ...}, then try again.'
-                ),
-                code=exc.code,
-                methods=list(exc.methods),
-                seconds=exc.seconds,
-            )
-        case errors.SamePassword():
-            return problem_response(
-                400,
-                problems.SAME_PASSWORD,
-                "Cannot update to the same password as an existing password.",
-            )
-        case errors.PasswordNotExpired():
-            return problem_response(
-                400,
-                problems.GENERIC_BAD_REQUEST,
-                "The password has not expired.",
-                details="Log in, then change it from the user menu.",
-            )
-        case errors.NoKeypair():
-            return _auth_failed("No API keypairs found.", exc.code)
-        case errors.SignatureMismatch():
-            return _auth_failed("Credential/signature mismatch.", "signature-mismatch")
-        case errors.SignatureReused():
-            return _auth_failed(
-                "This signed request was already used: sign every request anew.",
-                "signature-reused",
-            )
-        case errors.BadAuthParameters():
-            return problem_response(
-                400,
-                problems.INVALID_AUTH_PARAMS,
-                "Invalid authorization parameters.",
-                details=str(exc),
-            )
-        case errors.WeakPassword():
-            return problem_response(
-                400,
-                problems.WEAK_PASSWORD,
-                "The password does not meet the password policy.",
-                details=str(exc),
-                reasons=[v.as_reason() for v in exc.violations],
-            )
-        case errors.PasswordMismatch():
-            return problem_response(
-                400,
-                problems.INVALID_API_PARAMS,
-                "new password mismatch",
-                error_msg="new password mismatch",
-            )
-        case errors.UsernameTaken():
-            return problem_response(
-                400,
-                problems.USERNAME_ALREADY_EXISTS,
-                "User name already exists",
-                details="That user name is taken; choose another.",
-            )
-        case errors.NameTaken():
-            return problem_response(409, problems.CONFLICT, "Name taken", details=str(exc))
-        case errors.AccountExists():
-            return problem_response(400, problems.EMAIL_ALREADY_EXISTS, "Email already exists")
-        case errors.InvalidToken():
-            return problem_response(
-                400,
-                problems.INVALID_API_PARAMS,
-                "Invalid or expired token.",
-                details="The link or token is invalid or has expired. Ask for a new one.",
-            )
-        case errors.FeatureDisabled():
-            return problem_response(
-                403,
-                problems.GENERIC_FORBIDDEN,
-                "This feature is disabled on this server.",
-                details=str(exc) or None,
-            )
-        case errors.RateLimited():
-            return problem_response(
-                429,
-                problems.TOO_MANY_REQUESTS,
-                "Too many requests",
-                details="Please wait before asking again.",
-                retry_after=exc.retry_after,
-                headers={"Retry-After": str(exc.retry_after)},
-            )
-        case errors.CodeRequired():
-            return problem_response(
-                400,
-                problems.INVALID_API_PARAMS,
-                "A code is required.",
-                details="Send the code too.",
-                code=exc.code,
-            )
-        case errors.NotFound():
-            return problem_response(404, problems.OBJECT_NOT_FOUND, str(exc) or "Not found")
-        case errors.Forbidden():
-            return problem_response(403, problems.GENERIC_FORBIDDEN, str(exc) or "Forbidden")
-        case errors.Conflict():
-            return problem_response(409, problems.CONFLICT, "Conflict", details=str(exc))
-        case _:
-            return problem_response(400, problems.INVALID_API_PARAMS, str(exc) or "Bad request")
+def _problem(
+    status: int,
+    type_: str,
+    title: str,
+    *,
+    details: str | None = None,
+    from_error: Callable[[Any], dict[str, Any]] | None = None,
+) -> Answer:
+    """An answer of fixed words; `from_error` adds fields read from the error itself."""
+
+    def answer(exc: errors.DomainError) -> JSONResponse:
+        extra = from_error(exc) if from_error else {}
+        return problem_response(status, type_, title, **({"details": details} | extra))
+
+    return answer
+
+
+def _said(exc: errors.DomainError) -> dict[str, Any]:
+    """The service's own words as the details (left out when it said nothing)."""
+    return {"details": str(exc) or None}
+
+
+def _code(exc: errors.DomainError) -> dict[str, Any]:
+    return {"code": exc.code}
+
+
+def _auth_answer(details: str, code: str | None = None) -> Answer:
+    return lambda exc: _auth_failed(details, code or exc.code)
+
+
+def _password_expired(exc: errors.PasswordExpired) -> JSONResponse:
+    # Backend.AI's WebUI offers the change when the message starts like this.
+    return problem_response(
+        401,
+        problems.PASSWORD_EXPIRED,
+        "Password expired.",
+        details=f"Password expired on {exc.since}."
+        if exc.since
+        else "The password must be changed before this account can be used.",
+    )
+
+
+def _step_up_required(exc: errors.StepUpRequired) -> JSONResponse:
+    return problem_response(
+        401,
+        problems.STEP_UP_REQUIRED,
+        "Confirm it is you.",
+        details=(
+            f"This action needs your password (or a code of your authenticator app) "
+            f"given within the last {exc.seconds} seconds: POST /portico/step-up with "
+            '{"password": ...} or {"code": ...}, then try again.'
+        ),
+        code=exc.code,
+        methods=list(exc.methods),
+        seconds=exc.seconds,
+    )
+
+
+def _rate_limited(exc: errors.RateLimited) -> JSONResponse:
+    return problem_response(
+        429,
+        problems.TOO_MANY_REQUESTS,
+        "Too many requests",
+        details="Please wait before asking again.",
+        retry_after=exc.retry_after,
+        headers={"Retry-After": str(exc.retry_after)},
+    )
+
+
+# Every domain error a service raises on purpose, and the problem it is answered with. An
+# error is looked up by its class, then by each base class in turn; DomainError answers any
+# other.
+ANSWERS: dict[type[errors.DomainError], Answer] = {
+    errors.TooManyFailedLogins: too_many_failed_logins,
+    errors.InvalidCredentials: invalid_credentials,
+    errors.AccountNotVerified: _auth_answer("This account needs email verification."),
+    errors.AccountInactive: _auth_answer("This account is inactive."),
+    errors.AccountPendingApproval: _auth_answer(
+        "This account awaits approval by an administrator."
+    ),
+    errors.PasswordExpired: _password_expired,
+    errors.StepUpRequired: _step_up_required,
+    errors.NoKeypair: _auth_answer("No API keypairs found."),
+    errors.SignatureMismatch: _auth_answer(CREDENTIAL_MISMATCH, "signature-mismatch"),
+    errors.SignatureReused: _auth_answer(
+        "This signed request was already used: sign every request anew.", "signature-reused"
+    ),
+    errors.BadAuthParameters: _problem(
+        400, problems.INVALID_AUTH_PARAMS, "Invalid authorization parameters.", from_error=_said
+    ),
+    errors.SamePassword: _problem(
+        400,
+        problems.SAME_PASSWORD,
+        "Cannot update to the same password as an existing password.",
+    ),
+    errors.PasswordNotExpired: _problem(
+        400,
+        problems.GENERIC_BAD_REQUEST,
+        "The password has not expired.",
+        details="Log in, then change it from the user menu.",
+    ),
+    errors.WeakPassword: _problem(
+        400,
+        problems.WEAK_PASSWORD,
+        "The password does not meet the password policy.",
+        from_error=lambda exc: {
+            "details": str(exc),
+            "reasons": [v.as_reason() for v in exc.violations],
+        },
+    ),
+    errors.PasswordMismatch: _problem(
+        400,
+        problems.INVALID_API_PARAMS,
+        "new password mismatch",
+        from_error=lambda _exc: {"error_msg": "new password mismatch"},
+    ),
+    errors.UsernameTaken: _problem(
+        400,
+        problems.USERNAME_ALREADY_EXISTS,
+        "User name already exists",
+        details="That user name is taken; choose another.",
+    ),
+    errors.NameTaken: _problem(409, problems.CONFLICT, "Name taken", from_error=_said),
+    errors.AccountExists: _problem(400, problems.EMAIL_ALREADY_EXISTS, "Email already exists"),
+    errors.InvalidToken: _problem(
+        400,
+        problems.INVALID_API_PARAMS,
+        "Invalid or expired token.",
+        details="The link or token is invalid or has expired. Ask for a new one.",
+    ),
+    errors.FeatureDisabled: _problem(
+        403,
+        problems.GENERIC_FORBIDDEN,
+        "This feature is disabled on this server.",
+        from_error=_said,
+    ),
+    errors.RateLimited: _rate_limited,
+    errors.CodeRequired: _problem(
+        400,
+        problems.INVALID_API_PARAMS,
+        "A code is required.",
+        details="Send the code too.",
+        from_error=_code,
+    ),
+    errors.NotFound: lambda exc: problem_response(
+        404, problems.OBJECT_NOT_FOUND, str(exc) or "Not found"
+    ),
+    errors.Forbidden: lambda exc: problem_response(
+        403, problems.GENERIC_FORBIDDEN, str(exc) or "Forbidden"
+    ),
+    errors.Conflict: _problem(409, problems.CONFLICT, "Conflict", from_error=_said),
+    errors.DomainError: lambda exc: problem_response(
+        400, problems.INVALID_API_PARAMS, str(exc) or "Bad request"
+    ),
+}
+
+
+def answer_for(exc: errors.DomainError) -> JSONResponse:
+    """The problem `exc` is answered with (its class's entry, else its nearest base's)."""
+    for kind in type(exc).__mro__:
+        answer = ANSWERS.get(kind)
+        if answer is not None:
+            return answer(exc)
+    raise TypeError(f"{type(exc).__name__} is no DomainError")
 
 
 async def _handler(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, errors.DomainError)
-    return _respond(exc)
+    return answer_for(exc)
 
 
 def _describe(error: Mapping[str, Any]) -> str:

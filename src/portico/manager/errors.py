@@ -34,6 +34,12 @@ class InvalidOtp(InvalidCredentials):
     details = "Invalid TOTP code provided"
 
 
+class OldPasswordMismatch(InvalidCredentials):
+    """A password change whose current password is wrong (Backend.AI's words for it)."""
+
+    details = "Old password mismatch"
+
+
 class OtpRequired(DomainError):
     """The password was right and the account has a second factor: send the code too."""
 

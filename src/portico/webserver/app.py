@@ -25,7 +25,9 @@ from portico.db.clock import SYNC_SECONDS
 from portico.serving.background import repeat, stop
 from portico.webserver.container import WebServices, build_web_services
 from portico.webserver.guards import BrowserGuards, connect_sources, hsts_max_age
+from portico.webserver.manager_client import ManagerUnreachable
 from portico.webserver.routes import health, keypair, login, relay, ui
+from portico.webserver.unreachable import on_manager_unreachable
 
 
 def create_app(settings: Settings, services: WebServices | None = None) -> Starlette:
@@ -100,7 +102,7 @@ def create_app(settings: Settings, services: WebServices | None = None) -> Starl
             *ui.routes,
         ],
         middleware=middleware,
-        exception_handlers=HANDLERS,
+        exception_handlers={**HANDLERS, ManagerUnreachable: on_manager_unreachable},
         lifespan=lifespan,
     )
     if services is not None:

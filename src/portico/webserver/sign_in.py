@@ -19,7 +19,6 @@ from portico.webserver.browser_request import (
     peer_address,
     web_services,
 )
-from portico.webserver.manager_client import ManagerUnreachable
 
 
 @dataclass(frozen=True)
@@ -46,10 +45,6 @@ class Refused:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-class Unreachable(Exception):
-    """The manager did not answer."""
-
-
 async def sign_in(
     request: Request, username: str, password: str, extra: dict[str, Any]
 ) -> Opened | FurtherStep | Refused:
@@ -67,14 +62,10 @@ async def sign_in(
 async def open_session(
     request: Request, path: str, body: dict[str, Any]
 ) -> Opened | FurtherStep | Refused:
-    """Ask the manager's log-in at `path`; on its grant, open a browser session."""
+    """Ask the manager's log-in at `path`; on its grant, open a browser session. Raises
+    ManagerUnreachable."""
     web = web_services(request)
-    try:
-        answer = await web.manager.call(
-            "POST", path, json=body, headers=forwarding_headers(request)
-        )
-    except ManagerUnreachable as error:
-        raise Unreachable(str(error)) from error
+    answer = await web.manager.call("POST", path, json=body, headers=forwarding_headers(request))
     doc = answer.body if isinstance(answer.body, dict) else {}
     if answer.status == 429:
         retry_after = int(answer.headers.get("retry-after", "60"))

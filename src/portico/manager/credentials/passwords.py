@@ -39,7 +39,9 @@ from portico.manager.credentials.step_up import end_step_ups
 from portico.manager.credentials.tokens import revoke_live
 from portico.manager.errors import (
     AccountInactive,
+    InvalidCredentials,
     NotFound,
+    OldPasswordMismatch,
     PasswordMismatch,
     PasswordNotExpired,
     SamePassword,
@@ -201,7 +203,10 @@ class PasswordChanges:
         user = await self.accounts.user_row(user_id)
         if new_password != new_password2:
             raise PasswordMismatch()
-        await self.accounts.verify_own_password(user, old_password, client_address)
+        try:
+            await self.accounts.verify_own_password(user, old_password, client_address)
+        except InvalidCredentials as wrong:
+            raise OldPasswordMismatch(wrong.attempts_left) from None
         if new_password == old_password:
             raise SamePassword()
         await self.change(

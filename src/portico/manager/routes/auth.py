@@ -9,12 +9,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import ConfigDict, Field
 
-from portico.asgi.problem_responses import problem_response
 from portico.manager.deps import BrowserSession, ClientAddress, Services, SignedCaller
-from portico.manager.error_responses import CREDENTIAL_MISMATCH
 from portico.manager.errors import (
+    BadAuthParameters,
     ConsentRequired,
-    InvalidCredentials,
     OtpRequired,
     TwoFactorRegistrationRequired,
 )
@@ -68,9 +66,7 @@ async def authorize(
     body: AuthorizeBody, request: Request, svc: Services, address: ClientAddress
 ) -> Any:
     if body.type != "keypair":
-        return problem_response(
-            400, problems.INVALID_AUTH_PARAMS, "Unsupported authorization type."
-        )
+        raise BadAuthParameters("Unsupported authorization type.")
     extra = body.model_extra or {}
     try:
         auth = await svc.log_in.authorize(
@@ -152,20 +148,15 @@ async def update_password(
     session: BrowserSession,
     address: ClientAddress,
 ) -> Any:
-    try:
-        await svc.passwords.change_own(
-            caller.user_id,
-            body.old_password,
-            body.new_password,
-            body.new_password2,
-            # The webserver names the browser session making the change; it stays signed in.
-            keep_session=session,
-            client_address=address,
-        )
-    except InvalidCredentials:
-        return problem_response(
-            401, problems.AUTH_FAILED, CREDENTIAL_MISMATCH, details="Old password mismatch"
-        )
+    await svc.passwords.change_own(
+        caller.user_id,
+        body.old_password,
+        body.new_password,
+        body.new_password2,
+        # The webserver names the browser session making the change; it stays signed in.
+        keep_session=session,
+        client_address=address,
+    )
     return answers.Empty()
 
 

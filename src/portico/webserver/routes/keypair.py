@@ -15,7 +15,6 @@ from starlette.routing import Route
 
 from portico.asgi.problem_responses import problem_response
 from portico.webserver.browser_request import current_session, manager_headers, web_services
-from portico.webserver.manager_client import ManagerUnreachable
 from portico.wire import problems
 
 MANAGER_PATH = "/portico/keypair/replace"
@@ -28,23 +27,18 @@ async def replace_keypair(request: Request) -> Response:
         return problem_response(401, problems.AUTH_FAILED, "Unauthorized access")
     session_id, session = found
     headers = manager_headers(request, session_id)
+    upstream = await web.manager.relay(
+        "POST",
+        MANAGER_PATH,
+        headers=headers,
+        body=b"",
+        keypair=(session.access_key, session.secret_key),
+        api_version=None,
+    )
     try:
-        upstream = await web.manager.relay(
-            "POST",
-            MANAGER_PATH,
-            headers=headers,
-            body=b"",
-            keypair=(session.access_key, session.secret_key),
-            api_version=None,
-        )
-        try:
-            raw = await upstream.read()
-        finally:
-            upstream.release()
-    except ManagerUnreachable:
-        return problem_response(
-            502, problems.BAD_GATEWAY, "The proxy target server is inaccessible."
-        )
+        raw = await upstream.read()
+    finally:
+        upstream.release()
     answer = json.loads(raw) if raw else {}
     if upstream.status != 200:
         return JSONResponse(

@@ -10,7 +10,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from portico.asgi.problem_responses import problem_response
 from portico.webserver.browser_request import (
     COOKIE_NAME,
     cookie_secure,
@@ -25,7 +24,6 @@ from portico.webserver.sign_in import (
     FurtherStep,
     Opened,
     Refused,
-    Unreachable,
     hand_over,
     open_session,
     sign_in,
@@ -91,12 +89,7 @@ async def login(request: Request) -> Response:
     for name, value in (("username", username), ("password", password)):
         if not isinstance(value, str) or not value:
             return _bad_request(f"You must provide the {name} field.")
-    try:
-        outcome = await sign_in(request, username, password, body)
-    except Unreachable:
-        return problem_response(
-            502, problems.BAD_GATEWAY, "The proxy target server is inaccessible."
-        )
+    outcome = await sign_in(request, username, password, body)
     return _logged_in(request, outcome)
 
 
@@ -113,14 +106,9 @@ async def login_passkey(request: Request) -> Response:
     if not isinstance(body.get("credential"), dict):
         return _bad_request("You must provide the credential field.")
     fields = ("credential", "agreed_terms_version", "agreed_privacy_version")
-    try:
-        outcome = await open_session(
-            request, "/portico/passkeys/login", {k: body[k] for k in fields if k in body}
-        )
-    except Unreachable:
-        return problem_response(
-            502, problems.BAD_GATEWAY, "The proxy target server is inaccessible."
-        )
+    outcome = await open_session(
+        request, "/portico/passkeys/login", {k: body[k] for k in fields if k in body}
+    )
     return _logged_in(request, outcome)
 
 
@@ -156,17 +144,12 @@ async def update_password_no_auth(request: Request) -> Response:
     for name, value in fields.items():
         if not isinstance(value, str) or not value:
             return _bad_request(f"You must provide the {name} field.")
-    try:
-        answer = await web.manager.call(
-            "POST",
-            "/auth/update-password-no-auth",
-            json={"domain": web.settings.api.domain, **fields},
-            headers=forwarding_headers(request),
-        )
-    except ManagerUnreachable:
-        return problem_response(
-            502, problems.BAD_GATEWAY, "The proxy target server is inaccessible."
-        )
+    answer = await web.manager.call(
+        "POST",
+        "/auth/update-password-no-auth",
+        json={"domain": web.settings.api.domain, **fields},
+        headers=forwarding_headers(request),
+    )
     doc = answer.body if isinstance(answer.body, dict) else {}
     if answer.status == 201:
         return JSONResponse({"data": None, "password_changed_at": doc.get("password_changed_at")})

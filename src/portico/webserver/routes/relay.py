@@ -24,6 +24,7 @@ from portico.webserver.browser_request import (
 )
 from portico.webserver.guards import has_body
 from portico.webserver.manager_client import ManagerUnreachable
+from portico.webserver.unreachable import unreachable_answer
 from portico.wire import encoded_body, problems
 
 # Relayed without a session: the manager itself decides what anonymous callers may do.
@@ -145,7 +146,7 @@ async def _relay(request: Request, path: str, *, signed: bool) -> Response:
                 "Request body too large",
                 headers={"Connection": "close"},  # the rest of the body is not read
             )
-        return _unreachable()
+        return unreachable_answer()
     response_headers = {k: v for k, v in upstream.headers.items() if k.lower() not in _HOP_BY_HOP}
     if _small(upstream):
         # Read at once and answered whole: streaming costs a task group per request, which
@@ -153,7 +154,7 @@ async def _relay(request: Request, path: str, *, signed: bool) -> Response:
         try:
             content = await upstream.read()
         except aiohttp.ClientError:
-            return _unreachable()
+            return unreachable_answer()
         finally:
             upstream.release()
         return Response(content, status_code=upstream.status, headers=response_headers)
@@ -163,10 +164,6 @@ async def _relay(request: Request, path: str, *, signed: bool) -> Response:
         headers=response_headers,
         background=BackgroundTask(_release, upstream),
     )
-
-
-def _unreachable() -> Response:
-    return problem_response(502, problems.BAD_GATEWAY, "The proxy target server is inaccessible.")
 
 
 def _small(upstream: ClientResponse) -> bool:

@@ -22,7 +22,8 @@ from portico.webserver.console_page import (
     render_page,
     strings,
 )
-from portico.webserver.sign_in import FurtherStep, Opened, Refused, Unreachable, hand_over, sign_in
+from portico.webserver.manager_client import ManagerUnreachable
+from portico.webserver.sign_in import FurtherStep, Opened, Refused, hand_over, sign_in
 from portico.webserver.webui_files import (
     PACKAGED_WEBUI,
     accepts_gzip,
@@ -99,7 +100,7 @@ async def login_form(request: Request) -> Response:
         return await _page(request, root, LoginForm(username[:256], t["login.empty"]), 400)
     try:
         outcome = await sign_in(request, username, password, {"otp": otp} if otp else {})
-    except Unreachable:
+    except ManagerUnreachable:
         message = t["login.unknown"].format(status=502)
         return await _page(request, root, LoginForm(username, message), 502)
     if isinstance(outcome, Opened):
