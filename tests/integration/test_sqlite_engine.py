@@ -12,6 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from portico.db.engine import create_engine
+from portico.db.sqlite_dialect import QuietRollbackSQLiteDialect
 
 
 @pytest.fixture
@@ -73,3 +74,11 @@ async def test_an_explicit_rollback_of_a_write_undoes_it(engine: AsyncEngine) ->
         await conn.execute(text("INSERT INTO notes (body) VALUES ('draft')"))
         await conn.rollback()
         assert (await conn.execute(text("SELECT count(*) FROM notes"))).scalar() == 0
+
+
+def test_the_engine_runs_on_the_registered_dialect_by_its_plain_url(engine: AsyncEngine) -> None:
+    # Operators write sqlite+aiosqlite://; the engine takes portico's subclass of that dialect
+    # (registered with SQLAlchemy, not patched onto aiosqlite's), which every other part reads
+    # as plain SQLite.
+    assert isinstance(engine.dialect, QuietRollbackSQLiteDialect)
+    assert engine.dialect.name == "sqlite"

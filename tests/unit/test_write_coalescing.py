@@ -12,7 +12,11 @@ import pytest
 import uvicorn
 
 from portico.serving.runner import http_server
-from portico.serving.write_coalescing import FLUSH_BYTES, CoalescingTransport
+from portico.serving.write_coalescing import (
+    FLUSH_BYTES,
+    CoalescingHttpToolsProtocol,
+    CoalescingTransport,
+)
 from tests.support.services import free_port
 
 
@@ -127,6 +131,49 @@ async def test_uvicorn_serves_with_it_keep_alive_and_streaming() -> None:
             streamed = await client.get("/stream")
             assert streamed.text == "".join(f"{i}," for i in range(50)) + "end"
             assert (await client.get("/after")).text == "/after"
+    finally:
+        server.should_exit = True
+        await serving
+
+
+async def test_uvicorn_still_writes_through_the_transport_it_is_handed() -> None:
+    """portico subclasses uvicorn's private HttpToolsProtocol and hands it a transport of its
+    own at connection_made. If a uvicorn release stops writing a response through that
+    transport, this fails (the pin in pyproject.toml says which releases were tried)."""
+    writes: list[_Counted] = []
+
+    class Counting(CoalescingHttpToolsProtocol):
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            counted = _Counted(transport)
+            writes.append(counted)
+            super().connection_made(counted)  # type: ignore[arg-type]
+
+    async def app(scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        body = b'{"ok": true}'
+        headers = [(b"content-length", str(len(body)).encode())]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, http=Counting, log_level="warning")
+    server = uvicorn.Server(config)
+    serving = asyncio.create_task(server.serve())
+    try:
+        for _ in range(100):
+            if server.started:
+                break
+            await asyncio.sleep(0.05)
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+            answers = [await client.get(f"/n{i}") for i in range(5)]
+        assert [a.json() for a in answers] == [{"ok": True}] * 5
+        [connection] = writes  # one kept-alive connection
+        # Each answer, head and body, reached the socket as one write.
+        assert len(connection.writes) == 5
+        assert all(
+            w.startswith(b"HTTP/1.1 200") and w.endswith(b"true}") for w in connection.writes
+        )
     finally:
         server.should_exit = True
         await serving
