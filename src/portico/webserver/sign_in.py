@@ -3,10 +3,12 @@ JSON `/server/login` and the log-in page's own form."""
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -19,6 +21,10 @@ from portico.webserver.browser_request import (
     peer_address,
     web_services,
 )
+from portico.wire import problems
+from portico.wire.answers import AuthorizeAnswer, ConsentStep, KeypairGrant, TwoFactorStep
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -26,14 +32,15 @@ class Opened:
     """A browser session exists; `grant` is the manager's answer."""
 
     session_id: str
-    grant: dict[str, Any]
+    grant: KeypairGrant
 
 
 @dataclass(frozen=True)
 class FurtherStep:
-    """The password was right, and the manager asks for one more step (re-consent)."""
+    """The password was right, and the manager asks for one more step (a code, an enrolment,
+    re-consent)."""
 
-    step: dict[str, Any]
+    step: ConsentStep | TwoFactorStep
 
 
 @dataclass(frozen=True)
@@ -79,17 +86,21 @@ async def open_session(
     if answer.status != 200:
         return Refused(answer.status if 400 <= answer.status < 500 else 502, doc)
 
-    grant = doc.get("data") or {}
-    if grant.get("response_type") != "success":
+    try:
+        grant = AuthorizeAnswer.model_validate(doc).data
+    except ValidationError:
+        log.error("the manager's log-in answer has an unknown shape")
+        return Refused(502, {"type": problems.BAD_GATEWAY, "title": "Unexpected answer."})
+    if not isinstance(grant, KeypairGrant):
         return FurtherStep(grant)
     session = web.store.start(
-        user_id=grant["user_id"],
-        email=grant.get("email", ""),
-        role=grant["role"],
-        status=grant["status"],
-        access_key=grant["access_key"],
-        secret_key=grant["secret_key"],
-        manager_token=grant.get("session_token", ""),
+        user_id=grant.user_id,
+        email=grant.email,
+        role=grant.role,
+        status=grant.status,
+        access_key=grant.access_key,
+        secret_key=grant.secret_key,
+        manager_token=grant.session_token,
         client_address=peer_address(request),
         user_agent=request.headers.get("user-agent", "")[:512],
     )

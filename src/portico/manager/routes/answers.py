@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel
-
-
-class Answer(BaseModel):
-    """Fields are sent as declared, None included (Backend.AI's clients expect the keys)."""
+# The log-in answers are read by the webserver too: they live in wire/ (named here as well,
+# so that every route finds its answers in one module).
+from portico.wire.answers import Answer as Answer
+from portico.wire.answers import AuthorizeAnswer as AuthorizeAnswer
+from portico.wire.answers import ConsentStep as ConsentStep
+from portico.wire.answers import KeypairGrant as KeypairGrant
+from portico.wire.answers import TwoFactorStep as TwoFactorStep
 
 
 class Ok(Answer):
@@ -26,41 +28,6 @@ class Version(Answer):
 
 
 # -- log-in and the account's own changes ---------------------------------------------------------
-
-
-class KeypairGrant(Answer):
-    response_type: Literal["success"] = "success"
-    type: Literal["keypair"] = "keypair"
-    access_key: str
-    secret_key: str
-    role: str
-    status: str
-    user_id: str
-    email: str
-    session_token: str
-
-
-class ConsentStep(Answer):
-    response_type: Literal["require-consent"] = "require-consent"
-    type: str
-    title: str
-    details: str
-    terms_version: str
-    privacy_version: str
-
-
-class TwoFactorStep(Answer):
-    """The password was right; a code is wanted (or, under "required", an enrolment first)."""
-
-    response_type: Literal["require-totp-authentication", "require-totp-registration"]
-    type: str
-    title: str
-    details: str
-    two_factor_registration_token: str | None = None
-
-
-class AuthorizeAnswer(Answer):
-    data: KeypairGrant | ConsentStep | TwoFactorStep
 
 
 class TwoFactorState(Answer):

@@ -117,16 +117,12 @@ def _logged_in(request: Request, outcome: Opened | FurtherStep | Refused) -> Res
         return login_failure(outcome.status, outcome.doc, headers=outcome.headers or None)
     if isinstance(outcome, FurtherStep):
         # A further step (re-consent) before any session exists.
-        return JSONResponse({"authenticated": False, "data": outcome.step})
+        return JSONResponse({"authenticated": False, "data": outcome.step.model_dump()})
     grant = outcome.grant
     response = JSONResponse(
         {
             "authenticated": True,
-            "data": {
-                "access_key": grant["access_key"],
-                "role": grant["role"],
-                "status": grant["status"],
-            },
+            "data": {"access_key": grant.access_key, "role": grant.role, "status": grant.status},
         }
     )
     return hand_over(response, request, outcome.session_id)

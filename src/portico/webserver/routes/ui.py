@@ -106,7 +106,7 @@ async def login_form(request: Request) -> Response:
     if isinstance(outcome, Opened):
         return hand_over(RedirectResponse("/", status_code=303), request, outcome.session_id)
     if isinstance(outcome, FurtherStep):
-        step = str(outcome.step.get("type", "")).rpartition("/")[2]
+        step = outcome.step.type.rpartition("/")[2]
         if step == "require-totp-authentication":  # the page asks for the code too
             return await _page(request, root, LoginForm(username, t["login.codeText"], otp=True))
         # Accepting changed terms or setting up a second factor takes the scripted dialogs.
