@@ -7,7 +7,7 @@ unknown addresses). Reported per deployment: crashes (a process that died), 5xx 
 p50/p99 per kind, and each process's RSS at the start and the end of the run.
 
 The 2 x 2 deployment is two managers and two webservers on PostgreSQL and Redis behind HAProxy,
-as tests/integration/test_two_by_two.py runs it.
+as tests/integration/operations/test_two_by_two.py runs it.
 
 Usage: .venv/bin/python bench/soak.py [--seconds 600] [--only embedded|cluster]
 Writes bench/results/soak.json and prints a table.

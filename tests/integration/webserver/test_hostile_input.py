@@ -18,7 +18,7 @@ from portico.sessions.factory import build_session_store
 from portico.webserver.app import create_app as create_web_app
 from portico.webserver.container import WebServices
 from tests.conftest import GOOD_PASSWORD
-from tests.integration.test_bad_input import assert_problem
+from tests.integration.webserver.test_bad_input import assert_problem
 
 LOGIN = {"username": "alice@example.com", "password": GOOD_PASSWORD}
 

@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from tests.conftest import GOOD_PASSWORD
-from tests.integration.test_crash_consistency import ORPHANS, _count
+from tests.integration.operations.test_crash_consistency import ORPHANS, _count
 from tests.support.cluster import Cluster, two_by_two
 from tests.support.processes import invite
 

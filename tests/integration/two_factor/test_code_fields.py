@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from portico.manager.app import create_app
 from portico.manager.container import ManagerServices
 from tests.conftest import GOOD_PASSWORD, MANAGER_HOST, Account, signed, step_up
-from tests.integration.test_two_factor import code, enrol
+from tests.integration.two_factor.test_two_factor import code, enrol
 
 LOGIN = {"type": "keypair", "domain": "default", "username": "alice@example.com"}
 ARABIC_INDIC = str.maketrans(string.digits, "".join(chr(0x0660 + d) for d in range(10)))
