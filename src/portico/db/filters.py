@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import ColumnElement, UnaryExpression, and_, not_, or_
+from sqlalchemy.orm import QueryableAttribute
 
 from portico.wire.minilang import (
     AllOf,
@@ -30,7 +31,7 @@ class Field:
     """One field a list can be filtered and ordered by: its column, and how a value written
     in a filter becomes one of the column's (e.g. Backend.AI's upper-case status names)."""
 
-    column: ColumnElement[Any]
+    column: ColumnElement[Any] | QueryableAttribute[Any]
     read: Callable[[Value], object] = field(default=_as_is)
 
 

@@ -25,6 +25,7 @@ from portico.manager.routes import (
     agents,
     auth,
     documents,
+    graphql,
     health,
     me,
     passkeys,
@@ -91,6 +92,7 @@ def create_app(settings: Settings, services: ManagerServices | None = None) -> F
     app.include_router(password_check.router)
     app.include_router(signup.router)
     app.include_router(documents.router)
+    app.include_router(graphql.router)  # before admin's: /admin/gql is no admin route
     app.include_router(admin.router)
     app.include_router(me.router)
     app.include_router(two_factor.router)

@@ -39,6 +39,7 @@ from portico.manager.services.agents import AgentService
 from portico.manager.services.audit import AuditLog
 from portico.manager.services.consent import ConsentService
 from portico.manager.services.credential_cache import CredentialCache
+from portico.manager.services.directory import Directory
 from portico.manager.services.links import public_base, site_name
 from portico.manager.services.log_in import LogInService
 from portico.manager.services.own_sessions import OwnSessions
@@ -82,6 +83,7 @@ class ManagerServices:
     unlock: UnlockLinks
     browser_sessions: SessionStore
     own_sessions: OwnSessions
+    directory: Directory
     agents: AgentService
     resources: ResourceService
     summary: SummaryService
@@ -399,6 +401,7 @@ async def build_services(
             own_sessions=OwnSessions(
                 accounts=accounts, browser_sessions=held.browser_sessions, audit=base.audit
             ),
+            directory=Directory(database),
             agents=agents,
             resources=ResourceService(database),
             summary=SummaryService(database, agents, held.browser_sessions),

@@ -70,6 +70,15 @@ BrowserSession = Annotated[str | None, Depends(browser_session_hash)]
 
 
 async def signed_caller(request: Request) -> Caller:
+    return await _authenticated(request, reading=False)
+
+
+async def signed_reader(request: Request) -> Caller:
+    """The signed caller of a route that changes nothing whatever its method."""
+    return await _authenticated(request, reading=True)
+
+
+async def _authenticated(request: Request, *, reading: bool) -> Caller:
     svc: ManagerServices = request.app.state.services
     # Clients sign the path as sent on the wire (percent-encoded), query included.
     raw_path = request.scope.get("raw_path")
@@ -86,10 +95,12 @@ async def signed_caller(request: Request) -> Caller:
         host=request.headers.get("host", ""),
         headers=request.headers,
         body=body,
+        reading=reading,
     )
 
 
 SignedCaller = Annotated[Caller, Depends(signed_caller)]
+SignedReader = Annotated[Caller, Depends(signed_reader)]
 
 
 async def acting_caller(

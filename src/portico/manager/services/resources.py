@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
@@ -34,6 +35,10 @@ class PolicyInfo:
     name: str
     total_resource_slots: dict[str, Any]
     max_concurrent_sessions: int
+    max_containers_per_session: int = 1
+    max_session_lifetime: int = 0
+    idle_timeout: int = 0
+    created_at: datetime | None = None
 
 
 class ResourceService:
@@ -96,7 +101,15 @@ class ResourceService:
                 await db.scalars(select(KeypairResourcePolicy).order_by(KeypairResourcePolicy.name))
             ).all()
         return [
-            PolicyInfo(r.name, dict(r.total_resource_slots), r.max_concurrent_sessions)
+            PolicyInfo(
+                r.name,
+                dict(r.total_resource_slots),
+                r.max_concurrent_sessions,
+                r.max_containers_per_session,
+                r.max_session_lifetime,
+                r.idle_timeout,
+                r.created_at,
+            )
             for r in rows
         ]
 
