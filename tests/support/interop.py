@@ -5,6 +5,7 @@ It is built once into .cache/ and reused; it never shares packages with portico'
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import venv
@@ -51,4 +52,29 @@ def run_client_script(
     )
 
 
-__all__ = ["backendai_python", "run_client_script", "sys"]
+def backendai_cli(python: Path, args: list[str], env: dict[str, str], stdin: str = "") -> str:
+    result = subprocess.run(
+        [str(python.parent / "backend.ai"), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    return result.stdout + result.stderr
+
+
+def cli_session(serve_env: dict[str, str], tmp_path: Path) -> tuple[str, dict[str, str]]:
+    """The webserver's URL, and the environment of Backend.AI's CLI in session mode there."""
+    url = f"http://127.0.0.1:{serve_env['PORTICO_SERVICE__PORT']}"
+    return url, {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path / "home"),
+        "BACKEND_ENDPOINT": url,
+        "BACKEND_ENDPOINT_TYPE": "session",
+        "PYTHONWARNINGS": "ignore",
+    }
+
+
+__all__ = ["backendai_cli", "backendai_python", "cli_session", "run_client_script", "sys"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import time
 from collections.abc import Iterator
@@ -13,7 +12,7 @@ import pyotp
 import pytest
 
 from tests.conftest import GOOD_PASSWORD
-from tests.support.interop import backendai_python
+from tests.support.interop import backendai_cli, backendai_python, cli_session
 from tests.support.processes import create_account, run_cli, running
 from tests.support.services import free_port
 
@@ -77,31 +76,6 @@ def test_tokens_in_links_never_reach_the_log(served: tuple[str, Path]) -> None:
     text = log.read_text()
     assert "/change-password?..." in text
     assert secret not in text
-
-
-def backendai_cli(python: Path, args: list[str], env: dict[str, str], stdin: str = "") -> str:
-    result = subprocess.run(
-        [str(python.parent / "backend.ai"), *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
-    return result.stdout + result.stderr
-
-
-def cli_session(serve_env: dict[str, str], tmp_path: Path) -> tuple[str, dict[str, str]]:
-    """The webserver's URL, and the environment of Backend.AI's CLI in session mode there."""
-    url = f"http://127.0.0.1:{serve_env['PORTICO_SERVICE__PORT']}"
-    return url, {
-        "PATH": os.environ["PATH"],
-        "HOME": str(tmp_path / "home"),
-        "BACKEND_ENDPOINT": url,
-        "BACKEND_ENDPOINT_TYPE": "session",
-        "PYTHONWARNINGS": "ignore",
-    }
 
 
 @pytest.mark.interop

@@ -199,6 +199,9 @@ def _policy(p: Any) -> dict[str, Any]:
         "max_concurrent_sftp_sessions": 0,
         "max_pending_session_count": None,
         "max_pending_session_resource_slots": None,
+        "max_vfolder_count": 0,
+        "max_vfolder_size": 0,
+        "max_quota_scope_size": 0,
     }
 
 
