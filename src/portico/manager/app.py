@@ -24,10 +24,12 @@ from portico.manager.routes import (
     admin,
     agents,
     auth,
+    cluster,
     documents,
     graphql,
     health,
     me,
+    not_run,
     passkeys,
     password_check,
     root,
@@ -101,6 +103,8 @@ def create_app(settings: Settings, services: ManagerServices | None = None) -> F
     app.include_router(unlock.router)
     app.include_router(summary.router)
     app.include_router(agents.router)
+    app.include_router(cluster.router)
+    app.include_router(not_run.router)
     app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(NulGuard)
     app.add_middleware(
