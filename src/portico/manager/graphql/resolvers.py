@@ -13,9 +13,9 @@ from graphql import GraphQLError, GraphQLResolveInfo
 
 from portico.db.models import UserRole, UserStatus
 from portico.manager.services.administration import rank
-from portico.manager.services.directory import Account, KeypairRow
+from portico.manager.services.directory import Account, KeypairRow, ListQuery
 from portico.manager.services.request_auth import Caller
-from portico.wire.minilang import Expression, OrderKey, parse_filter, parse_order
+from portico.wire.minilang import parse_filter, parse_order
 
 if TYPE_CHECKING:
     from portico.manager.container import ManagerServices
@@ -36,12 +36,14 @@ def _context(info: Info) -> Context:
     return info.context
 
 
-def _condition(text: str | None) -> Expression | None:
-    return parse_filter(text) if text else None
-
-
-def _order(text: str | None) -> list[OrderKey]:
-    return parse_order(text) if text else []
+def _page(limit: int, offset: int, condition: str | None, order: str | None) -> ListQuery:
+    """A list's page, with its filter and order in Backend.AI's language."""
+    return ListQuery(
+        limit,
+        offset,
+        parse_filter(condition) if condition else None,
+        parse_order(order) if order else [],
+    )
 
 
 def _superadmin(caller: Caller, what: str) -> None:
@@ -118,10 +120,7 @@ async def keypair_list(
     ctx = _context(info)
     found = await ctx.services.directory.keypairs(
         ctx.caller,
-        limit=limit,
-        offset=offset,
-        condition=_condition(filter),
-        order=_order(order),
+        _page(limit, offset, filter, order),
         is_active=is_active,
         email=email,
         domain_name=domain_name,
@@ -152,10 +151,7 @@ async def user_list(
     ctx = _context(info)
     found = await ctx.services.directory.accounts(
         ctx.caller,
-        limit=limit,
-        offset=offset,
-        condition=_condition(filter),
-        order=_order(order),
+        _page(limit, offset, filter, order),
         status=status,
         is_active=is_active,
         group_id=group_id,

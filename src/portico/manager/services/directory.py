@@ -94,6 +94,22 @@ class DomainRow:
 
 
 @dataclass(frozen=True)
+class ListQuery:
+    """One page of a list, as Backend.AI's list queries ask for it."""
+
+    limit: int
+    offset: int
+    condition: Expression | None = None
+    order: Sequence[OrderKey] = ()
+
+    def __post_init__(self) -> None:
+        if self.limit < 0 or self.offset < 0:
+            raise InvalidRequest("limit and offset are never negative")
+        if self.limit > MAX_PAGE:
+            raise InvalidRequest(f"a page holds at most {MAX_PAGE} rows")
+
+
+@dataclass(frozen=True)
 class Listed(Generic[T]):
     items: list[T]
     total: int
@@ -152,24 +168,12 @@ def visible_to(caller: Caller) -> ColumnElement[bool]:
     return or_(User.uuid == caller.user_id, User.role.in_(lower))
 
 
-def _page(limit: int, offset: int) -> tuple[int, int]:
-    if limit < 0 or offset < 0:
-        raise InvalidRequest("limit and offset are never negative")
-    if limit > MAX_PAGE:
-        raise InvalidRequest(f"a page holds at most {MAX_PAGE} rows")
-    return limit, offset
-
-
 def _narrowed(
-    query: Rows,
-    fields: filters.Fields,
-    condition: Expression | None,
-    order: Sequence[OrderKey],
-    default_order: Sequence[Any],
+    query: Rows, fields: filters.Fields, page: ListQuery, default_order: Sequence[Any]
 ) -> tuple[Rows, list[Any]]:
-    if condition is not None:
-        query = query.where(filters.where(condition, fields))
-    ordering = filters.order_by(list(order), fields) if order else list(default_order)
+    if page.condition is not None:
+        query = query.where(filters.where(page.condition, fields))
+    ordering = filters.order_by(list(page.order), fields) if page.order else list(default_order)
     return query, ordering
 
 
@@ -191,17 +195,13 @@ class Directory:
     async def accounts(
         self,
         caller: Caller,
+        page: ListQuery,
         *,
-        limit: int,
-        offset: int,
-        condition: Expression | None = None,
-        order: Sequence[OrderKey] = (),
         status: str | None = None,
         is_active: bool | None = None,
         group_id: uuid.UUID | None = None,
         domain_name: str | None = None,
     ) -> Listed[Account]:
-        limit, offset = _page(limit, offset)
         query = select(User).where(visible_to(caller))
         if status:
             query = query.where(User.status == _status(status))
@@ -213,12 +213,12 @@ class Directory:
         if group_id is not None:
             members = select(GroupMember.user_id).where(GroupMember.group_id == group_id)
             query = query.where(User.uuid.in_(members))
-        query, ordering = _narrowed(
-            query, USER_FIELDS, condition, order, (User.created_at.desc(), User.email)
-        )
+        query, ordering = _narrowed(query, USER_FIELDS, page, (User.created_at.desc(), User.email))
         async with self._database() as db:
             total = await db.scalar(select(func.count()).select_from(query.subquery())) or 0
-            users = (await db.scalars(query.order_by(*ordering).offset(offset).limit(limit))).all()
+            users = (
+                await db.scalars(query.order_by(*ordering).offset(page.offset).limit(page.limit))
+            ).all()
             return Listed(await self._accounts(db, list(users)), total)
 
     async def _accounts(self, db: AsyncSession, users: list[User]) -> list[Account]:
@@ -281,16 +281,12 @@ class Directory:
     async def keypairs(
         self,
         caller: Caller,
+        page: ListQuery,
         *,
-        limit: int,
-        offset: int,
-        condition: Expression | None = None,
-        order: Sequence[OrderKey] = (),
         is_active: bool | None = None,
         email: str | None = None,
         domain_name: str | None = None,
     ) -> Listed[KeypairRow]:
-        limit, offset = _page(limit, offset)
         query = self._keypairs(caller)
         if is_active is not None:
             query = query.where(Keypair.is_active == (true() if is_active else false()))
@@ -299,11 +295,13 @@ class Directory:
         if domain_name:
             query = query.where(User.domain_name == domain_name)
         query, ordering = _narrowed(
-            query, KEYPAIR_FIELDS, condition, order, (Keypair.created_at.desc(), Keypair.access_key)
+            query, KEYPAIR_FIELDS, page, (Keypair.created_at.desc(), Keypair.access_key)
         )
         async with self._database() as db:
             total = await db.scalar(select(func.count()).select_from(query.subquery())) or 0
-            rows = (await db.execute(query.order_by(*ordering).offset(offset).limit(limit))).all()
+            rows = (
+                await db.execute(query.order_by(*ordering).offset(page.offset).limit(page.limit))
+            ).all()
             return Listed(await self._keypair_rows(db, list(rows)), total)
 
     @staticmethod
