@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import random
 import re
@@ -46,13 +47,18 @@ BURST_SECONDS = 3.0
 CONCURRENCY = 16
 
 
-async def bursts(url: str, cookie: str, minutes: float) -> tuple[Counter[str], int]:
-    """Bursts of relayed calls with pauses between them; (answers per status, bursts)."""
+async def bursts(
+    url: str, cookie: str, minutes: float, abrupt: bool = False
+) -> tuple[Counter[str], int]:
+    """Bursts of relayed calls with pauses between them; (answers per status, bursts).
+    `abrupt`: each burst ends by dropping its connections mid-request, as wrk does when its
+    time is up, instead of letting the calls in flight finish."""
     statuses: Counter[str] = Counter()
     rounds = 0
     ends = time.monotonic() + minutes * 60
     headers = {"Cookie": f"AIOHTTP_SESSION={cookie}"}
-    async with aiohttp.ClientSession(headers=headers) as client:
+    client = aiohttp.ClientSession(headers=headers)
+    try:
 
         async def caller(until: float) -> None:
             while time.monotonic() < until:
@@ -65,11 +71,22 @@ async def bursts(url: str, cookie: str, minutes: float) -> tuple[Counter[str], i
 
         while time.monotonic() < ends:
             until = time.monotonic() + BURST_SECONDS
-            await asyncio.gather(*(caller(until) for _ in range(CONCURRENCY)))
+            callers = asyncio.gather(
+                *(caller(until + (3600 if abrupt else 0)) for _ in range(CONCURRENCY))
+            )
+            if abrupt:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(callers, BURST_SECONDS)
+                await client.close()  # every connection of the burst, as wrk's exit drops them
+                client = aiohttp.ClientSession(headers=headers)
+            else:
+                await callers
             rounds += 1
             if rounds == 1 and not statuses["200"]:
                 raise SystemExit(f"the first burst got no answer through the session: {statuses}")
             await asyncio.sleep(random.uniform(5.0, 20.0))
+    finally:
+        await client.close()
     return statuses, rounds
 
 
@@ -114,6 +131,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--wrk", action="store_true", help="load from wrk, not from aiohttp")
+    parser.add_argument(
+        "--abrupt", action="store_true", help="aiohttp bursts that end by dropping connections"
+    )
     args = parser.parse_args()
     if args.wrk and shutil.which("wrk") is None:
         print("--wrk needs wrk (apt-get install wrk)", file=sys.stderr)
@@ -137,12 +157,14 @@ def main() -> int:
         stack.enter_context(running(["manager"], env, manager + "/", tmp / "manager.log"))
         stack.enter_context(backendai_running(command, tmp, bai_port, manager))
         cookie = log_in(web)
-        load = wrk_bursts if args.wrk else bursts
-        statuses, rounds = asyncio.run(load(web, cookie, args.minutes))
+        if args.wrk:
+            statuses, rounds = asyncio.run(wrk_bursts(web, cookie, args.minutes))
+        else:
+            statuses, rounds = asyncio.run(bursts(web, cookie, args.minutes, args.abrupt))
     log = (tmp / "backendai-webserver.log").read_text(errors="replace").lower()
     result = {
         "minutes": args.minutes,
-        "load": "wrk" if args.wrk else "aiohttp",
+        "load": "wrk" if args.wrk else "aiohttp, abrupt" if args.abrupt else "aiohttp",
         "bursts": rounds,
         "answers": dict(statuses),
         "closing_transport_lines": log.count("closing transport"),
