@@ -19,6 +19,9 @@ from graphql import (
 
 MAX_DEPTH = 10
 MAX_FIELDS = 1000
+# Root fields of one operation, aliases included: each may be a list query of its own, and a
+# thousand aliased lists in one request would be a thousand queries for the price of one.
+MAX_ROOTS = 32
 MAX_QUERY_BYTES = 64 * 1024
 SECONDS = 10.0  # the longest one request may run
 
@@ -49,8 +52,29 @@ def _measure(
     return deepest, count
 
 
+def _roots(context: ValidationContext, selections: SelectionSetNode, seen: frozenset[str]) -> int:
+    """The fields at the top of an operation, through fragments spread there."""
+    count = 0
+    for selection in selections.selections:
+        if isinstance(selection, FieldNode):
+            count += 1
+        elif isinstance(selection, InlineFragmentNode):
+            count += _roots(context, selection.selection_set, seen)
+        elif isinstance(selection, FragmentSpreadNode):
+            name = selection.name.value
+            fragment = context.get_fragment(name)
+            if fragment is not None and name not in seen:
+                count += _roots(context, fragment.selection_set, seen | {name})
+    return count
+
+
 class RequestSize(ValidationRule):
     def enter_operation_definition(self, node: OperationDefinitionNode, *_args: Any) -> None:
+        if _roots(self.context, node.selection_set, frozenset()) > MAX_ROOTS:
+            self.report_error(
+                GraphQLError(f"an operation asks for at most {MAX_ROOTS} root fields", node)
+            )
+            return
         depth, fields = _measure(self.context, node.selection_set, frozenset())
         if depth > MAX_DEPTH:
             self.report_error(GraphQLError(f"queries nest at most {MAX_DEPTH} levels", node))
