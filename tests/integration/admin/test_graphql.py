@@ -195,3 +195,15 @@ async def test_empty_lists_for_what_portico_does_not_run(
     assert data["images"] == []
     assert {"name": "default", "is_active": True} in data["domains"]
     assert any(p["name"] == "default" for p in data["keypair_resource_policies"])
+
+
+async def test_through_the_webserver_as_backendai_s_webui_sends_it(
+    console: httpx.AsyncClient, people: dict[str, Account]
+) -> None:
+    login = {"username": "uma", "password": people["uma"].password}
+    assert (await console.post("/server/login", json=login)).status_code == 200
+    query = {"query": "query { keypair { user_id resource_policy user } }"}
+    for _ in range(2):  # the same query again: a read may be sent twice
+        r = await console.post("/func/admin/gql", json=query)
+        assert r.status_code == 200, r.text
+        assert r.json()["data"]["keypair"]["user_id"] == "uma@example.com"
