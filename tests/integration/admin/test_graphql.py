@@ -207,3 +207,22 @@ async def test_through_the_webserver_as_backendai_s_webui_sends_it(
         r = await console.post("/func/admin/gql", json=query)
         assert r.status_code == 200, r.text
         assert r.json()["data"]["keypair"]["user_id"] == "uma@example.com"
+
+
+async def test_the_26x_webui_s_header_mixes_v2_roots_into_the_same_request(
+    manager: httpx.AsyncClient, people: dict[str, Account]
+) -> None:
+    # As Backend.AI's 26.x WebUI sends it (its UserDropdownMenuQuery beside a legacy root).
+    answer = await gql(
+        manager,
+        people["ada"],
+        "query UserDropdownMenuQuery { myUserV2 { id basicInfo { email fullName }"
+        " security { allowedClientIp } organization { role } status { status } }"
+        " myClientIp { clientIp } user { email } }",
+    )
+    assert "errors" not in answer, answer
+    me = answer["data"]["myUserV2"]
+    assert me["basicInfo"]["email"] == "ada@example.com"
+    assert me["organization"]["role"] == "ADMIN" and me["status"]["status"] == "ACTIVE"
+    assert answer["data"]["myClientIp"]["clientIp"]
+    assert answer["data"]["user"]["email"] == "ada@example.com"

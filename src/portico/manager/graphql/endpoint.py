@@ -73,7 +73,9 @@ def _error(error: GraphQLError) -> dict[str, Any]:
     return dict(error.formatted)
 
 
-async def run(services: ManagerServices, caller: Caller, body: Any) -> dict[str, Any]:
+async def run(
+    services: ManagerServices, caller: Caller, body: Any, client_address: str = ""
+) -> dict[str, Any]:
     """The answer to one request body ({"query", "variables", "operationName"})."""
     if not isinstance(body, dict) or not isinstance(body.get("query"), str):
         return _failed("send a JSON object with the query as a string")
@@ -101,7 +103,7 @@ async def run(services: ManagerServices, caller: Caller, body: Any) -> dict[str,
             outcome = execute(
                 schema(),
                 document,
-                context_value=Context(caller, services),
+                context_value=Context(caller, services, client_address),
                 variable_values=variables,
                 operation_name=operation_name,
             )

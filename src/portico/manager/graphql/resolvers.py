@@ -27,6 +27,7 @@ Resolver = Callable[..., Awaitable[Any]]
 class Context:
     caller: Caller
     services: ManagerServices
+    client_address: str = ""
 
 
 Info = GraphQLResolveInfo[Context]
@@ -177,6 +178,48 @@ async def viewer(_root: None, info: Info) -> dict[str, Any]:
             "role": me.role,
         },
     }
+
+
+def _user_v2(a: Account) -> dict[str, Any]:
+    return {
+        "id": str(a.user_id),
+        "basicInfo": {
+            "username": a.username,
+            "email": a.email,
+            "fullName": a.full_name,
+            "description": a.description,
+            "integrationName": None,
+        },
+        "status": {
+            "status": a.status.upper().replace("-", "_"),
+            "statusInfo": a.status_info,
+            "needPasswordChange": a.need_password_change,
+        },
+        "organization": {
+            "domainName": a.domain_name,
+            "role": a.role.upper(),
+            "resourcePolicy": a.resource_policy,
+            "mainAccessKey": a.main_access_key,
+        },
+        "security": {
+            "allowedClientIp": [],
+            "totpActivated": a.totp_activated,
+            "totpActivatedAt": None,
+            "sudoSessionEnabled": False,
+        },
+        "container": {"containerUid": None, "containerMainGid": None, "containerGids": []},
+        "timestamps": {"createdAt": a.created_at, "modifiedAt": a.modified_at},
+    }
+
+
+async def my_user_v2(_root: None, info: Info) -> dict[str, Any] | None:
+    ctx = _context(info)
+    me = await ctx.services.directory.account(ctx.caller)
+    return None if me is None else _user_v2(me)
+
+
+async def my_client_ip(_root: None, info: Info) -> dict[str, Any]:
+    return {"clientIp": _context(info).client_address}
 
 
 # -- policies, projects, domains, resource groups, agents --------------------------------------
@@ -364,6 +407,8 @@ ROOTS: dict[str, Resolver] = {
     "user": user,
     "user_list": user_list,
     "viewer": viewer,
+    "myUserV2": my_user_v2,
+    "myClientIp": my_client_ip,
     "keypair_resource_policies": keypair_resource_policies,
     "keypair_resource_policy": keypair_resource_policy,
     "groups": groups,

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from portico.asgi.problem_responses import problem_response
-from portico.manager.deps import Services, SignedReader
+from portico.manager.deps import ClientAddress, Services, SignedReader
 from portico.manager.graphql import endpoint
 from portico.wire import problems
 
@@ -18,9 +18,11 @@ router = APIRouter()
 
 
 @router.post("/admin/gql")
-async def graphql(request: Request, caller: SignedReader, svc: Services) -> Any:
+async def graphql(
+    request: Request, caller: SignedReader, svc: Services, address: ClientAddress
+) -> Any:
     try:
         body = json.loads(await request.body())
     except (ValueError, UnicodeDecodeError, RecursionError):
         return problem_response(400, problems.INVALID_API_PARAMS, "The body is not JSON.")
-    return JSONResponse(await endpoint.run(svc, caller, body))
+    return JSONResponse(await endpoint.run(svc, caller, body, address))
