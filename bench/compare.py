@@ -47,6 +47,7 @@ import redis
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tests.support.interop import python313  # noqa: E402
 from tests.support.processes import portico_env, run_cli, running, wait_until_answering  # noqa: E402
 from tests.support.services import free_port  # noqa: E402
 
@@ -206,19 +207,6 @@ def backendai_webserver() -> Path | None:
     subprocess.run([python, "-m", "venv", str(BAI_VENV)], check=True)
     subprocess.run([str(BAI_VENV / "bin" / "pip"), "install", "-q", BAI_REQUIREMENT], check=True)
     return command
-
-
-def python313() -> str | None:
-    """A Python 3.13 that runs: on the PATH, or one pyenv installed but did not activate."""
-    candidates = [
-        shutil.which("python3.13"),
-        *map(str, Path.home().glob(".pyenv/versions/3.13*/bin/python3.13")),
-    ]
-    for candidate in filter(None, candidates):
-        probe = subprocess.run([candidate, "-c", "pass"], capture_output=True, check=False)
-        if probe.returncode == 0:
-            return candidate
-    return None
 
 
 @contextmanager

@@ -6,6 +6,7 @@ It is built once into .cache/ and reused; it never shares packages with portico'
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -18,6 +19,47 @@ VENV = ROOT / ".cache" / "backendai-client-venv"
 # 23.9 is the newest client that installs on Python 3.11 here; it reaches into yarl's
 # internals, which changed in yarl 1.10.
 REQUIREMENTS = ["backend.ai-client==23.9.10", "yarl<1.10"]
+
+
+# The newest client, on the Python it needs (3.13), in a venv of its own.
+REQUIREMENTS_26 = ["backend.ai-client==26.9.6"]
+VENV_26 = ROOT / ".cache" / "backendai-client-26-venv"
+
+
+def python313() -> str | None:
+    """A Python 3.13 that runs: on the PATH, or one pyenv installed but did not activate."""
+    candidates = [
+        shutil.which("python3.13"),
+        *map(str, Path.home().glob(".pyenv/versions/3.13*/bin/python3.13")),
+    ]
+    for candidate in filter(None, candidates):
+        probe = subprocess.run([candidate, "-c", "pass"], capture_output=True, check=False)
+        if probe.returncode == 0:
+            return candidate
+    return None
+
+
+def backendai_python_26() -> Path:
+    """The Python of a venv holding Backend.AI's client 26.9.6, made on first use."""
+    python = VENV_26 / "bin" / "python"
+    stamp = VENV_26 / ".installed"
+    if stamp.exists() and stamp.read_text() == repr(REQUIREMENTS_26):
+        return python
+    base = python313()
+    if base is None:
+        unavailable("Backend.AI's client 26.9 needs Python 3.13, and there is none here")
+    subprocess.run([base, "-m", "venv", "--clear", str(VENV_26)], check=True)
+    result = subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", *REQUIREMENTS_26],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    if result.returncode != 0:
+        unavailable(f"cannot install Backend.AI's client 26.9: {result.stderr.strip()[-500:]}")
+    stamp.write_text(repr(REQUIREMENTS_26))
+    return python
 
 
 def backendai_python() -> Path:
@@ -77,4 +119,12 @@ def cli_session(serve_env: dict[str, str], tmp_path: Path) -> tuple[str, dict[st
     }
 
 
-__all__ = ["backendai_cli", "backendai_python", "cli_session", "run_client_script", "sys"]
+__all__ = [
+    "backendai_cli",
+    "backendai_python",
+    "backendai_python_26",
+    "cli_session",
+    "python313",
+    "run_client_script",
+    "sys",
+]
