@@ -355,17 +355,23 @@ async def agent_list(
     info: Info,
     limit: int,
     offset: int,
+    filter: str | None = None,
+    order: str | None = None,
     scaling_group: str | None = None,
     status: str | None = None,
-    **_: Any,
 ) -> dict[str, Any]:
     ctx = _context(info)
     _superadmin(ctx.caller, "agent_list")
+    page = _page(limit, offset, filter, order)
+    if page.condition is not None or page.order:
+        raise GraphQLError(
+            "agent_list: filter and order are not offered; use scaling_group and status"
+        )
     agents = await ctx.services.agents.all_in(scaling_group)
     if status:
         wanted = status.upper() == "ALIVE"
         agents = [a for a in agents if a.alive == wanted]
-    page = agents[offset : offset + min(limit, 100)]
+    shown = agents[page.offset : page.offset + page.limit]
     return {
         "items": [
             {
@@ -380,7 +386,7 @@ async def agent_list(
                 "cpu_cur_pct": a.cpu_util,
                 "mem_cur_bytes": float(a.mem_used),
             }
-            for a in page
+            for a in shown
         ],
         "total_count": len(agents),
     }
@@ -389,7 +395,16 @@ async def agent_list(
 # -- what portico does not run: compute sessions, images, folders, storage volumes -------------
 
 
-async def _empty_list(_root: None, _info: Info, **_: Any) -> dict[str, Any]:
+async def _empty_list(
+    _root: None,
+    _info: Info,
+    limit: int,
+    offset: int,
+    filter: str | None = None,
+    order: str | None = None,
+    **_: Any,
+) -> dict[str, Any]:
+    _page(limit, offset, filter, order)  # still a request to check: paging, filter syntax
     return {"items": [], "total_count": 0}
 
 
