@@ -9,7 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
-import venv
+from collections.abc import Callable
 from pathlib import Path
 
 from tests.support.services import unavailable
@@ -39,46 +39,42 @@ def python313() -> str | None:
     return None
 
 
-def backendai_python_26() -> Path:
-    """The Python of a venv holding Backend.AI's client 26.9.6, made on first use."""
-    python = VENV_26 / "bin" / "python"
-    stamp = VENV_26 / ".installed"
-    if stamp.exists() and stamp.read_text() == repr(REQUIREMENTS_26):
+def _client_venv(venv_dir: Path, requirements: list[str], base_python: Callable[[], str]) -> Path:
+    """The Python of a venv holding `requirements`, made from `base_python()` on first use
+    (and again when the requirements change)."""
+    python = venv_dir / "bin" / "python"
+    stamp = venv_dir / ".installed"
+    if stamp.exists() and stamp.read_text() == repr(requirements):
         return python
-    base = python313()
-    if base is None:
-        unavailable("Backend.AI's client 26.9 needs Python 3.13, and there is none here")
-    subprocess.run([base, "-m", "venv", "--clear", str(VENV_26)], check=True)
+    subprocess.run([base_python(), "-m", "venv", "--clear", str(venv_dir)], check=True)
     result = subprocess.run(
-        [str(python), "-m", "pip", "install", "-q", *REQUIREMENTS_26],
+        [str(python), "-m", "pip", "install", "-q", *requirements],
         capture_output=True,
         text=True,
         timeout=900,
         check=False,
     )
     if result.returncode != 0:
-        unavailable(f"cannot install Backend.AI's client 26.9: {result.stderr.strip()[-500:]}")
-    stamp.write_text(repr(REQUIREMENTS_26))
+        unavailable(f"cannot install {requirements[0]}: {result.stderr.strip()[-500:]}")
+    stamp.write_text(repr(requirements))
     return python
+
+
+def _required_python313() -> str:
+    base = python313()
+    if base is None:
+        unavailable("Backend.AI's client 26.9 needs Python 3.13, and there is none here")
+    return str(base)
+
+
+def backendai_python_26() -> Path:
+    """The Python of a venv holding Backend.AI's client 26.9.6."""
+    return _client_venv(VENV_26, REQUIREMENTS_26, _required_python313)
 
 
 def backendai_python() -> Path:
-    python = VENV / "bin" / "python"
-    stamp = VENV / ".installed"
-    if stamp.exists() and stamp.read_text() == repr(REQUIREMENTS):
-        return python
-    venv.create(VENV, with_pip=True, clear=True)
-    result = subprocess.run(
-        [str(python), "-m", "pip", "install", "-q", *REQUIREMENTS],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    if result.returncode != 0:
-        unavailable(f"cannot install Backend.AI's client: {result.stderr.strip()[-500:]}")
-    stamp.write_text(repr(REQUIREMENTS))
-    return python
+    """The Python of a venv holding Backend.AI's client 23.9, on this Python."""
+    return _client_venv(VENV, REQUIREMENTS, lambda: sys.executable)
 
 
 def run_client_script(
